@@ -1,0 +1,93 @@
+#pragma once
+/// @file codec.hpp
+/// How object values become bytes. Trivially copyable types take the zero-copy path: their bytes are the
+/// wire format (no archive, no per-field work; local reads share the stored value). Every other type needs a
+/// Boost.Serialization `serialize` and goes through a binary archive. All ranks run the same binary, so raw
+/// bytes and type tags are comparable between them (Penumbra does not convert between architectures).
+
+#include <boost/archive/binary_iarchive.hpp>
+#include <boost/archive/binary_oarchive.hpp>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <span>
+#include <sstream>
+#include <string>
+#include <type_traits>
+#include <typeinfo>
+#include <vector>
+
+#include "penumbra/errors.hpp"
+
+namespace penumbra {
+
+using Bytes = std::vector<std::byte>;
+
+/// True for types stored and sent as their own bytes.
+template <class T>
+inline constexpr bool is_zero_copy_v = std::is_trivially_copyable_v<T>;
+
+/// A type Penumbra can store: trivially copyable, or Boost-serializable and default-constructible.
+template <class T>
+concept Storable = std::is_trivially_copyable_v<T> ||
+                   (std::is_default_constructible_v<T> &&
+                    requires(T& value, boost::archive::binary_oarchive& out) { out << value; });
+
+namespace detail {
+std::uint64_t hash_type_name(const char* name, std::size_t size, bool zero_copy) noexcept;
+}
+
+/// Identifies T across ranks of one binary (hash of the mangled type name, size and codec).
+template <class T>
+std::uint64_t type_tag() noexcept {
+  return detail::hash_type_name(typeid(T).name(), sizeof(T), is_zero_copy_v<T>);
+}
+
+/// The bytes of `value`.
+template <Storable T>
+Bytes encode(const T& value) {
+  if constexpr (is_zero_copy_v<T>) {
+    Bytes bytes(sizeof(T));
+    std::memcpy(bytes.data(), &value, sizeof(T));
+    return bytes;
+  } else {
+    std::ostringstream stream(std::ios::binary);
+    try {
+      boost::archive::binary_oarchive archive(stream, boost::archive::no_header);
+      archive << value;
+    } catch (const std::exception& error) {
+      throw SerializationError(std::string("serializing ") + typeid(T).name() + " failed: " + error.what());
+    }
+    const std::string text = std::move(stream).str();
+    Bytes bytes(text.size());
+    std::memcpy(bytes.data(), text.data(), text.size());
+    return bytes;
+  }
+}
+
+/// The value encoded in `bytes`; SerializationError when they do not hold a T.
+template <Storable T>
+T decode(std::span<const std::byte> bytes) {
+  if constexpr (is_zero_copy_v<T>) {
+    if (bytes.size() != sizeof(T))
+      throw SerializationError("decoding " + std::string(typeid(T).name()) + ": got " + std::to_string(bytes.size()) +
+                               " bytes, expected sizeof = " + std::to_string(sizeof(T)));
+    T value;
+    std::memcpy(static_cast<void*>(&value), bytes.data(), sizeof(T));
+    return value;
+  } else {
+    std::istringstream stream(std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size()),
+                              std::ios::binary);
+    T value{};
+    try {
+      boost::archive::binary_iarchive archive(stream, boost::archive::no_header);
+      archive >> value;
+    } catch (const std::exception& error) {
+      throw SerializationError(std::string("deserializing ") + typeid(T).name() + " from " +
+                               std::to_string(bytes.size()) + " bytes failed: " + error.what());
+    }
+    return value;
+  }
+}
+
+}  // namespace penumbra

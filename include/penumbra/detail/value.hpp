@@ -1,0 +1,72 @@
+#pragma once
+// Type-erased object values, as the store holds them. Values are immutable: a write installs a new holder,
+// so a reader holding the old one (a local zero-copy view) keeps a consistent snapshot.
+#include <memory>
+#include <mutex>
+#include <optional>
+
+#include "penumbra/codec.hpp"
+
+namespace penumbra::detail {
+
+class ErasedValue {
+ public:
+  virtual ~ErasedValue() = default;
+  virtual std::uint64_t type_tag() const noexcept = 0;
+  /// The encoded bytes (computed once for serialized types, then cached).
+  virtual std::span<const std::byte> bytes() const = 0;
+  /// Address of the typed value, or nullptr when only bytes are held (an object that arrived by migration
+  /// and has not been read as its type yet).
+  virtual const void* typed_address() const noexcept = 0;
+};
+
+template <Storable T>
+class TypedValue final : public ErasedValue {
+ public:
+  explicit TypedValue(T value) : value_(std::move(value)) {}
+  std::uint64_t type_tag() const noexcept override { return penumbra::type_tag<T>(); }
+  std::span<const std::byte> bytes() const override {
+    if constexpr (is_zero_copy_v<T>) {
+      return std::as_bytes(std::span(&value_, 1));
+    } else {
+      std::call_once(encoded_once_, [this] { encoded_ = encode(value_); });
+      return *encoded_;
+    }
+  }
+  const void* typed_address() const noexcept override { return &value_; }
+  const T& value() const noexcept { return value_; }
+
+ private:
+  T value_;
+  mutable std::once_flag encoded_once_;
+  mutable std::optional<Bytes> encoded_;
+};
+
+/// Bytes of a known type tag, not yet decoded.
+class EncodedValue final : public ErasedValue {
+ public:
+  EncodedValue(std::uint64_t tag, Bytes bytes) : tag_(tag), bytes_(std::move(bytes)) {}
+  std::uint64_t type_tag() const noexcept override { return tag_; }
+  std::span<const std::byte> bytes() const override { return bytes_; }
+  const void* typed_address() const noexcept override { return nullptr; }
+
+ private:
+  std::uint64_t tag_;
+  Bytes bytes_;
+};
+
+using ValuePtr = std::shared_ptr<const ErasedValue>;
+
+template <Storable T>
+ValuePtr make_value(T value) {
+  return std::make_shared<const TypedValue<T>>(std::move(value));
+}
+
+/// Shares T inside `value` when it holds a T, else decodes its bytes into a new T.
+template <Storable T>
+std::shared_ptr<const T> as_typed(const ValuePtr& value) {
+  if (const void* address = value->typed_address()) return {value, static_cast<const T*>(address)};
+  return std::make_shared<const T>(decode<T>(value->bytes()));
+}
+
+}  // namespace penumbra::detail

@@ -1,0 +1,126 @@
+#pragma once
+/// @file errors.hpp
+/// Every error Penumbra throws derives from penumbra::Error. Each message names the bad value and what was
+/// expected, so callers can catch the type they can fix and users can read the message they cannot.
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+namespace penumbra {
+
+/// Root of Penumbra's exception hierarchy.
+class Error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// A configuration value is invalid: names the key, the value and what is allowed.
+class ConfigError : public Error {
+ public:
+  ConfigError(std::string key, std::string value, std::string allowed);
+  /// The key as written in a file (e.g. `epoch_interval`) or in the environment (`PENUMBRA_EPOCH_INTERVAL`).
+  const std::string& key() const noexcept { return key_; }
+  const std::string& value() const noexcept { return value_; }
+  const std::string& allowed() const noexcept { return allowed_; }
+
+ private:
+  std::string key_, value_, allowed_;
+};
+
+/// An argument to a Penumbra call is out of its domain (a rank outside the communicator, an empty name...).
+class InvalidArgument : public Error {
+ public:
+  using Error::Error;
+};
+
+/// An MPI call returned an error. Keeps MPI's own error code and its `MPI_Error_string` text.
+class MpiError : public Error {
+ public:
+  MpiError(std::string call, int code, std::string mpi_message);
+  const std::string& call() const noexcept { return call_; }
+  int code() const noexcept { return code_; }
+  const std::string& mpi_message() const noexcept { return mpi_message_; }
+
+ private:
+  std::string call_;
+  int code_;
+  std::string mpi_message_;
+};
+
+/// Base of the errors about one object; carries its id.
+class ObjectError : public Error {
+ public:
+  ObjectError(std::uint64_t id, const std::string& message);
+  std::uint64_t object_id() const noexcept { return id_; }
+
+ private:
+  std::uint64_t id_;
+};
+
+/// No object with this id exists (it was never created, or it was looked up on a rank that does not own it).
+class UnknownObject : public ObjectError {
+ public:
+  using ObjectError::ObjectError;
+};
+
+/// The object exists but holds a different C++ type than the one asked for.
+class WrongType : public ObjectError {
+ public:
+  using ObjectError::ObjectError;
+};
+
+/// `create` named an object that already exists.
+class DuplicateObject : public ObjectError {
+ public:
+  using ObjectError::ObjectError;
+};
+
+/// A read, write or move of an object that was erased.
+class ObjectErased : public ObjectError {
+ public:
+  using ObjectError::ObjectError;
+};
+
+/// Two different names hash to the same 64-bit id. Rename one of them (or use explicit ids).
+class NameCollision : public ObjectError {
+ public:
+  using ObjectError::ObjectError;
+};
+
+/// A (de)serialization failed or a payload failed its checksum.
+class SerializationError : public Error {
+ public:
+  using Error::Error;
+};
+
+/// A collective migration was rejected or failed; nothing was moved (the previous owners keep everything).
+class MigrationError : public Error {
+ public:
+  using Error::Error;
+};
+
+/// Another rank failed inside a collective call; this rank's call was abandoned consistently with it.
+/// The message carries the failing rank and its error text.
+class RemoteError : public Error {
+ public:
+  RemoteError(int failing_rank, const std::string& message);
+  int failing_rank() const noexcept { return failing_rank_; }
+
+ private:
+  int failing_rank_;
+};
+
+/// A runtime invariant (one owner per object, versions only grow, nothing lost) does not hold.
+class InvariantViolation : public Error {
+ public:
+  using Error::Error;
+};
+
+/// hwloc could not describe the machine, or a synthetic/virtual topology is inconsistent.
+class TopologyError : public Error {
+ public:
+  using Error::Error;
+};
+
+}  // namespace penumbra

@@ -1,0 +1,12 @@
+#pragma once
+/// @file penumbra.hpp
+/// Everything an application needs: `#include <penumbra/penumbra.hpp>`.
+
+#include "penumbra/codec.hpp"
+#include "penumbra/config.hpp"
+#include "penumbra/errors.hpp"
+#include "penumbra/migration.hpp"
+#include "penumbra/object_id.hpp"
+#include "penumbra/runtime.hpp"
+#include "penumbra/topology.hpp"
+#include "penumbra/version.hpp"

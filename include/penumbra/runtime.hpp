@@ -1,0 +1,140 @@
+#pragma once
+/// @file runtime.hpp
+/// penumbra::Runtime, the façade an application holds: built collectively on a communicator, it owns the
+/// object store, the topology and every MPI resource Penumbra uses, and frees them all when destroyed.
+
+#include <mpi.h>
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "penumbra/codec.hpp"
+#include "penumbra/config.hpp"
+#include "penumbra/detail/value.hpp"
+#include "penumbra/migration.hpp"
+#include "penumbra/object_id.hpp"
+#include "penumbra/topology.hpp"
+
+namespace penumbra {
+
+/// A value with the version it was read at.
+template <class T>
+struct Versioned {
+  T value;
+  Version version = 0;
+};
+
+/// Where an object is and what it holds, as its owner reports it.
+struct ObjectInfo {
+  ObjectId id;
+  std::string name;  ///< "" for objects created by id
+  int owner = 0;
+  Version version = 0;
+  std::size_t size_bytes = 0;  ///< encoded size (sizeof(T) for zero-copy types)
+};
+
+/// One per communicator. Object calls (create/read/write/erase/info) may be made by any rank at any time: the
+/// owner answers when it next enters the runtime (any Penumbra call, or `progress()`), so a rank that waits
+/// for others outside Penumbra should call `barrier()` rather than MPI_Barrier. Calls marked collective must
+/// be made by every rank of the communicator, in the same order.
+class Runtime {
+ public:
+  /// Collective. Duplicates `comm` (the application's communicator is never used directly) and reads the
+  /// configuration with Config::load() (defaults, PENUMBRA_CONFIG file, PENUMBRA_* variables).
+  explicit Runtime(MPI_Comm comm);
+  /// Collective. Every rank must pass an equal `config`, else ConfigError on every rank.
+  Runtime(MPI_Comm comm, Config config);
+  /// Collective: waits until no rank has a request in flight, then frees every communicator and window.
+  ~Runtime();
+  Runtime(Runtime&&) noexcept;
+  Runtime& operator=(Runtime&&) noexcept;
+  Runtime(const Runtime&) = delete;
+  Runtime& operator=(const Runtime&) = delete;
+
+  int rank() const noexcept;
+  int size() const noexcept;
+  const Config& config() const noexcept;
+  const Topology& topology() const noexcept;
+
+  /// Creates an object (version 1) at its owner: the home rank of its id (see docs/objects.md) unless a
+  /// migration moved that id. DuplicateObject if it exists, NameCollision if another name owns its id.
+  template <Storable T>
+  ObjectId create(ObjectRef ref, T value) {
+    create_value(ref, detail::make_value<T>(std::move(value)));
+    return ref.id();
+  }
+
+  /// A copy of the value and its version, from the owner. UnknownObject, ObjectErased, WrongType,
+  /// NameCollision on bad references.
+  template <Storable T>
+  Versioned<T> read(ObjectRef ref) {
+    auto found = view<T>(ref);
+    return {*found.value, found.version};
+  }
+
+  /// Like read, without a copy when this rank owns the object: shares the stored value. The view is a
+  /// snapshot: a later write installs a new value and leaves this one unchanged.
+  template <Storable T>
+  Versioned<std::shared_ptr<const T>> view(ObjectRef ref) {
+    auto [value, version, local] = read_value(ref, type_tag<T>());
+    auto typed = detail::as_typed<T>(value);
+    if (local && value->typed_address() == nullptr)  // arrived by migration: keep the decoded form
+      cache_decoded(ref.id(), version, std::shared_ptr<const detail::ErasedValue>(
+                                           std::make_shared<const detail::TypedValue<T>>(*typed)));
+    return {std::move(typed), version};
+  }
+
+  /// Replaces the value at the owner; returns the new version (previous + 1). WrongType if the object holds
+  /// another type; ObjectErased after erase.
+  template <Storable T>
+  Version write(ObjectRef ref, T value) {
+    return write_value(ref, detail::make_value<T>(std::move(value)));
+  }
+
+  /// Erases the object. Reads and writes then throw ObjectErased; `create` may bring it back, with a
+  /// version above the erased one.
+  void erase(ObjectRef ref);
+  /// Owner, version, size and name of a live object.
+  ObjectInfo info(ObjectRef ref);
+  /// The rank that owns `ref` now, as this rank knows it (no communication).
+  int owner_of(ObjectRef ref) const;
+  /// Ids of the live objects this rank owns, sorted.
+  std::vector<ObjectId> local_objects() const;
+
+  /// Collective. Every rank passes the moves of objects it owns (an empty span is fine). Objects travel
+  /// serialized, are checked against a checksum, installed with their version, and then every rank's owner
+  /// directory records the new owners. On any failure (bad move, serialization error, corrupted payload)
+  /// every rank throws and no object has moved.
+  MigrationReport migrate(std::span<const Move> moves);
+
+  /// Serves the requests other ranks sent to this one. Cheap when there are none.
+  void progress();
+  /// Collective barrier that keeps serving requests while it waits.
+  void barrier();
+  /// Collective. Advances the step counter; every `epoch_interval` steps runs an epoch (today: a barrier
+  /// and, with `check_invariants`, the invariant check; rebalancing hooks in here). Returns the step number.
+  std::int64_t step();
+  std::int64_t steps() const noexcept;
+  /// Collective. Throws InvariantViolation on every rank unless: each live object has exactly one owner,
+  /// every rank's owner directory points at it, and no version went down since the previous check.
+  void check_invariants();
+
+ private:
+  struct ReadResult {
+    detail::ValuePtr value;
+    Version version = 0;
+    bool local = false;
+  };
+  void create_value(ObjectRef ref, detail::ValuePtr value);
+  ReadResult read_value(ObjectRef ref, std::uint64_t type_tag);
+  Version write_value(ObjectRef ref, detail::ValuePtr value);
+  void cache_decoded(ObjectId id, Version version, detail::ValuePtr decoded);
+
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace penumbra

@@ -1,0 +1,110 @@
+#include "penumbra/config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "penumbra/errors.hpp"
+
+namespace penumbra {
+namespace {
+
+std::filesystem::path write_file(const std::string& name, const std::string& text) {
+  const auto path = std::filesystem::path(testing::TempDir()) / name;
+  std::ofstream(path) << text;
+  return path;
+}
+
+TEST(Config, DefaultsAreValid) {
+  Config config;
+  EXPECT_NO_THROW(config.validate());
+  EXPECT_EQ(config.epoch_interval, 10);
+  EXPECT_EQ(config.virtual_nodes, 0);
+}
+
+TEST(Config, EnvironmentOverridesDefaults) {
+  const Config config = Config::with_environment(Config{}, {{"PENUMBRA_EPOCH_INTERVAL", "25"},
+                                                            {"PENUMBRA_VIRTUAL_NODES", "3"},
+                                                            {"PENUMBRA_LATENCY_PROBE", "yes"}});
+  EXPECT_EQ(config.epoch_interval, 25);
+  EXPECT_EQ(config.virtual_nodes, 3);
+  EXPECT_TRUE(config.latency_probe);
+}
+
+TEST(Config, NegativeEpochIntervalNamesKeyValueAndRange) {
+  try {
+    Config::with_environment(Config{}, {{"PENUMBRA_EPOCH_INTERVAL", "-3"}});
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& error) {
+    EXPECT_EQ(error.key(), "PENUMBRA_EPOCH_INTERVAL");
+    EXPECT_EQ(error.value(), "-3");
+    EXPECT_NE(std::string(error.what()).find("[1, "), std::string::npos) << error.what();
+  }
+}
+
+TEST(Config, NonNumericAndTrailingGarbageAreRejected) {
+  EXPECT_THROW(Config::with_environment(Config{}, {{"PENUMBRA_EPOCH_INTERVAL", "ten"}}), ConfigError);
+  EXPECT_THROW(Config::with_environment(Config{}, {{"PENUMBRA_EPOCH_INTERVAL", "10x"}}), ConfigError);
+  EXPECT_THROW(Config::with_environment(Config{}, {{"PENUMBRA_EPOCH_INTERVAL", ""}}), ConfigError);
+  EXPECT_THROW(Config::with_environment(Config{}, {{"PENUMBRA_LATENCY_PROBE", "maybe"}}), ConfigError);
+}
+
+TEST(Config, UnknownVariableIsATypoNotSilence) {
+  try {
+    Config::with_environment(Config{}, {{"PENUMBRA_EPOCH_INTERVALL", "5"}});
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& error) {
+    EXPECT_EQ(error.key(), "PENUMBRA_EPOCH_INTERVALL");
+    EXPECT_NE(error.allowed().find("PENUMBRA_EPOCH_INTERVAL"), std::string::npos);
+  }
+}
+
+TEST(Config, OtherVariablesAreIgnored) {
+  const Config config = Config::with_environment(Config{}, {{"HOME", "/root"}, {"PENUMBRA_CONFIG", "x.toml"}});
+  EXPECT_EQ(config, Config{});
+}
+
+TEST(Config, FileThenEnvironment) {
+  const auto path = write_file("penumbra_ok.toml", "epoch_interval = 7\ncheck_invariants = true\n");
+  Config config = Config::from_file(path);
+  EXPECT_EQ(config.epoch_interval, 7);
+  EXPECT_TRUE(config.check_invariants);
+  config = Config::with_environment(config, {{"PENUMBRA_EPOCH_INTERVAL", "9"}});
+  EXPECT_EQ(config.epoch_interval, 9);
+  EXPECT_TRUE(config.check_invariants);
+}
+
+TEST(Config, FileErrorsNameKeyAndLine) {
+  const auto bad_value = write_file("penumbra_bad.toml", "# comment\nepoch_interval = 0\n");
+  try {
+    Config::from_file(bad_value);
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& error) {
+    EXPECT_NE(error.key().find("epoch_interval"), std::string::npos);
+    EXPECT_NE(error.key().find(":2"), std::string::npos) << error.key();
+    EXPECT_EQ(error.value(), "0");
+  }
+  EXPECT_THROW(Config::from_file(write_file("penumbra_type.toml", "epoch_interval = \"ten\"\n")), ConfigError);
+  EXPECT_THROW(Config::from_file(write_file("penumbra_unknown.toml", "epoch_intervall = 3\n")), ConfigError);
+  EXPECT_THROW(Config::from_file(write_file("penumbra_syntax.toml", "epoch_interval = = 3\n")), ConfigError);
+  EXPECT_THROW(Config::from_file(std::filesystem::path(testing::TempDir()) / "does_not_exist.toml"), ConfigError);
+}
+
+TEST(Config, PrintedConfigurationReloadsToTheSameValues) {
+  Config config;
+  config.epoch_interval = 42;
+  config.latency_probe = true;
+  const auto path = write_file("penumbra_roundtrip.toml", config.to_string());
+  EXPECT_EQ(Config::from_file(path), config);
+}
+
+TEST(Config, DescribeListsEveryEnvironmentVariable) {
+  const std::string text = Config::describe();
+  for (const char* name : {"PENUMBRA_EPOCH_INTERVAL", "PENUMBRA_VIRTUAL_NODES", "PENUMBRA_LATENCY_PROBE",
+                           "PENUMBRA_LATENCY_PROBE_SAMPLES", "PENUMBRA_CHECK_INVARIANTS"})
+    EXPECT_NE(text.find(name), std::string::npos) << name;
+}
+
+}  // namespace
+}  // namespace penumbra

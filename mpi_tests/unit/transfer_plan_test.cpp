@@ -1,0 +1,52 @@
+#include "migration/transfer_plan.hpp"
+
+#include <gtest/gtest.h>
+
+#include "penumbra/errors.hpp"
+
+namespace penumbra::migration {
+namespace {
+
+const auto owns_small_ids = [](ObjectId id) { return id.value < 100; };
+
+TEST(TransferPlan, ChecksSortsAndDropsMovesToSelf) {
+  const std::vector<Move> requested{{ObjectId{9}, 2}, {ObjectId{3}, 1}, {ObjectId{5}, 0}};
+  const auto moves = checked_moves(requested, 0, 4, owns_small_ids);
+  ASSERT_EQ(moves.size(), 2U);
+  EXPECT_EQ(moves[0].id, ObjectId{3});
+  EXPECT_EQ(moves[1].id, ObjectId{9});
+}
+
+TEST(TransferPlan, RejectsBadMoves) {
+  EXPECT_THROW(checked_moves(std::vector<Move>{{ObjectId{1}, 4}}, 0, 4, owns_small_ids), InvalidArgument);
+  EXPECT_THROW(checked_moves(std::vector<Move>{{ObjectId{1}, -1}}, 0, 4, owns_small_ids), InvalidArgument);
+  EXPECT_THROW(checked_moves(std::vector<Move>{{ObjectId{1}, 1}, {ObjectId{1}, 2}}, 0, 4, owns_small_ids),
+               InvalidArgument);
+  EXPECT_THROW(checked_moves(std::vector<Move>{{ObjectId{500}, 1}}, 0, 4, owns_small_ids), UnknownObject);
+}
+
+TEST(TransferPlan, GlobalPlanRejectsAnObjectMovedByTwoRanks) {
+  const std::vector<MoveRecord> twice{{.id = 7, .from = 0, .to = 1}, {.id = 7, .from = 2, .to = 3}};
+  EXPECT_THROW(check_global_plan(twice, 4), MigrationError);
+  const std::vector<MoveRecord> outside{{.id = 7, .from = 0, .to = 9}};
+  EXPECT_THROW(check_global_plan(outside, 4), MigrationError);
+}
+
+TEST(TransferPlan, ExchangeListsWhatEachPeerSendsAndReceives) {
+  const std::vector<MoveRecord> all{{.id = 1, .from = 0, .to = 1, .name_bytes = 2, .value_bytes = 10},
+                                    {.id = 2, .from = 0, .to = 2, .value_bytes = 5},
+                                    {.id = 3, .from = 1, .to = 0, .value_bytes = 7},
+                                    {.id = 4, .from = 0, .to = 1, .value_bytes = 1}};
+  const PeerExchange exchange = exchange_of(all, 0, 3);
+  ASSERT_EQ(exchange.to_peer[1].size(), 2U);
+  EXPECT_EQ(exchange.to_peer[1][0].id, 1U);
+  EXPECT_EQ(exchange.to_peer[1][1].id, 4U);
+  EXPECT_EQ(payload_size(exchange.to_peer[1]), 13U);
+  ASSERT_EQ(exchange.from_peer[1].size(), 1U);
+  EXPECT_EQ(exchange.from_peer[1][0].id, 3U);
+  EXPECT_TRUE(exchange.to_peer[0].empty());
+  EXPECT_TRUE(exchange.from_peer[2].empty());
+}
+
+}  // namespace
+}  // namespace penumbra::migration

@@ -1,0 +1,60 @@
+#include "migration/transfer_plan.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+#include <unordered_set>
+
+#include "penumbra/errors.hpp"
+
+namespace penumbra::migration {
+
+std::vector<Move> checked_moves(std::span<const Move> requested, int my_rank, int ranks,
+                                const std::function<bool(ObjectId)>& owns) {
+  std::vector<Move> moves;
+  std::unordered_set<ObjectId> seen;
+  for (const Move& move : requested) {
+    if (move.to < 0 || move.to >= ranks)
+      throw InvalidArgument(fmt::format("move of object {} to rank {}: expected a rank in [0, {})",
+                                        to_string(move.id), move.to, ranks));
+    if (!seen.insert(move.id).second)
+      throw InvalidArgument(fmt::format("object {} is moved twice in one migration", to_string(move.id)));
+    if (!owns(move.id))
+      throw UnknownObject(move.id.value, fmt::format("rank {} cannot move object {}: it does not own a live "
+                                                     "object with that id",
+                                                     my_rank, to_string(move.id)));
+    if (move.to != my_rank) moves.push_back(move);
+  }
+  std::ranges::sort(moves, {}, &Move::id);
+  return moves;
+}
+
+void check_global_plan(std::span<const MoveRecord> all_records, int ranks) {
+  std::unordered_set<std::uint64_t> seen;
+  for (const MoveRecord& record : all_records) {
+    if (record.from < 0 || record.from >= ranks || record.to < 0 || record.to >= ranks)
+      throw MigrationError(fmt::format("object {:#x}: move {} -> {} is outside [0, {})", record.id, record.from,
+                                       record.to, ranks));
+    if (!seen.insert(record.id).second)
+      throw MigrationError(fmt::format("object {:#x} is moved by two ranks at once: more than one rank owns it",
+                                       record.id));
+  }
+}
+
+PeerExchange exchange_of(std::span<const MoveRecord> all_records, int rank, int ranks) {
+  PeerExchange exchange;
+  exchange.to_peer.resize(static_cast<std::size_t>(ranks));
+  exchange.from_peer.resize(static_cast<std::size_t>(ranks));
+  for (const MoveRecord& record : all_records) {
+    if (record.from == rank) exchange.to_peer[static_cast<std::size_t>(record.to)].push_back(record);
+    if (record.to == rank) exchange.from_peer[static_cast<std::size_t>(record.from)].push_back(record);
+  }
+  return exchange;
+}
+
+std::uint64_t payload_size(std::span<const MoveRecord> records) {
+  std::uint64_t total = 0;
+  for (const MoveRecord& record : records) total += record.payload_bytes();
+  return total;
+}
+
+}  // namespace penumbra::migration

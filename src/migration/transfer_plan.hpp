@@ -1,0 +1,48 @@
+#pragma once
+// The pure half of a collective migration: check the moves a rank asked for, describe each moving object
+// in a fixed-size record every rank can see, and lay out who sends what to whom. No MPI here.
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <vector>
+
+#include "penumbra/migration.hpp"
+
+namespace penumbra::migration {
+
+/// One moving object, as every rank sees it (trivially copyable: it travels in an allgather).
+struct MoveRecord {
+  std::uint64_t id = 0;
+  std::int32_t from = 0;
+  std::int32_t to = 0;
+  Version version = 0;
+  std::uint64_t type_tag = 0;
+  std::uint64_t name_bytes = 0;
+  std::uint64_t value_bytes = 0;
+  std::uint64_t checksum = 0;  ///< of the value bytes
+
+  std::uint64_t payload_bytes() const noexcept { return name_bytes + value_bytes; }
+};
+
+/// The moves of one rank after checking: sorted by id, without no-op moves to itself.
+/// Throws InvalidArgument for a target outside [0, ranks) or an id named twice, UnknownObject when
+/// `owns(id)` is false (the object is not live on this rank).
+std::vector<Move> checked_moves(std::span<const Move> requested, int my_rank, int ranks,
+                                const std::function<bool(ObjectId)>& owns);
+
+/// Throws MigrationError when the combined plan of all ranks moves an object twice or has a record whose
+/// source or target is out of range: a plan every rank can check the same way.
+void check_global_plan(std::span<const MoveRecord> all_records, int ranks);
+
+/// What one rank exchanges with each peer: the records it sends to peer p (`to_peer[p]`) and receives from
+/// it (`from_peer[p]`), in the order payloads are packed (the order of the combined plan: rank, then id).
+struct PeerExchange {
+  std::vector<std::vector<MoveRecord>> to_peer;
+  std::vector<std::vector<MoveRecord>> from_peer;
+};
+PeerExchange exchange_of(std::span<const MoveRecord> all_records, int rank, int ranks);
+
+/// Bytes of the packed payloads of `records`.
+std::uint64_t payload_size(std::span<const MoveRecord> records);
+
+}  // namespace penumbra::migration

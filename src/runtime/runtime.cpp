@@ -1,0 +1,250 @@
+// The façade: wires the components and routes each object call to the local store or to the owner. It holds
+// no policy: placement, validation and planning live in their own modules.
+#include "penumbra/runtime.hpp"
+
+#include <fmt/format.h>
+
+#include <unordered_map>
+
+#include "migration/transfer.hpp"
+#include "mpi/agreement.hpp"
+#include "mpi/collectives.hpp"
+#include "mpi/communicator.hpp"
+#include "penumbra/errors.hpp"
+#include "store/object_store.hpp"
+#include "store/owner_directory.hpp"
+#include "topology/discover.hpp"
+#include "core/checksum.hpp"
+#include "transport/messenger.hpp"
+#include "transport/status.hpp"
+
+namespace penumbra {
+namespace {
+
+// Every rank must run with the same configuration; a rank with another epoch interval would deadlock the
+// first epoch. Compared by a hash of the effective configuration.
+void check_same_configuration(const mpi::Communicator& comm, const Config& config) {
+  const std::string text = config.to_string();
+  const std::uint64_t digest = fnv1a64(std::as_bytes(std::span(text.data(), text.size())));
+  const std::vector<std::uint64_t> digests = mpi::allgather(comm, digest);
+  std::string differing;
+  for (std::size_t r = 0; r < digests.size(); ++r)
+    if (digests[r] != digests[0]) differing += (differing.empty() ? "" : ", ") + std::to_string(r);
+  if (!differing.empty())
+    throw ConfigError("configuration", "differs from rank 0's on rank(s) " + differing,
+                      "the same configuration on every rank");
+}
+
+}  // namespace
+
+struct Runtime::Impl {
+  Impl(MPI_Comm comm, Config configuration)
+      : config(std::move(configuration)),
+        collective(mpi::Communicator::duplicate(comm)),
+        directory(collective.size()),
+        messenger(mpi::Communicator::duplicate(comm),
+                  [this](int source, transport::Request request) { return serve(source, std::move(request)); }) {
+    mpi::run_agreed(collective, [&] { config.validate(); });
+    check_same_configuration(collective, config);
+    topology = topology::discover(collective, topology::DiscoveryOptions{
+                                                  .virtual_nodes = static_cast<int>(config.virtual_nodes),
+                                                  .latency_probe = config.latency_probe,
+                                                  .latency_probe_samples = static_cast<int>(config.latency_probe_samples)});
+  }
+
+  // Executes a request from another rank on this rank's store.
+  transport::Reply serve(int /*source*/, transport::Request request) {
+    using transport::Operation;
+    const ObjectRef ref = request.name.empty() ? ObjectRef(request.id) : ObjectRef(std::string_view(request.name));
+    if (ref.id() != request.id)
+      throw InvalidArgument(fmt::format("request names '{}' but carries id {}", request.name, to_string(request.id)));
+    transport::Reply reply;
+    switch (request.operation) {
+      case Operation::create:
+        reply.version = store.create(ref, std::make_shared<const detail::EncodedValue>(request.type_tag,
+                                                                                       std::move(request.payload)));
+        break;
+      case Operation::read: {
+        const store::StoredObject& object = store.get(ref, request.type_tag);
+        reply.version = object.version;
+        const auto bytes = object.value->bytes();
+        reply.payload.assign(bytes.begin(), bytes.end());
+        break;
+      }
+      case Operation::write:
+        reply.version = store.write(ref, std::make_shared<const detail::EncodedValue>(request.type_tag,
+                                                                                      std::move(request.payload)));
+        break;
+      case Operation::erase:
+        store.erase(ref);
+        break;
+      case Operation::info: {
+        const store::StoredObject& object = store.get(ref);
+        reply.version = object.version;
+        reply.size_bytes = object.size_bytes();
+        reply.type_tag = object.type_tag();
+        reply.text = object.name;
+        break;
+      }
+    }
+    return reply;
+  }
+
+  // Sends a request to the owner of `ref`, throwing the owner's error as its public type.
+  transport::Reply call_owner(int owner, ObjectRef ref, transport::Operation operation, std::uint64_t type_tag,
+                              Bytes payload = {}) {
+    transport::Request request{operation, ref.id(), std::string(ref.name()), type_tag, std::move(payload)};
+    transport::Reply reply = messenger.call(owner, request);
+    if (reply.status != transport::Status::ok) transport::throw_failure(reply, ref.id(), owner);
+    return reply;
+  }
+
+  static Bytes copy_of(std::span<const std::byte> bytes) { return Bytes(bytes.begin(), bytes.end()); }
+
+  int rank() const noexcept { return collective.rank(); }
+
+  Config config;
+  mpi::Communicator collective;  // collectives only; object requests travel on the messenger's own duplicate
+  store::ObjectStore store;
+  store::OwnerDirectory directory;
+  transport::Messenger messenger;
+  Topology topology;
+  std::int64_t steps = 0;
+  std::unordered_map<ObjectId, Version> versions_at_last_check;
+};
+
+Runtime::Runtime(MPI_Comm comm) : Runtime(comm, Config::load()) {}
+
+Runtime::Runtime(MPI_Comm comm, Config config) : impl_(std::make_unique<Impl>(comm, std::move(config))) {}
+
+Runtime::~Runtime() {
+  if (!impl_) return;
+  try {
+    impl_->messenger.quiesce();  // nobody may still wait for a reply from this rank
+  } catch (...) {
+    // A destructor must not throw; the MPI error (if any) was already reported where it happened.
+  }
+}
+
+Runtime::Runtime(Runtime&&) noexcept = default;
+Runtime& Runtime::operator=(Runtime&&) noexcept = default;
+
+int Runtime::rank() const noexcept { return impl_->rank(); }
+int Runtime::size() const noexcept { return impl_->collective.size(); }
+const Config& Runtime::config() const noexcept { return impl_->config; }
+const Topology& Runtime::topology() const noexcept { return impl_->topology; }
+
+void Runtime::create_value(ObjectRef ref, detail::ValuePtr value) {
+  impl_->messenger.serve_pending();
+  const int owner = impl_->directory.owner_of(ref.id());
+  if (owner == rank()) {
+    impl_->store.create(ref, std::move(value));
+    return;
+  }
+  impl_->call_owner(owner, ref, transport::Operation::create, value->type_tag(), Impl::copy_of(value->bytes()));
+}
+
+Runtime::ReadResult Runtime::read_value(ObjectRef ref, std::uint64_t type_tag) {
+  impl_->messenger.serve_pending();
+  const int owner = impl_->directory.owner_of(ref.id());
+  if (owner == rank()) {
+    const store::StoredObject& object = impl_->store.get(ref, type_tag);
+    return {object.value, object.version, true};
+  }
+  transport::Reply reply = impl_->call_owner(owner, ref, transport::Operation::read, type_tag);
+  return {std::make_shared<const detail::EncodedValue>(type_tag, std::move(reply.payload)), reply.version, false};
+}
+
+Version Runtime::write_value(ObjectRef ref, detail::ValuePtr value) {
+  impl_->messenger.serve_pending();
+  const int owner = impl_->directory.owner_of(ref.id());
+  if (owner == rank()) return impl_->store.write(ref, std::move(value));
+  return impl_->call_owner(owner, ref, transport::Operation::write, value->type_tag(), Impl::copy_of(value->bytes()))
+      .version;
+}
+
+void Runtime::cache_decoded(ObjectId id, Version version, detail::ValuePtr decoded) {
+  impl_->store.cache_decoded(id, version, std::move(decoded));
+}
+
+void Runtime::erase(ObjectRef ref) {
+  impl_->messenger.serve_pending();
+  const int owner = impl_->directory.owner_of(ref.id());
+  if (owner == rank())
+    impl_->store.erase(ref);
+  else
+    impl_->call_owner(owner, ref, transport::Operation::erase, 0);
+}
+
+ObjectInfo Runtime::info(ObjectRef ref) {
+  impl_->messenger.serve_pending();
+  const int owner = impl_->directory.owner_of(ref.id());
+  if (owner == rank()) {
+    const store::StoredObject& object = impl_->store.get(ref);
+    return {ref.id(), object.name, owner, object.version, object.size_bytes()};
+  }
+  const transport::Reply reply = impl_->call_owner(owner, ref, transport::Operation::info, 0);
+  return {ref.id(), reply.text, owner, reply.version, static_cast<std::size_t>(reply.size_bytes)};
+}
+
+int Runtime::owner_of(ObjectRef ref) const { return impl_->directory.owner_of(ref.id()); }
+
+std::vector<ObjectId> Runtime::local_objects() const { return impl_->store.live_ids(); }
+
+MigrationReport Runtime::migrate(std::span<const Move> moves) {
+  impl_->messenger.quiesce();  // no request may be in flight while owners change
+  return migration::migrate(impl_->collective, impl_->store, impl_->directory, moves);
+}
+
+void Runtime::progress() { impl_->messenger.serve_pending(); }
+
+void Runtime::barrier() { impl_->messenger.quiesce(); }
+
+std::int64_t Runtime::step() {
+  impl_->messenger.serve_pending();
+  ++impl_->steps;
+  if (impl_->steps % impl_->config.epoch_interval == 0) {
+    barrier();
+    if (impl_->config.check_invariants) check_invariants();
+  }
+  return impl_->steps;
+}
+
+std::int64_t Runtime::steps() const noexcept { return impl_->steps; }
+
+void Runtime::check_invariants() {
+  struct Owned {
+    ObjectId id;
+    Version version;
+  };
+  barrier();
+  std::vector<Owned> mine;
+  for (ObjectId id : impl_->store.live_ids()) mine.push_back({id, impl_->store.get(id).version});
+  std::vector<int> counts;
+  const std::vector<Owned> all = mpi::allgatherv<Owned>(impl_->collective, mine, &counts);
+
+  mpi::run_agreed(impl_->collective, [&] {
+    std::unordered_map<ObjectId, int> holder;
+    std::unordered_map<ObjectId, Version> versions;
+    std::size_t index = 0;
+    for (int rank = 0; rank < size(); ++rank) {
+      for (int k = 0; k < counts[static_cast<std::size_t>(rank)]; ++k, ++index) {
+        const Owned& owned = all[index];
+        if (auto [it, inserted] = holder.emplace(owned.id, rank); !inserted)
+          throw InvariantViolation(fmt::format("object {} is owned by ranks {} and {}", to_string(owned.id),
+                                               it->second, rank));
+        if (const int known = impl_->directory.owner_of(owned.id); known != rank)
+          throw InvariantViolation(fmt::format("object {} is owned by rank {} but rank {}'s directory says {}",
+                                               to_string(owned.id), rank, this->rank(), known));
+        if (auto previous = impl_->versions_at_last_check.find(owned.id);
+            previous != impl_->versions_at_last_check.end() && previous->second > owned.version)
+          throw InvariantViolation(fmt::format("object {} went back from version {} to {}", to_string(owned.id),
+                                               previous->second, owned.version));
+        versions[owned.id] = owned.version;
+      }
+    }
+    impl_->versions_at_last_check = std::move(versions);
+  });
+}
+
+}  // namespace penumbra
