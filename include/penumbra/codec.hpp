@@ -11,7 +11,7 @@
 #include <cstdint>
 #include <cstring>
 #include <span>
-#include <sstream>
+#include <streambuf>
 #include <string>
 #include <type_traits>
 #include <typeinfo>
@@ -35,7 +35,37 @@ concept Storable = std::is_trivially_copyable_v<T> ||
 
 namespace detail {
 std::uint64_t hash_type_name(const char* name, std::size_t size, bool zero_copy) noexcept;
-}
+
+// Stream buffers straight over Bytes, so archives write into and read from the object's bytes without the
+// extra copy a std::stringstream makes.
+class ByteSink final : public std::streambuf {
+ public:
+  explicit ByteSink(Bytes& out) : out_(out) {}
+
+ protected:
+  int_type overflow(int_type c) override {
+    if (!traits_type::eq_int_type(c, traits_type::eof())) out_.push_back(static_cast<std::byte>(c));
+    return traits_type::not_eof(c);
+  }
+  std::streamsize xsputn(const char* data, std::streamsize count) override {
+    const auto* first = reinterpret_cast<const std::byte*>(data);
+    out_.insert(out_.end(), first, first + count);
+    return count;
+  }
+
+ private:
+  Bytes& out_;
+};
+
+class ByteSource final : public std::streambuf {
+ public:
+  explicit ByteSource(std::span<const std::byte> bytes) {
+    // streambuf's get area is char*; it is only read from.
+    char* first = const_cast<char*>(reinterpret_cast<const char*>(bytes.data()));
+    setg(first, first, first + bytes.size());
+  }
+};
+}  // namespace detail
 
 /// Identifies T across ranks of one binary (hash of the mangled type name, size and codec).
 template <class T>
@@ -51,16 +81,14 @@ Bytes encode(const T& value) {
     std::memcpy(bytes.data(), &value, sizeof(T));
     return bytes;
   } else {
-    std::ostringstream stream(std::ios::binary);
+    Bytes bytes;
+    detail::ByteSink sink(bytes);
     try {
-      boost::archive::binary_oarchive archive(stream, boost::archive::no_header);
+      boost::archive::binary_oarchive archive(sink, boost::archive::no_header);
       archive << value;
     } catch (const std::exception& error) {
       throw SerializationError(std::string("serializing ") + typeid(T).name() + " failed: " + error.what());
     }
-    const std::string text = std::move(stream).str();
-    Bytes bytes(text.size());
-    std::memcpy(bytes.data(), text.data(), text.size());
     return bytes;
   }
 }
@@ -76,11 +104,10 @@ T decode(std::span<const std::byte> bytes) {
     std::memcpy(static_cast<void*>(&value), bytes.data(), sizeof(T));
     return value;
   } else {
-    std::istringstream stream(std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size()),
-                              std::ios::binary);
+    detail::ByteSource source(bytes);
     T value{};
     try {
-      boost::archive::binary_iarchive archive(stream, boost::archive::no_header);
+      boost::archive::binary_iarchive archive(source, boost::archive::no_header);
       archive >> value;
     } catch (const std::exception& error) {
       throw SerializationError(std::string("deserializing ") + typeid(T).name() + " from " +

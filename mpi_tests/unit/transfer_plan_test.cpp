@@ -41,7 +41,7 @@ TEST(TransferPlan, ExchangeListsWhatEachPeerSendsAndReceives) {
   ASSERT_EQ(exchange.to_peer[1].size(), 2U);
   EXPECT_EQ(exchange.to_peer[1][0].id, 1U);
   EXPECT_EQ(exchange.to_peer[1][1].id, 4U);
-  EXPECT_EQ(payload_size(exchange.to_peer[1]), 13U);
+  EXPECT_EQ(total_name_bytes(exchange.to_peer[1]), 2U);
   ASSERT_EQ(exchange.from_peer[1].size(), 1U);
   EXPECT_EQ(exchange.from_peer[1][0].id, 3U);
   EXPECT_TRUE(exchange.to_peer[0].empty());

@@ -18,7 +18,13 @@ constexpr int kPayloadTag = 7;
 
 struct Outgoing {
   MoveRecord record;
-  const store::StoredObject* object;
+  std::string name;
+  detail::ValuePtr value;  // shared with the store: its bytes are sent in place, without packing
+};
+
+struct Incoming {
+  MoveRecord record;
+  Bytes value;  // received in place, then owned by the installed object
 };
 
 // Checks the requested moves and encodes every moving object. Encoding runs user serialization code, which
@@ -38,41 +44,31 @@ std::vector<Outgoing> prepare(const mpi::Communicator& comm, const store::Object
                                    .name_bytes = object.name.size(),
                                    .value_bytes = bytes.size(),
                                    .checksum = checksum64(bytes)},
-                        &object});
+                        object.name, object.value});
   }
   return outgoing;
 }
 
-Bytes pack(std::span<const Outgoing> outgoing, int peer) {
-  Bytes buffer;
+// Names are small: one packed buffer per peer. Values are large: each travels from and into its own buffer.
+Bytes pack_names(std::span<const Outgoing> outgoing, int peer) {
+  Bytes names;
   for (const Outgoing& item : outgoing) {
     if (item.record.to != peer) continue;
-    const auto* name = reinterpret_cast<const std::byte*>(item.object->name.data());
-    buffer.insert(buffer.end(), name, name + item.object->name.size());
-    const auto bytes = item.object->value->bytes();
-    buffer.insert(buffer.end(), bytes.begin(), bytes.end());
+    const auto* first = reinterpret_cast<const std::byte*>(item.name.data());
+    names.insert(names.end(), first, first + item.name.size());
   }
-  return buffer;
+  return names;
 }
 
-// Turns a received buffer back into objects, verifying each payload's checksum.
-std::vector<store::StoredObject> unpack(std::span<const MoveRecord> records, std::span<const std::byte> buffer) {
-  std::vector<store::StoredObject> objects;
-  std::size_t offset = 0;
-  for (const MoveRecord& record : records) {
-    std::string name(reinterpret_cast<const char*>(buffer.data() + offset), record.name_bytes);
-    offset += record.name_bytes;
-    const auto bytes = buffer.subspan(offset, record.value_bytes);
-    offset += record.value_bytes;
-    if (checksum64(bytes) != record.checksum)
-      throw SerializationError(fmt::format("object {:#x} from rank {} failed its checksum ({} bytes): corrupted "
-                                           "in transfer",
-                                           record.id, record.from, record.value_bytes));
-    objects.push_back({ObjectId{record.id}, std::move(name),
-                       std::make_shared<const detail::EncodedValue>(record.type_tag, Bytes(bytes.begin(), bytes.end())),
-                       record.version});
-  }
-  return objects;
+// Verifies a received object and turns it into a store entry.
+store::StoredObject to_stored(Incoming&& incoming, std::string name) {
+  const MoveRecord& record = incoming.record;
+  if (checksum64(incoming.value) != record.checksum)
+    throw SerializationError(fmt::format("object {:#x} from rank {} failed its checksum ({} bytes): corrupted "
+                                         "in transfer",
+                                         record.id, record.from, record.value_bytes));
+  return {ObjectId{record.id}, std::move(name),
+          std::make_shared<const detail::EncodedValue>(record.type_tag, std::move(incoming.value)), record.version};
 }
 
 }  // namespace
@@ -90,15 +86,30 @@ MigrationReport migrate(const mpi::Communicator& comm, store::ObjectStore& store
   check_global_plan(all, ranks);  // same data on every rank: every rank throws alike
   const PeerExchange exchange = exchange_of(all, comm.rank(), ranks);
 
-  std::vector<Bytes> inboxes(static_cast<std::size_t>(ranks));
-  std::vector<Bytes> outboxes(static_cast<std::size_t>(ranks));
+  // Receives first, so that eager sends find them posted. Per peer and tag, MPI delivers messages in the
+  // order they were sent, which is the order of the records on both sides.
+  std::vector<Bytes> names_in(static_cast<std::size_t>(ranks)), names_out(static_cast<std::size_t>(ranks));
+  std::vector<std::vector<Incoming>> incoming(static_cast<std::size_t>(ranks));
   std::vector<mpi::Request> transfers;
+  const auto keep = [&transfers](std::vector<mpi::Request> requests) {
+    for (auto& request : requests) transfers.push_back(std::move(request));
+  };
   for (int peer = 0; peer < ranks; ++peer) {
     const auto p = static_cast<std::size_t>(peer);
-    inboxes[p].resize(payload_size(exchange.from_peer[p]));
-    for (auto& request : mpi::receive_chunked(comm, peer, kPayloadTag, inboxes[p])) transfers.push_back(std::move(request));
-    outboxes[p] = pack(outgoing, peer);
-    for (auto& request : mpi::send_chunked(comm, peer, kPayloadTag, outboxes[p])) transfers.push_back(std::move(request));
+    names_in[p].resize(total_name_bytes(exchange.from_peer[p]));
+    keep(mpi::receive_chunked(comm, peer, kPayloadTag, names_in[p]));
+    incoming[p].reserve(exchange.from_peer[p].size());
+    for (const MoveRecord& record : exchange.from_peer[p]) {
+      incoming[p].push_back({record, Bytes(record.value_bytes)});
+      keep(mpi::receive_chunked(comm, peer, kPayloadTag, incoming[p].back().value));
+    }
+  }
+  for (int peer = 0; peer < ranks; ++peer) {
+    const auto p = static_cast<std::size_t>(peer);
+    names_out[p] = pack_names(outgoing, peer);
+    keep(mpi::send_chunked(comm, peer, kPayloadTag, names_out[p]));
+    for (const Outgoing& item : outgoing)
+      if (item.record.to == peer) keep(mpi::send_chunked(comm, peer, kPayloadTag, item.value->bytes()));
   }
   for (auto& request : transfers) request.wait();
 
@@ -108,10 +119,13 @@ MigrationReport migrate(const mpi::Communicator& comm, store::ObjectStore& store
   try {
     for (int peer = 0; peer < ranks; ++peer) {
       const auto p = static_cast<std::size_t>(peer);
-      for (store::StoredObject& object : unpack(exchange.from_peer[p], inboxes[p])) {
-        report.bytes_received += object.size_bytes();
-        const ObjectId id = object.id;
-        store.install(std::move(object));
+      std::size_t name_offset = 0;
+      for (Incoming& item : incoming[p]) {
+        std::string name(reinterpret_cast<const char*>(names_in[p].data() + name_offset), item.record.name_bytes);
+        name_offset += item.record.name_bytes;
+        report.bytes_received += item.record.value_bytes;
+        const ObjectId id{item.record.id};
+        store.install(to_stored(std::move(item), std::move(name)));
         installed.push_back(id);
       }
     }

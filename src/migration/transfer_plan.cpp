@@ -51,9 +51,9 @@ PeerExchange exchange_of(std::span<const MoveRecord> all_records, int rank, int 
   return exchange;
 }
 
-std::uint64_t payload_size(std::span<const MoveRecord> records) {
+std::uint64_t total_name_bytes(std::span<const MoveRecord> records) {
   std::uint64_t total = 0;
-  for (const MoveRecord& record : records) total += record.payload_bytes();
+  for (const MoveRecord& record : records) total += record.name_bytes;
   return total;
 }
 

@@ -20,8 +20,6 @@ struct MoveRecord {
   std::uint64_t name_bytes = 0;
   std::uint64_t value_bytes = 0;
   std::uint64_t checksum = 0;  ///< of the value bytes
-
-  std::uint64_t payload_bytes() const noexcept { return name_bytes + value_bytes; }
 };
 
 /// The moves of one rank after checking: sorted by id, without no-op moves to itself.
@@ -42,7 +40,7 @@ struct PeerExchange {
 };
 PeerExchange exchange_of(std::span<const MoveRecord> all_records, int rank, int ranks);
 
-/// Bytes of the packed payloads of `records`.
-std::uint64_t payload_size(std::span<const MoveRecord> records);
+/// Bytes of the names of `records` (names travel packed, one buffer per peer).
+std::uint64_t total_name_bytes(std::span<const MoveRecord> records);
 
 }  // namespace penumbra::migration
