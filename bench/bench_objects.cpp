@@ -11,10 +11,10 @@
 //                shadow reads will use)
 //   move         collective rt.migrate() of a batch of objects 0 -> 1, per object
 // Every figure is a median over repetitions; the table adds remote read / ping-pong and remote read / MPI_Get.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <mpi.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <boost/serialization/vector.hpp>
 #include <chrono>
@@ -142,18 +142,19 @@ int main(int argc, char** argv) {
     if (ranks < 2) throw penumbra::InvalidArgument(fmt::format("ranks = {} (expected at least 2)", ranks));
     penumbra::Runtime rt{MPI_COMM_WORLD};
     auto raw = penumbra::mpi::Communicator::duplicate(MPI_COMM_WORLD);
-    const std::vector<std::size_t> sizes = quick ? std::vector<std::size_t>{8, 65536}
-                                                 : std::vector<std::size_t>{8, 1024, 65536, 1 << 20};
+    const std::vector<std::size_t> sizes =
+        quick ? std::vector<std::size_t>{8, 65536} : std::vector<std::size_t>{8, 1024, 65536, 1 << 20};
     const int repetitions = quick ? 50 : 400;
     const int batch = quick ? 8 : 32;
     std::vector<Row> rows;
-    for (std::size_t bytes : sizes) rows.push_back(measure(rt, raw, bytes, bytes >= (1 << 20) ? repetitions / 8 : repetitions, batch));
+    for (std::size_t bytes : sizes)
+      rows.push_back(measure(rt, raw, bytes, bytes >= (1 << 20) ? repetitions / 8 : repetitions, batch));
 
     if (rt.rank() == 0) {
       fmt::print("{} ranks, medians in microseconds (oversubscribed ranks make absolute times noise; read ratios)\n",
                  ranks);
-      fmt::print("{:>9} {:>11} {:>11} {:>12} {:>10} {:>9} {:>11} {:>14} {:>13}\n", "bytes", "local view",
-                 "local read", "remote read", "ping-pong", "MPI_Get", "move/obj", "remote/pingpong", "remote/MPI_Get");
+      fmt::print("{:>9} {:>11} {:>11} {:>12} {:>10} {:>9} {:>11} {:>14} {:>13}\n", "bytes", "local view", "local read",
+                 "remote read", "ping-pong", "MPI_Get", "move/obj", "remote/pingpong", "remote/MPI_Get");
       nlohmann::json json{{"benchmark", "penumbra-bench-objects"}, {"ranks", ranks}, {"quick", quick}};
       for (const Row& row : rows) {
         fmt::print("{:>9} {:>11.3f} {:>11.3f} {:>12.2f} {:>10.2f} {:>9.2f} {:>11.2f} {:>14.2f}x {:>12.2f}x\n",

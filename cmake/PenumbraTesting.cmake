@@ -45,3 +45,20 @@ function(penumbra_add_mpi_test name)
       ENVIRONMENT "${PENUMBRA_MPI_TEST_ENVIRONMENT};${ARG_ENVIRONMENT}")
   endforeach()
 endfunction()
+
+#   penumbra_add_cli_test(NAME RANKS n COMMAND exe args... EXPECT_EXIT zero|nonzero [EXPECT_OUTPUT regex]
+#                         [ENVIRONMENT VAR=value...])
+#       A program run as users run it, under mpiexec with `n` ranks; its exit status and output are checked
+#       by mpi_tests/cli/run_and_check.cmake.
+function(penumbra_add_cli_test name)
+  cmake_parse_arguments(ARG "" "RANKS;EXPECT_EXIT;EXPECT_OUTPUT" "COMMAND;ENVIRONMENT" ${ARGN})
+  set(checks -DEXPECT_EXIT=${ARG_EXPECT_EXIT})
+  if(DEFINED ARG_EXPECT_OUTPUT)
+    list(APPEND checks "-DEXPECT_OUTPUT=${ARG_EXPECT_OUTPUT}")
+  endif()
+  add_test(NAME ${name} COMMAND ${CMAKE_COMMAND} ${checks}
+                                "-DCOMMAND=${MPIEXEC_EXECUTABLE};${MPIEXEC_NUMPROC_FLAG};${ARG_RANKS};${ARG_COMMAND}"
+                                -P ${PROJECT_SOURCE_DIR}/mpi_tests/cli/run_and_check.cmake)
+  set_tests_properties(${name} PROPERTIES LABELS "mpi;cli" TIMEOUT 180 PROCESSORS 2
+                                          ENVIRONMENT "${PENUMBRA_MPI_TEST_ENVIRONMENT};${ARG_ENVIRONMENT}")
+endfunction()

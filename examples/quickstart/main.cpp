@@ -57,7 +57,9 @@ PhaseResult run_phase(penumbra::Runtime& rt, int blocks, int steps) {
   return result;
 }
 
-double percent(long part, long whole) { return whole > 0 ? 100.0 * static_cast<double>(part) / static_cast<double>(whole) : 0.0; }
+double percent(long part, long whole) {
+  return whole > 0 ? 100.0 * static_cast<double>(part) / static_cast<double>(whole) : 0.0;
+}
 
 template <class T>
 T sum_over_ranks(T value, MPI_Datatype type) {
@@ -75,8 +77,8 @@ int main(int argc, char** argv) {
     const int blocks = argc > 1 ? std::stoi(argv[1]) : 64;
     const int steps = argc > 2 ? std::stoi(argv[2]) : 20;
     if (blocks < 2 || steps < 1)
-      throw penumbra::InvalidArgument(fmt::format("blocks = {}, steps = {} (expected blocks >= 2, steps >= 1)",
-                                                  blocks, steps));
+      throw penumbra::InvalidArgument(
+          fmt::format("blocks = {}, steps = {} (expected blocks >= 2, steps >= 1)", blocks, steps));
     penumbra::Runtime rt{MPI_COMM_WORLD};
     if (rt.rank() == 0)
       fmt::print("Penumbra {} on {} ranks, {} node(s)\nconfiguration:\n{}\n", penumbra::version_string, rt.size(),
@@ -111,11 +113,10 @@ int main(int argc, char** argv) {
     MPI_Gather(&blocks_hashed, 1, MPI_INT, hashed_counts.data(), 1, MPI_INT, 0, MPI_COMM_WORLD);
     MPI_Gather(&placed_here, 1, MPI_INT, placed_counts.data(), 1, MPI_INT, 0, MPI_COMM_WORLD);
     if (rt.rank() == 0) {
-      fmt::print("{:<22} {:>10} {:>12} {:>12} {:>14}  {}\n", "placement", "time [s]", "local reads",
-                 "remote reads", "remote share", "objects per rank");
-      fmt::print("{:<22} {:>10.3f} {:>12} {:>12} {:>13.1f}%  {}\n", "hashed (default)", hashed.seconds,
-                 hashed_local, hashed_remote, percent(hashed_remote, hashed_local + hashed_remote),
-                 fmt::join(hashed_counts, " "));
+      fmt::print("{:<22} {:>10} {:>12} {:>12} {:>14}  {}\n", "placement", "time [s]", "local reads", "remote reads",
+                 "remote share", "objects per rank");
+      fmt::print("{:<22} {:>10.3f} {:>12} {:>12} {:>13.1f}%  {}\n", "hashed (default)", hashed.seconds, hashed_local,
+                 hashed_remote, percent(hashed_remote, hashed_local + hashed_remote), fmt::join(hashed_counts, " "));
       fmt::print("{:<22} {:>10.3f} {:>12} {:>12} {:>13.1f}%  {}\n", "contiguous (migrated)", placed.seconds,
                  placed_local, placed_remote, percent(placed_remote, placed_local + placed_remote),
                  fmt::join(placed_counts, " "));

@@ -30,8 +30,7 @@ inline constexpr bool is_zero_copy_v = std::is_trivially_copyable_v<T>;
 /// A type Penumbra can store: trivially copyable, or Boost-serializable and default-constructible.
 template <class T>
 concept Storable = std::is_trivially_copyable_v<T> ||
-                   (std::is_default_constructible_v<T> &&
-                    requires(T& value, boost::archive::binary_oarchive& out) { out << value; });
+    (std::is_default_constructible_v<T>&& requires(T& value, boost::archive::binary_oarchive& out) { out << value; });
 
 namespace detail {
 std::uint64_t hash_type_name(const char* name, std::size_t size, bool zero_copy) noexcept;

@@ -34,8 +34,8 @@ class ObjectRef {
  public:
   ObjectRef(ObjectId id) noexcept : id_(id) {}  // NOLINT(google-explicit-constructor): implicit by design
   ObjectRef(std::string_view name) : id_(ObjectId::from_name(name)), name_(name) {}  // NOLINT
-  ObjectRef(const char* name) : ObjectRef(std::string_view(name)) {}                  // NOLINT
-  ObjectRef(const std::string& name) : ObjectRef(std::string_view(name)) {}           // NOLINT
+  ObjectRef(const char* name) : ObjectRef(std::string_view(name)) {}                 // NOLINT
+  ObjectRef(const std::string& name) : ObjectRef(std::string_view(name)) {}          // NOLINT
 
   ObjectId id() const noexcept { return id_; }
   /// The name, or "" when the object was referred to by id.

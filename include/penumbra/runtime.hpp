@@ -82,8 +82,8 @@ class Runtime {
     auto [value, version, local] = read_value(ref, type_tag<T>());
     auto typed = detail::as_typed<T>(value);
     if (local && value->typed_address() == nullptr)  // arrived by migration: keep the decoded form
-      cache_decoded(ref.id(), version, std::shared_ptr<const detail::ErasedValue>(
-                                           std::make_shared<const detail::TypedValue<T>>(*typed)));
+      cache_decoded(ref.id(), version,
+                    std::shared_ptr<const detail::ErasedValue>(std::make_shared<const detail::TypedValue<T>>(*typed)));
     return {std::move(typed), version};
   }
 

@@ -29,16 +29,16 @@ std::string_view to_string(Proximity proximity) noexcept;
 /// contains the rank's whole binding; -1 when the binding spans more than one (e.g. unbound ranks).
 struct RankPlacement {
   int rank = 0;
-  int node = 0;          ///< dense node index, 0..node_count-1, numbered in order of each node's lowest rank
-  std::string host;      ///< host name, or "vnode<k>@host" for a virtual node
-  int local_rank = 0;    ///< index among the ranks of its node
+  int node = 0;        ///< dense node index, 0..node_count-1, numbered in order of each node's lowest rank
+  std::string host;    ///< host name, or "vnode<k>@host" for a virtual node
+  int local_rank = 0;  ///< index among the ranks of its node
   int package = -1;
   int numa = -1;
-  int cache = -1;        ///< largest shared cache (L3, else L2) containing the binding
+  int cache = -1;  ///< largest shared cache (L3, else L2) containing the binding
   int core = -1;
-  bool bound = false;    ///< bound to less than the whole machine
-  std::string cpuset;    ///< hwloc list string of the binding, e.g. "0-1"
-  int last_cpu = -1;     ///< physical PU the rank last ran on, -1 if unknown
+  bool bound = false;  ///< bound to less than the whole machine
+  std::string cpuset;  ///< hwloc list string of the binding, e.g. "0-1"
+  int last_cpu = -1;   ///< physical PU the rank last ran on, -1 if unknown
 };
 
 /// Placement of all ranks and their pairwise proximity.

@@ -23,8 +23,8 @@ class MpiAgreementListener : public testing::EmptyTestEventListener {
  public:
   void OnTestPartResult(const testing::TestPartResult& result) override {
     if (world_rank() == 0 || !result.failed()) return;
-    std::fprintf(stderr, "[rank %d] %s:%d: failure\n%s\n", world_rank(),
-                 result.file_name() ? result.file_name() : "?", result.line_number(), result.summary());
+    std::fprintf(stderr, "[rank %d] %s:%d: failure\n%s\n", world_rank(), result.file_name() ? result.file_name() : "?",
+                 result.line_number(), result.summary());
     std::fflush(stderr);
   }
 

@@ -138,7 +138,8 @@ TEST_F(Migration, FailedSerializationMovesNothing) {
   rt->barrier();
   // Owners rewrite their fragile objects so that the value is held typed and must be serialized by the move.
   for (int r = 0; r < rt->size(); ++r)
-    if (rt->owner_of("fragile/" + std::to_string(r)) == rt->rank()) rt->write("fragile/" + std::to_string(r), Fragile{r});
+    if (rt->owner_of("fragile/" + std::to_string(r)) == rt->rank())
+      rt->write("fragile/" + std::to_string(r), Fragile{r});
   const std::vector<ObjectId> before = rt->local_objects();
   const std::uint64_t count_before = allreduce_sum(before.size());
   std::vector<Move> moves;

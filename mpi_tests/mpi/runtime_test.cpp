@@ -81,6 +81,25 @@ TEST(Runtime, EnvironmentValueReachesTheRuntime) {
   unsetenv("PENUMBRA_EPOCH_INTERVAL");
 }
 
+TEST(Runtime, BadEnvironmentOnOneRankFailsEveryRankTogether) {
+  const int last = world_size() - 1;
+  int rank = 0;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  if (rank == last) setenv("PENUMBRA_VIRTUAL_NODES", "many", 1);
+  try {
+    Runtime rt{MPI_COMM_WORLD};
+    ADD_FAILURE() << "expected every rank to throw";
+  } catch (const ConfigError& error) {
+    EXPECT_EQ(rank, last);
+    EXPECT_EQ(error.key(), "PENUMBRA_VIRTUAL_NODES");
+  } catch (const RemoteError& error) {
+    EXPECT_NE(rank, last);
+    EXPECT_EQ(error.failing_rank(), last);
+    EXPECT_NE(std::string(error.what()).find("PENUMBRA_VIRTUAL_NODES"), std::string::npos);
+  }
+  unsetenv("PENUMBRA_VIRTUAL_NODES");
+}
+
 TEST(Runtime, StepsCountAndEpochsCheckInvariants) {
   Config config;
   config.epoch_interval = 2;

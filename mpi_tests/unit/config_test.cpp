@@ -24,9 +24,9 @@ TEST(Config, DefaultsAreValid) {
 }
 
 TEST(Config, EnvironmentOverridesDefaults) {
-  const Config config = Config::with_environment(Config{}, {{"PENUMBRA_EPOCH_INTERVAL", "25"},
-                                                            {"PENUMBRA_VIRTUAL_NODES", "3"},
-                                                            {"PENUMBRA_LATENCY_PROBE", "yes"}});
+  const Config config = Config::with_environment(
+      Config{},
+      {{"PENUMBRA_EPOCH_INTERVAL", "25"}, {"PENUMBRA_VIRTUAL_NODES", "3"}, {"PENUMBRA_LATENCY_PROBE", "yes"}});
   EXPECT_EQ(config.epoch_interval, 25);
   EXPECT_EQ(config.virtual_nodes, 3);
   EXPECT_TRUE(config.latency_probe);

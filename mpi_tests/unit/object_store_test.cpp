@@ -77,8 +77,8 @@ TEST(ObjectStore, LiveIdsAreSortedAndSkipTombstones) {
 
 TEST(ObjectStore, CacheDecodedOnlyReplacesTheSameVersion) {
   ObjectStore store;
-  store.install(StoredObject{ObjectId{1}, "", std::make_shared<const detail::EncodedValue>(type_tag<int>(),
-                                                                                           encode(41)), 4});
+  store.install(
+      StoredObject{ObjectId{1}, "", std::make_shared<const detail::EncodedValue>(type_tag<int>(), encode(41)), 4});
   EXPECT_EQ(store.get(ObjectId{1}).value->typed_address(), nullptr);
   store.cache_decoded(ObjectId{1}, 3, int_value(41));  // stale version: ignored
   EXPECT_EQ(store.get(ObjectId{1}).value->typed_address(), nullptr);

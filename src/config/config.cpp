@@ -3,6 +3,8 @@
 #include "penumbra/config.hpp"
 
 #include <fmt/format.h>
+#include <toml++/toml.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <charconv>
@@ -10,8 +12,6 @@
 #include <functional>
 #include <optional>
 #include <sstream>
-#include <toml++/toml.h>
-#include <unistd.h>
 #include <variant>
 
 #include "penumbra/errors.hpp"
@@ -43,11 +43,12 @@ constexpr std::int64_t kMaxInt = 1'000'000'000;
 const std::vector<Field>& fields() {
   static const std::vector<Field> table = {
       {"epoch_interval", "steps between collective rebalance epochs", &Config::epoch_interval, {1, kMaxInt}},
-      {"virtual_nodes", "0 = real hosts; k = split ranks into k virtual nodes", &Config::virtual_nodes,
-       {0, 1'000'000}},
+      {"virtual_nodes", "0 = real hosts; k = split ranks into k virtual nodes", &Config::virtual_nodes, {0, 1'000'000}},
       {"latency_probe", "measure one-sided latency between every pair of ranks", &Config::latency_probe},
-      {"latency_probe_samples", "gets per pair in the latency probe (median kept)",
-       &Config::latency_probe_samples, {1, 1000}},
+      {"latency_probe_samples",
+       "gets per pair in the latency probe (median kept)",
+       &Config::latency_probe_samples,
+       {1, 1000}},
       {"check_invariants", "check object invariants after every epoch (collective)", &Config::check_invariants},
   };
   return table;
@@ -66,9 +67,8 @@ void check_range(const Field& field, const std::string& shown_key, std::int64_t 
 // Parses an environment string for `field` into `config`; `shown_key` is the variable name for errors.
 void assign_from_text(Config& config, const Field& field, const std::string& shown_key, const std::string& text) {
   if (auto* member = std::get_if<bool Config::*>(&field.member)) {
-    static const std::map<std::string, bool> words = {{"1", true},     {"true", true},   {"yes", true},
-                                                      {"on", true},    {"0", false},     {"false", false},
-                                                      {"no", false},   {"off", false}};
+    static const std::map<std::string, bool> words = {{"1", true},  {"true", true},   {"yes", true}, {"on", true},
+                                                      {"0", false}, {"false", false}, {"no", false}, {"off", false}};
     std::string lower;
     for (char c : text) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     auto found = words.find(lower);
@@ -117,9 +117,9 @@ Config apply_file(Config config, const std::filesystem::path& file) {
     table = toml::parse_file(file.string());
   } catch (const toml::parse_error& error) {
     const auto& where = error.source().begin;
-    throw ConfigError("PENUMBRA_CONFIG", file.string(),
-                      fmt::format("a readable TOML file (line {}, column {}: {})", where.line, where.column,
-                                  error.description()));
+    throw ConfigError(
+        "PENUMBRA_CONFIG", file.string(),
+        fmt::format("a readable TOML file (line {}, column {}: {})", where.line, where.column, error.description()));
   }
   for (auto&& [key, node] : table) {
     const Field* field = nullptr;
@@ -128,8 +128,7 @@ Config apply_file(Config config, const std::filesystem::path& file) {
     if (!field) {
       std::string known;
       for (const auto& candidate : fields()) known += std::string(known.empty() ? "" : ", ") + candidate.key;
-      throw ConfigError(std::string(key.str()) + " (" + file.string() + ")", "<unknown key>",
-                        "one of: " + known);
+      throw ConfigError(std::string(key.str()) + " (" + file.string() + ")", "<unknown key>", "one of: " + known);
     }
     const auto line = node.source().begin.line;
     assign_from_toml(config, *field, node, fmt::format("{}:{}", file.string(), line));

@@ -1,8 +1,9 @@
 #include "migration/transfer.hpp"
 
+#include <fmt/format.h>
+
 #include <chrono>
 #include <cstring>
-#include <fmt/format.h>
 
 #include "core/checksum.hpp"
 #include "migration/transfer_plan.hpp"
@@ -64,9 +65,10 @@ Bytes pack_names(std::span<const Outgoing> outgoing, int peer) {
 store::StoredObject to_stored(Incoming&& incoming, std::string name) {
   const MoveRecord& record = incoming.record;
   if (checksum64(incoming.value) != record.checksum)
-    throw SerializationError(fmt::format("object {:#x} from rank {} failed its checksum ({} bytes): corrupted "
-                                         "in transfer",
-                                         record.id, record.from, record.value_bytes));
+    throw SerializationError(
+        fmt::format("object {:#x} from rank {} failed its checksum ({} bytes): corrupted "
+                    "in transfer",
+                    record.id, record.from, record.value_bytes));
   return {ObjectId{record.id}, std::move(name),
           std::make_shared<const detail::EncodedValue>(record.type_tag, std::move(incoming.value)), record.version};
 }

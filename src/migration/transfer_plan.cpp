@@ -1,7 +1,8 @@
 #include "migration/transfer_plan.hpp"
 
-#include <algorithm>
 #include <fmt/format.h>
+
+#include <algorithm>
 #include <unordered_set>
 
 #include "penumbra/errors.hpp"
@@ -14,8 +15,8 @@ std::vector<Move> checked_moves(std::span<const Move> requested, int my_rank, in
   std::unordered_set<ObjectId> seen;
   for (const Move& move : requested) {
     if (move.to < 0 || move.to >= ranks)
-      throw InvalidArgument(fmt::format("move of object {} to rank {}: expected a rank in [0, {})",
-                                        to_string(move.id), move.to, ranks));
+      throw InvalidArgument(
+          fmt::format("move of object {} to rank {}: expected a rank in [0, {})", to_string(move.id), move.to, ranks));
     if (!seen.insert(move.id).second)
       throw InvalidArgument(fmt::format("object {} is moved twice in one migration", to_string(move.id)));
     if (!owns(move.id))
@@ -32,11 +33,11 @@ void check_global_plan(std::span<const MoveRecord> all_records, int ranks) {
   std::unordered_set<std::uint64_t> seen;
   for (const MoveRecord& record : all_records) {
     if (record.from < 0 || record.from >= ranks || record.to < 0 || record.to >= ranks)
-      throw MigrationError(fmt::format("object {:#x}: move {} -> {} is outside [0, {})", record.id, record.from,
-                                       record.to, ranks));
+      throw MigrationError(
+          fmt::format("object {:#x}: move {} -> {} is outside [0, {})", record.id, record.from, record.to, ranks));
     if (!seen.insert(record.id).second)
-      throw MigrationError(fmt::format("object {:#x} is moved by two ranks at once: more than one rank owns it",
-                                       record.id));
+      throw MigrationError(
+          fmt::format("object {:#x} is moved by two ranks at once: more than one rank owns it", record.id));
   }
 }
 

@@ -14,8 +14,7 @@
 namespace penumbra::mpi {
 
 template <class T>
-  requires std::is_trivially_copyable_v<T>
-std::vector<T> allgather(const Communicator& comm, const T& value) {
+requires std::is_trivially_copyable_v<T> std::vector<T> allgather(const Communicator& comm, const T& value) {
   std::vector<T> all(static_cast<std::size_t>(comm.size()));
   check(MPI_Allgather(&value, sizeof(T), MPI_BYTE, all.data(), sizeof(T), MPI_BYTE, comm.get()), "MPI_Allgather");
   return all;
@@ -23,8 +22,8 @@ std::vector<T> allgather(const Communicator& comm, const T& value) {
 
 /// Concatenation of every rank's `mine`, in rank order. `counts_out` (if given) receives each rank's count.
 template <class T>
-  requires std::is_trivially_copyable_v<T>
-std::vector<T> allgatherv(const Communicator& comm, std::span<const T> mine, std::vector<int>* counts_out = nullptr) {
+requires std::is_trivially_copyable_v<T> std::vector<T> allgatherv(const Communicator& comm, std::span<const T> mine,
+                                                                   std::vector<int>* counts_out = nullptr) {
   const int my_bytes = static_cast<int>(mine.size_bytes());
   std::vector<int> bytes = allgather(comm, my_bytes);
   std::vector<int> displacements(bytes.size());

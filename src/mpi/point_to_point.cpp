@@ -64,14 +64,16 @@ std::vector<Request> send_chunked(const Communicator& comm, int destination, int
                                   std::span<const std::byte> buffer) {
   std::vector<Request> requests;
   for (std::size_t offset = 0; offset < buffer.size(); offset += kMaxMessageBytes)
-    requests.push_back(send_from(comm, destination, tag, buffer.subspan(offset, std::min(kMaxMessageBytes, buffer.size() - offset))));
+    requests.push_back(
+        send_from(comm, destination, tag, buffer.subspan(offset, std::min(kMaxMessageBytes, buffer.size() - offset))));
   return requests;
 }
 
 std::vector<Request> receive_chunked(const Communicator& comm, int source, int tag, std::span<std::byte> buffer) {
   std::vector<Request> requests;
   for (std::size_t offset = 0; offset < buffer.size(); offset += kMaxMessageBytes)
-    requests.push_back(receive_into(comm, source, tag, buffer.subspan(offset, std::min(kMaxMessageBytes, buffer.size() - offset))));
+    requests.push_back(
+        receive_into(comm, source, tag, buffer.subspan(offset, std::min(kMaxMessageBytes, buffer.size() - offset))));
   return requests;
 }
 

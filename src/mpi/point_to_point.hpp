@@ -52,7 +52,8 @@ Request receive_into(const Communicator& comm, int source, int tag, std::span<st
 Request send_from(const Communicator& comm, int destination, int tag, std::span<const std::byte> buffer);
 /// `buffer` as consecutive messages of at most kMaxMessageBytes each (MPI counts are int); the receiver posts
 /// receive_chunked with the same total size. Messages between one pair on one tag arrive in order.
-std::vector<Request> send_chunked(const Communicator& comm, int destination, int tag, std::span<const std::byte> buffer);
+std::vector<Request> send_chunked(const Communicator& comm, int destination, int tag,
+                                  std::span<const std::byte> buffer);
 std::vector<Request> receive_chunked(const Communicator& comm, int source, int tag, std::span<std::byte> buffer);
 /// MPI_Ibarrier.
 Request start_barrier(const Communicator& comm);

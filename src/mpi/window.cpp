@@ -9,9 +9,9 @@ namespace penumbra::mpi {
 Window Window::allocate(const Communicator& comm, std::size_t bytes, int displacement_unit) {
   Window window;
   void* base = nullptr;
-  check(MPI_Win_allocate(static_cast<MPI_Aint>(bytes), displacement_unit, MPI_INFO_NULL, comm.get(), &base,
-                         &window.win_),
-        "MPI_Win_allocate");
+  check(
+      MPI_Win_allocate(static_cast<MPI_Aint>(bytes), displacement_unit, MPI_INFO_NULL, comm.get(), &base, &window.win_),
+      "MPI_Win_allocate");
   detail::handle_created();
   window.base_ = static_cast<std::byte*>(base);
   window.bytes_ = bytes;

@@ -6,6 +6,7 @@
 
 #include <unordered_map>
 
+#include "core/checksum.hpp"
 #include "migration/transfer.hpp"
 #include "mpi/agreement.hpp"
 #include "mpi/collectives.hpp"
@@ -14,7 +15,6 @@
 #include "store/object_store.hpp"
 #include "store/owner_directory.hpp"
 #include "topology/discover.hpp"
-#include "core/checksum.hpp"
 #include "transport/messenger.hpp"
 #include "transport/status.hpp"
 
@@ -38,18 +38,24 @@ void check_same_configuration(const mpi::Communicator& comm, const Config& confi
 }  // namespace
 
 struct Runtime::Impl {
-  Impl(MPI_Comm comm, Config configuration)
+  // `load_failure`: the configuration could not be read on this rank. It is raised only after the first
+  // collective, so that every rank fails together instead of some waiting forever in MPI_Comm_dup.
+  Impl(MPI_Comm comm, Config configuration, std::exception_ptr load_failure)
       : config(std::move(configuration)),
         collective(mpi::Communicator::duplicate(comm)),
         directory(collective.size()),
         messenger(mpi::Communicator::duplicate(comm),
                   [this](int source, transport::Request request) { return serve(source, std::move(request)); }) {
-    mpi::run_agreed(collective, [&] { config.validate(); });
+    mpi::run_agreed(collective, [&] {
+      if (load_failure) std::rethrow_exception(load_failure);
+      config.validate();
+    });
     check_same_configuration(collective, config);
-    topology = topology::discover(collective, topology::DiscoveryOptions{
-                                                  .virtual_nodes = static_cast<int>(config.virtual_nodes),
-                                                  .latency_probe = config.latency_probe,
-                                                  .latency_probe_samples = static_cast<int>(config.latency_probe_samples)});
+    topology = topology::discover(
+        collective,
+        topology::DiscoveryOptions{.virtual_nodes = static_cast<int>(config.virtual_nodes),
+                                   .latency_probe = config.latency_probe,
+                                   .latency_probe_samples = static_cast<int>(config.latency_probe_samples)});
   }
 
   // Executes a request from another rank on this rank's store.
@@ -61,8 +67,8 @@ struct Runtime::Impl {
     transport::Reply reply;
     switch (request.operation) {
       case Operation::create:
-        reply.version = store.create(ref, std::make_shared<const detail::EncodedValue>(request.type_tag,
-                                                                                       std::move(request.payload)));
+        reply.version = store.create(
+            ref, std::make_shared<const detail::EncodedValue>(request.type_tag, std::move(request.payload)));
         break;
       case Operation::read: {
         const store::StoredObject& object = store.get(ref, request.type_tag);
@@ -72,8 +78,8 @@ struct Runtime::Impl {
         break;
       }
       case Operation::write:
-        reply.version = store.write(ref, std::make_shared<const detail::EncodedValue>(request.type_tag,
-                                                                                      std::move(request.payload)));
+        reply.version = store.write(
+            ref, std::make_shared<const detail::EncodedValue>(request.type_tag, std::move(request.payload)));
         break;
       case Operation::erase:
         store.erase(ref);
@@ -113,9 +119,18 @@ struct Runtime::Impl {
   std::unordered_map<ObjectId, Version> versions_at_last_check;
 };
 
-Runtime::Runtime(MPI_Comm comm) : Runtime(comm, Config::load()) {}
+Runtime::Runtime(MPI_Comm comm) {
+  Config config;
+  std::exception_ptr load_failure;
+  try {
+    config = Config::load();
+  } catch (...) {
+    load_failure = std::current_exception();
+  }
+  impl_ = std::make_unique<Impl>(comm, std::move(config), load_failure);
+}
 
-Runtime::Runtime(MPI_Comm comm, Config config) : impl_(std::make_unique<Impl>(comm, std::move(config))) {}
+Runtime::Runtime(MPI_Comm comm, Config config) : impl_(std::make_unique<Impl>(comm, std::move(config), nullptr)) {}
 
 Runtime::~Runtime() {
   if (!impl_) return;
@@ -231,8 +246,8 @@ void Runtime::check_invariants() {
       for (int k = 0; k < counts[static_cast<std::size_t>(rank)]; ++k, ++index) {
         const Owned& owned = all[index];
         if (auto [it, inserted] = holder.emplace(owned.id, rank); !inserted)
-          throw InvariantViolation(fmt::format("object {} is owned by ranks {} and {}", to_string(owned.id),
-                                               it->second, rank));
+          throw InvariantViolation(
+              fmt::format("object {} is owned by ranks {} and {}", to_string(owned.id), it->second, rank));
         if (const int known = impl_->directory.owner_of(owned.id); known != rank)
           throw InvariantViolation(fmt::format("object {} is owned by rank {} but rank {}'s directory says {}",
                                                to_string(owned.id), rank, this->rank(), known));

@@ -1,8 +1,8 @@
 #include "store/object_store.hpp"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "penumbra/errors.hpp"
 
@@ -31,8 +31,8 @@ Version ObjectStore::create(ObjectRef ref, detail::ValuePtr value) {
   if (!inserted) {
     check_name(object, ref);
     if (!object.erased())
-      throw DuplicateObject(ref.id().value, fmt::format("object {} already exists (version {})", ref.describe(),
-                                                        object.version));
+      throw DuplicateObject(ref.id().value,
+                            fmt::format("object {} already exists (version {})", ref.describe(), object.version));
   }
   object.id = ref.id();
   object.name = std::string(ref.name());
@@ -43,12 +43,11 @@ Version ObjectStore::create(ObjectRef ref, detail::ValuePtr value) {
 
 StoredObject& ObjectStore::find_live(ObjectRef ref) {
   auto it = objects_.find(ref.id());
-  if (it == objects_.end())
-    throw UnknownObject(ref.id().value, fmt::format("no object {} exists", ref.describe()));
+  if (it == objects_.end()) throw UnknownObject(ref.id().value, fmt::format("no object {} exists", ref.describe()));
   check_name(it->second, ref);
   if (it->second.erased())
-    throw ObjectErased(ref.id().value, fmt::format("object {} was erased at version {}", ref.describe(),
-                                                   it->second.version));
+    throw ObjectErased(ref.id().value,
+                       fmt::format("object {} was erased at version {}", ref.describe(), it->second.version));
   return it->second;
 }
 
@@ -86,12 +85,13 @@ StoredObject ObjectStore::extract(ObjectId id) {
 void ObjectStore::install(StoredObject object) {
   auto [it, inserted] = objects_.try_emplace(object.id);
   if (!inserted && !it->second.erased())
-    throw DuplicateObject(object.id.value, fmt::format("cannot install object {}: this rank already owns it",
-                                                       to_string(object.id)));
+    throw DuplicateObject(object.id.value,
+                          fmt::format("cannot install object {}: this rank already owns it", to_string(object.id)));
   if (!inserted && it->second.version >= object.version)
-    throw InvariantViolation(fmt::format("installing object {} at version {} over a tombstone at version {} "
-                                         "would make its version go backwards",
-                                         to_string(object.id), object.version, it->second.version));
+    throw InvariantViolation(
+        fmt::format("installing object {} at version {} over a tombstone at version {} "
+                    "would make its version go backwards",
+                    to_string(object.id), object.version, it->second.version));
   it->second = std::move(object);
 }
 
@@ -109,7 +109,8 @@ std::vector<ObjectId> ObjectStore::live_ids() const {
 }
 
 std::size_t ObjectStore::live_count() const {
-  return static_cast<std::size_t>(std::ranges::count_if(objects_, [](const auto& entry) { return !entry.second.erased(); }));
+  return static_cast<std::size_t>(
+      std::ranges::count_if(objects_, [](const auto& entry) { return !entry.second.erased(); }));
 }
 
 }  // namespace penumbra::store

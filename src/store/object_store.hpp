@@ -12,7 +12,7 @@ namespace penumbra::store {
 
 struct StoredObject {
   ObjectId id;
-  std::string name;  ///< "" for objects created by id
+  std::string name;        ///< "" for objects created by id
   detail::ValuePtr value;  ///< null for a tombstone
   Version version = 0;
 

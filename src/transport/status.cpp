@@ -35,15 +35,23 @@ Reply failure_reply(std::exception_ptr failure) {
 void throw_failure(const Reply& reply, ObjectId id, int owner) {
   const std::string text = fmt::format("{} (on owner rank {})", reply.text, owner);
   switch (reply.status) {
-    case Status::unknown_object: throw UnknownObject(id.value, text);
-    case Status::wrong_type: throw WrongType(id.value, text);
-    case Status::duplicate_object: throw DuplicateObject(id.value, text);
-    case Status::object_erased: throw ObjectErased(id.value, text);
-    case Status::name_collision: throw NameCollision(id.value, text);
-    case Status::serialization_error: throw SerializationError(text);
-    case Status::invalid_argument: throw InvalidArgument(text);
+    case Status::unknown_object:
+      throw UnknownObject(id.value, text);
+    case Status::wrong_type:
+      throw WrongType(id.value, text);
+    case Status::duplicate_object:
+      throw DuplicateObject(id.value, text);
+    case Status::object_erased:
+      throw ObjectErased(id.value, text);
+    case Status::name_collision:
+      throw NameCollision(id.value, text);
+    case Status::serialization_error:
+      throw SerializationError(text);
+    case Status::invalid_argument:
+      throw InvalidArgument(text);
     case Status::ok:
-    case Status::other_error: break;
+    case Status::other_error:
+      break;
   }
   throw RemoteError(owner, reply.text);
 }

@@ -1,7 +1,8 @@
 #include "transport/wire.hpp"
 
-#include <cstring>
 #include <fmt/format.h>
+
+#include <cstring>
 
 namespace penumbra::transport {
 namespace {
@@ -12,7 +13,7 @@ constexpr std::uint32_t kReplyMagic = 0x50524550;    // "PREP"
 class Writer {
  public:
   template <class T>
-    requires std::is_trivially_copyable_v<T>
+  requires std::is_trivially_copyable_v<T>
   void put(const T& value) {
     const auto* first = reinterpret_cast<const std::byte*>(&value);
     bytes_.insert(bytes_.end(), first, first + sizeof(T));
@@ -32,8 +33,7 @@ class Reader {
  public:
   Reader(std::span<const std::byte> bytes, const char* what) : bytes_(bytes), what_(what) {}
   template <class T>
-    requires std::is_trivially_copyable_v<T>
-  T get() {
+  requires std::is_trivially_copyable_v<T> T get() {
     need(sizeof(T));
     T value;
     std::memcpy(&value, bytes_.data() + offset_, sizeof(T));
