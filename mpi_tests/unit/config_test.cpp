@@ -58,6 +58,13 @@ TEST(Config, UnknownVariableIsATypoNotSilence) {
     EXPECT_EQ(error.key(), "PENUMBRA_EPOCH_INTERVALL");
     EXPECT_NE(error.allowed().find("PENUMBRA_EPOCH_INTERVAL"), std::string::npos);
   }
+  EXPECT_THROW(Config::with_environment(Config{}, {{"PENUMBRA_VIRTUAL_NODE", "2"}}), ConfigError);
+}
+
+TEST(Config, UnrelatedPenumbraVariablesBelongToScripts) {
+  const Config config = Config::with_environment(Config{}, {{"PENUMBRA_BUILD_DIR", "/tmp/build"},
+                                                            {"PENUMBRA_TEST_JOBS", "2"}});
+  EXPECT_EQ(config, Config{});
 }
 
 TEST(Config, OtherVariablesAreIgnored) {

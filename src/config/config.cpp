@@ -136,6 +136,22 @@ Config apply_file(Config config, const std::filesystem::path& file) {
   return config;
 }
 
+// Levenshtein distance, for spotting misspelt variable names.
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
 std::map<std::string, std::string> process_environment() {
   std::map<std::string, std::string> result;
   for (char** entry = environ; entry && *entry; ++entry) {
@@ -159,18 +175,18 @@ ConfigError::ConfigError(std::string key, std::string value, std::string allowed
 Config Config::from_file(const std::filesystem::path& file) { return apply_file(Config{}, file); }
 
 Config Config::with_environment(Config base, const std::map<std::string, std::string>& environment) {
-  // Variables read elsewhere (not Config fields) but still ours, so not typos.
-  static const std::vector<std::string> not_fields = {"PENUMBRA_CONFIG"};
   for (const auto& [name, text] : environment) {
-    if (!name.starts_with("PENUMBRA_") || std::ranges::find(not_fields, name) != not_fields.end()) continue;
+    if (!name.starts_with("PENUMBRA_")) continue;
     auto field = std::ranges::find_if(fields(), [&](const Field& f) { return f.env_name() == name; });
-    if (field == fields().end()) {
-      std::string known = "PENUMBRA_CONFIG";
-      for (const auto& f : fields()) known += ", " + f.env_name();
-      // An unknown PENUMBRA_ variable is almost always a typo; ignoring it would silently drop a setting.
-      throw ConfigError(name, text, "a known variable: " + known);
+    if (field != fields().end()) {
+      assign_from_text(base, *field, name, text);
+      continue;
     }
-    assign_from_text(base, *field, name, text);
+    // Other PENUMBRA_ variables belong to scripts (PENUMBRA_BUILD_DIR, ...) and are none of our business,
+    // unless they are one or two letters away from a key: then they are typos that would drop a setting.
+    for (const auto& known : fields())
+      if (edit_distance(name, known.env_name()) <= 2)
+        throw ConfigError(name, text, "a known variable; did you mean " + known.env_name() + "?");
   }
   return base;
 }
