@@ -11,6 +11,7 @@ packages=(
   libboost-serialization-dev            # object serialization
   googletest libgtest-dev               # tests
   libtomlplusplus-dev                   # configuration files
+  libxxhash-dev                         # payload checksums (XXH3)
   libfmt-dev nlohmann-json3-dev libcli11-dev   # formatting, JSON, command lines (tools, benchmarks)
 )
 

@@ -29,6 +29,17 @@ struct Config {
   /// for debugging and tests.
   bool check_invariants = false;
 
+  /// Keep shadow copies of hot objects on the ranks that read them (docs/shadows.md).
+  bool shadows = true;
+  /// Bytes of this rank's memory exposed for shadows of other ranks' objects (an MPI_Win_allocate window).
+  std::int64_t shadow_budget_bytes = 16 << 20;
+  /// Most shadow copies of one object (k). Full replication only if set to the number of ranks - 1.
+  std::int64_t shadow_max_copies = 2;
+  /// Staleness bound: a shadow is never more than this many versions behind once the owner's write returns.
+  std::int64_t shadow_max_versions_behind = 1;
+  /// Staleness bound: pending versions are pushed at the owner's next runtime call after this many microseconds.
+  std::int64_t shadow_max_age_us = 1000;
+
   /// Defaults, then the TOML file named by `PENUMBRA_CONFIG` (if set), then `PENUMBRA_*` variables.
   static Config load();
   /// Defaults, then `file` (if not empty), then `PENUMBRA_*` variables.

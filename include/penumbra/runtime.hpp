@@ -27,6 +27,27 @@ struct Versioned {
   Version version = 0;
 };
 
+/// How a read may be served.
+struct ReadOptions {
+  /// Oldest acceptable version (read-your-writes: pass the version your write returned). A copy older than
+  /// this is skipped and the owner answers.
+  Version min_version = 0;
+};
+
+/// Shadow activity on this rank since the runtime was built.
+struct ShadowStats {
+  std::uint64_t local_hits = 0;    ///< reads served by a shadow this rank holds
+  std::uint64_t remote_hits = 0;   ///< reads served one-sided from another rank's shadow
+  std::uint64_t owner_reads = 0;   ///< reads of other ranks' objects that went to the owner
+  std::uint64_t torn_retries = 0;  ///< copies rejected by the version/checksum check and read again
+  std::uint64_t stale_skips = 0;   ///< copies older than ReadOptions::min_version
+  std::uint64_t pushes = 0;        ///< versions this rank pushed to its objects' shadows
+  std::uint64_t bytes_pushed = 0;
+  std::size_t shadows_held = 0;      ///< shadows of other ranks' objects held here now
+  std::size_t held_bytes = 0;        ///< window bytes they use
+  std::size_t copies_elsewhere = 0;  ///< shadows of this rank's objects held by other ranks now
+};
+
 /// Where an object is and what it holds, as its owner reports it.
 struct ObjectInfo {
   ObjectId id;
@@ -67,19 +88,27 @@ class Runtime {
     return ref.id();
   }
 
-  /// A copy of the value and its version, from the owner. UnknownObject, ObjectErased, WrongType,
-  /// NameCollision on bad references.
+  /// A copy of the value and its version, from the nearest valid copy: this rank's own object, a shadow held
+  /// here, a shadow on another rank (one-sided), else the owner. Shadows may lag the owner within the
+  /// configured staleness bound; `options.min_version` demands a newer one. UnknownObject, ObjectErased,
+  /// WrongType, NameCollision on bad references.
   template <Storable T>
-  Versioned<T> read(ObjectRef ref) {
-    auto found = view<T>(ref);
+  Versioned<T> read(ObjectRef ref, ReadOptions options = {}) {
+    if constexpr (is_zero_copy_v<T>) {
+      // Straight into the result: no allocation and one copy on the local and one-sided paths.
+      Versioned<T> result{};
+      if (read_into(ref, type_tag<T>(), std::as_writable_bytes(std::span(&result.value, 1)), options, result.version))
+        return result;
+    }
+    auto found = view<T>(ref, options);
     return {*found.value, found.version};
   }
 
   /// Like read, without a copy when this rank owns the object: shares the stored value. The view is a
   /// snapshot: a later write installs a new value and leaves this one unchanged.
   template <Storable T>
-  Versioned<std::shared_ptr<const T>> view(ObjectRef ref) {
-    auto [value, version, local] = read_value(ref, type_tag<T>());
+  Versioned<std::shared_ptr<const T>> view(ObjectRef ref, ReadOptions options = {}) {
+    auto [value, version, local] = read_value(ref, type_tag<T>(), options);
     auto typed = detail::as_typed<T>(value);
     if (local && value->typed_address() == nullptr)  // arrived by migration: keep the decoded form
       cache_decoded(ref.id(), version,
@@ -110,8 +139,14 @@ class Runtime {
   /// every rank throws and no object has moved.
   MigrationReport migrate(std::span<const Move> moves);
 
-  /// Serves the requests other ranks sent to this one. Cheap when there are none.
+  /// Serves the requests other ranks sent to this one and pushes pending versions to shadows when the
+  /// staleness bound requires it. Cheap when there is nothing to do.
   void progress();
+  /// Collective shadow epoch: read counts travel to the owners, the shadow policy decides which copies to
+  /// keep, create or drop, holders admit them within their budgets, new copies are filled. `step()` runs it
+  /// at every epoch when `Config::shadows` is on.
+  void update_shadows();
+  ShadowStats shadow_stats() const;
   /// Collective barrier that keeps serving requests while it waits.
   void barrier();
   /// Collective. Advances the step counter; every `epoch_interval` steps runs an epoch (today: a barrier
@@ -129,7 +164,10 @@ class Runtime {
     bool local = false;
   };
   void create_value(ObjectRef ref, detail::ValuePtr value);
-  ReadResult read_value(ObjectRef ref, std::uint64_t type_tag);
+  ReadResult read_value(ObjectRef ref, std::uint64_t type_tag, const ReadOptions& options);
+  // Zero-copy types: fills `out` from the owner's value or a shadow; false when only the owner's CPU can answer.
+  bool read_into(ObjectRef ref, std::uint64_t type_tag, std::span<std::byte> out, const ReadOptions& options,
+                 Version& version);
   Version write_value(ObjectRef ref, detail::ValuePtr value);
   void cache_decoded(ObjectId id, Version version, detail::ValuePtr decoded);
 

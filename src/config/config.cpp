@@ -50,6 +50,14 @@ const std::vector<Field>& fields() {
        &Config::latency_probe_samples,
        {1, 1000}},
       {"check_invariants", "check object invariants after every epoch (collective)", &Config::check_invariants},
+      {"shadows", "keep shadow copies of hot objects near their readers", &Config::shadows},
+      {"shadow_budget_bytes", "bytes per rank for shadows of others' objects", &Config::shadow_budget_bytes,
+       {0, std::int64_t{1} << 40}},
+      {"shadow_max_copies", "most shadow copies of one object (k)", &Config::shadow_max_copies, {1, 1'000'000}},
+      {"shadow_max_versions_behind", "most versions a shadow may lag its owner", &Config::shadow_max_versions_behind,
+       {0, kMaxInt}},
+      {"shadow_max_age_us", "microseconds before a pending version must be pushed", &Config::shadow_max_age_us,
+       {1, kMaxInt}},
   };
   return table;
 }

@@ -56,3 +56,37 @@ inline std::int64_t allreduce_max(const Communicator& comm, std::int64_t value) 
 }
 
 }  // namespace penumbra::mpi
+
+namespace penumbra::mpi {
+
+/// Personalised exchange: `outgoing[r]` goes to rank r; returns what each rank sent to this one (index = source).
+template <class T>
+requires std::is_trivially_copyable_v<T> std::vector<std::vector<T>> alltoallv(
+    const Communicator& comm, const std::vector<std::vector<T>>& outgoing) {
+  const std::size_t ranks = static_cast<std::size_t>(comm.size());
+  std::vector<int> send_bytes(ranks), send_displacements(ranks), receive_bytes(ranks), receive_displacements(ranks);
+  std::vector<T> send_buffer;
+  for (std::size_t r = 0; r < ranks; ++r) {
+    send_displacements[r] = static_cast<int>(send_buffer.size() * sizeof(T));
+    if (r < outgoing.size()) send_buffer.insert(send_buffer.end(), outgoing[r].begin(), outgoing[r].end());
+    send_bytes[r] = static_cast<int>(send_buffer.size() * sizeof(T)) - send_displacements[r];
+  }
+  check(MPI_Alltoall(send_bytes.data(), 1, MPI_INT, receive_bytes.data(), 1, MPI_INT, comm.get()), "MPI_Alltoall");
+  std::size_t total = 0;
+  for (std::size_t r = 0; r < ranks; ++r) {
+    receive_displacements[r] = static_cast<int>(total);
+    total += static_cast<std::size_t>(receive_bytes[r]);
+  }
+  std::vector<T> receive_buffer(total / sizeof(T));
+  check(MPI_Alltoallv(send_buffer.data(), send_bytes.data(), send_displacements.data(), MPI_BYTE,
+                      receive_buffer.data(), receive_bytes.data(), receive_displacements.data(), MPI_BYTE, comm.get()),
+        "MPI_Alltoallv");
+  std::vector<std::vector<T>> incoming(ranks);
+  for (std::size_t r = 0; r < ranks; ++r) {
+    const auto first = receive_buffer.begin() + receive_displacements[r] / static_cast<int>(sizeof(T));
+    incoming[r].assign(first, first + receive_bytes[r] / static_cast<int>(sizeof(T)));
+  }
+  return incoming;
+}
+
+}  // namespace penumbra::mpi

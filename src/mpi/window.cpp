@@ -1,6 +1,10 @@
 #include "mpi/window.hpp"
 
+#include <climits>
+#include <string>
 #include <utility>
+
+#include "penumbra/errors.hpp"
 
 #include "mpi/check.hpp"
 
@@ -40,6 +44,37 @@ Window::~Window() {
   MPI_Finalized(&finalized);
   if (!finalized) MPI_Win_free(&win_);
   detail::handle_freed();
+}
+
+namespace {
+int checked_count(std::size_t bytes) {
+  if (bytes > static_cast<std::size_t>(INT_MAX))
+    throw InvalidArgument("one-sided transfer of " + std::to_string(bytes) + " bytes; at most 2 GiB per operation");
+  return static_cast<int>(bytes);
+}
+}  // namespace
+
+void Window::put(std::span<const std::byte> data, int target, std::size_t offset) const {
+  const int count = checked_count(data.size());
+  check(MPI_Put(data.data(), count, MPI_BYTE, target, static_cast<MPI_Aint>(offset), count, MPI_BYTE, win_), "MPI_Put");
+}
+
+void Window::get(std::span<std::byte> out, int target, std::size_t offset) const {
+  const int count = checked_count(out.size());
+  check(MPI_Get(out.data(), count, MPI_BYTE, target, static_cast<MPI_Aint>(offset), count, MPI_BYTE, win_), "MPI_Get");
+}
+
+void Window::flush(int target) const { check(MPI_Win_flush(target, win_), "MPI_Win_flush"); }
+
+void Window::flush_all() const { check(MPI_Win_flush_all(win_), "MPI_Win_flush_all"); }
+
+void Window::sync() const { check(MPI_Win_sync(win_), "MPI_Win_sync"); }
+
+bool Window::unified_memory_model() const {
+  int* model = nullptr;
+  int found = 0;
+  check(MPI_Win_get_attr(win_, MPI_WIN_MODEL, &model, &found), "MPI_Win_get_attr(MPI_WIN_MODEL)");
+  return found && model && *model == MPI_WIN_UNIFIED;
 }
 
 LockAllEpoch::LockAllEpoch(const Window& window) : win_(window.get()) {

@@ -4,6 +4,7 @@
 #include <mpi.h>
 
 #include <cstddef>
+#include <span>
 
 #include "mpi/communicator.hpp"
 
@@ -22,6 +23,22 @@ class Window {
   ~Window();
 
   MPI_Win get() const noexcept { return win_; }
+
+  // One-sided operations, valid inside a passive-target epoch (LockAllEpoch). Sizes above 2 GiB are
+  // rejected with InvalidArgument (MPI counts are int).
+  /// MPI_Put of `data` to `target` at byte `offset` of its window.
+  void put(std::span<const std::byte> data, int target, std::size_t offset) const;
+  /// MPI_Get into `out` from `target` at byte `offset`.
+  void get(std::span<std::byte> out, int target, std::size_t offset) const;
+  /// Completes every operation to `target` at the target (MPI_Win_flush).
+  void flush(int target) const;
+  /// Completes every operation to every target (MPI_Win_flush_all).
+  void flush_all() const;
+  /// MPI_Win_sync: orders this process's loads/stores to its own window memory with remote accesses.
+  void sync() const;
+  /// True when the window uses MPI_WIN_UNIFIED (public and private copies are one memory), which lets a
+  /// process read remote puts into its window with plain loads after a memory fence.
+  bool unified_memory_model() const;
   std::byte* base() const noexcept { return base_; }
   std::size_t bytes() const noexcept { return bytes_; }
 

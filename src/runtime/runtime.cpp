@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <cstring>
+#include <optional>
 #include <unordered_map>
 
 #include "core/checksum.hpp"
@@ -12,6 +14,8 @@
 #include "mpi/collectives.hpp"
 #include "mpi/communicator.hpp"
 #include "penumbra/errors.hpp"
+#include "shadow/planner.hpp"
+#include "shadow/shadow_manager.hpp"
 #include "store/object_store.hpp"
 #include "store/owner_directory.hpp"
 #include "topology/discover.hpp"
@@ -56,6 +60,58 @@ struct Runtime::Impl {
         topology::DiscoveryOptions{.virtual_nodes = static_cast<int>(config.virtual_nodes),
                                    .latency_probe = config.latency_probe,
                                    .latency_probe_samples = static_cast<int>(config.latency_probe_samples)});
+    if (config.shadows)
+      shadows.emplace(collective, static_cast<std::size_t>(config.shadow_budget_bytes),
+                      shadow::StalenessBound{config.shadow_max_versions_behind,
+                                             static_cast<double>(config.shadow_max_age_us)});
+  }
+
+  // After every change of an owned object's value: shadows get the new version within the staleness bound.
+  void after_local_write(ObjectId id) {
+    if (!shadows) return;
+    const store::StoredObject& object = store.get(id);
+    shadows->note_write(id, object.version, object.value);
+    shadows->propagate(false);
+  }
+
+  void forget_copies(ObjectId id) {
+    if (shadows) shadows->forget_owned(id);
+  }
+
+  // Entering the runtime: serve requests, push what the staleness bound says is due.
+  void enter() {
+    messenger.serve_pending();
+    if (shadows) shadows->propagate(false);
+  }
+
+  // A copy from a shadow held here, if valid and new enough. `read` does the copy (into bytes or a typed
+  // buffer); WrongType if the shadow holds another type.
+  template <class ReadHeld>
+  std::optional<Version> read_held_shadow(ObjectId id, int owner, std::uint64_t type_tag, const ReadOptions& options,
+                                          ReadHeld&& read) {
+    if (!shadows || !shadows->held(id)) return std::nullopt;
+    const shadow::SlotRead result = read();
+    shadow::ShadowCounters& counters = shadows->counters();
+    if (result.check.state != shadow::SlotState::valid) {
+      if (result.check.state == shadow::SlotState::torn) ++counters.torn_retries;
+      return std::nullopt;
+    }
+    if (type_tag != 0 && result.type_tag != type_tag)
+      throw WrongType(id.value, fmt::format("object {} holds another type than the one read (type tag {:#x}, not {:#x})",
+                                            to_string(id), result.type_tag, type_tag));
+    if (result.check.version < options.min_version) {
+      ++counters.stale_skips;
+      return std::nullopt;
+    }
+    ++counters.local_hits;
+    shadows->count_read(id, owner);
+    return result.check.version;
+  }
+
+  void count_owner_read(ObjectId id, int owner) {
+    if (!shadows) return;
+    ++shadows->counters().misses;
+    shadows->count_read(id, owner);
   }
 
   // Executes a request from another rank on this rank's store.
@@ -80,9 +136,11 @@ struct Runtime::Impl {
       case Operation::write:
         reply.version = store.write(
             ref, std::make_shared<const detail::EncodedValue>(request.type_tag, std::move(request.payload)));
+        after_local_write(ref.id());
         break;
       case Operation::erase:
         store.erase(ref);
+        forget_copies(ref.id());
         break;
       case Operation::info: {
         const store::StoredObject& object = store.get(ref);
@@ -115,6 +173,7 @@ struct Runtime::Impl {
   store::OwnerDirectory directory;
   transport::Messenger messenger;
   Topology topology;
+  std::optional<shadow::ShadowManager> shadows;  // after `collective` and `topology`: it uses both
   std::int64_t steps = 0;
   std::unordered_map<ObjectId, Version> versions_at_last_check;
 };
@@ -150,7 +209,7 @@ const Config& Runtime::config() const noexcept { return impl_->config; }
 const Topology& Runtime::topology() const noexcept { return impl_->topology; }
 
 void Runtime::create_value(ObjectRef ref, detail::ValuePtr value) {
-  impl_->messenger.serve_pending();
+  impl_->enter();
   const int owner = impl_->directory.owner_of(ref.id());
   if (owner == rank()) {
     impl_->store.create(ref, std::move(value));
@@ -159,21 +218,50 @@ void Runtime::create_value(ObjectRef ref, detail::ValuePtr value) {
   impl_->call_owner(owner, ref, transport::Operation::create, value->type_tag(), Impl::copy_of(value->bytes()));
 }
 
-Runtime::ReadResult Runtime::read_value(ObjectRef ref, std::uint64_t type_tag) {
-  impl_->messenger.serve_pending();
+Runtime::ReadResult Runtime::read_value(ObjectRef ref, std::uint64_t type_tag, const ReadOptions& options) {
+  impl_->enter();
   const int owner = impl_->directory.owner_of(ref.id());
   if (owner == rank()) {
     const store::StoredObject& object = impl_->store.get(ref, type_tag);
     return {object.value, object.version, true};
   }
+  Bytes bytes;
+  if (auto version = impl_->read_held_shadow(ref.id(), owner, type_tag, options,
+                                             [&] { return impl_->shadows->read_held(ref.id(), bytes); }))
+    return {std::make_shared<const detail::EncodedValue>(type_tag, std::move(bytes)), *version, false};
+  impl_->count_owner_read(ref.id(), owner);
   transport::Reply reply = impl_->call_owner(owner, ref, transport::Operation::read, type_tag);
   return {std::make_shared<const detail::EncodedValue>(type_tag, std::move(reply.payload)), reply.version, false};
 }
 
-Version Runtime::write_value(ObjectRef ref, detail::ValuePtr value) {
-  impl_->messenger.serve_pending();
+bool Runtime::read_into(ObjectRef ref, std::uint64_t type_tag, std::span<std::byte> out, const ReadOptions& options,
+                        Version& version) {
+  impl_->enter();
   const int owner = impl_->directory.owner_of(ref.id());
-  if (owner == rank()) return impl_->store.write(ref, std::move(value));
+  if (owner == rank()) {
+    const store::StoredObject& object = impl_->store.get(ref, type_tag);
+    const std::span<const std::byte> bytes = object.value->bytes();
+    if (bytes.size() != out.size()) return false;
+    std::memcpy(out.data(), bytes.data(), bytes.size());
+    version = object.version;
+    return true;
+  }
+  if (auto found = impl_->read_held_shadow(ref.id(), owner, type_tag, options,
+                                           [&] { return impl_->shadows->read_held_into(ref.id(), out); })) {
+    version = *found;
+    return true;
+  }
+  return false;
+}
+
+Version Runtime::write_value(ObjectRef ref, detail::ValuePtr value) {
+  impl_->enter();
+  const int owner = impl_->directory.owner_of(ref.id());
+  if (owner == rank()) {
+    const Version version = impl_->store.write(ref, std::move(value));
+    impl_->after_local_write(ref.id());
+    return version;
+  }
   return impl_->call_owner(owner, ref, transport::Operation::write, value->type_tag(), Impl::copy_of(value->bytes()))
       .version;
 }
@@ -183,16 +271,17 @@ void Runtime::cache_decoded(ObjectId id, Version version, detail::ValuePtr decod
 }
 
 void Runtime::erase(ObjectRef ref) {
-  impl_->messenger.serve_pending();
+  impl_->enter();
   const int owner = impl_->directory.owner_of(ref.id());
-  if (owner == rank())
+  if (owner == rank()) {
     impl_->store.erase(ref);
-  else
+    impl_->forget_copies(ref.id());
+  } else
     impl_->call_owner(owner, ref, transport::Operation::erase, 0);
 }
 
 ObjectInfo Runtime::info(ObjectRef ref) {
-  impl_->messenger.serve_pending();
+  impl_->enter();
   const int owner = impl_->directory.owner_of(ref.id());
   if (owner == rank()) {
     const store::StoredObject& object = impl_->store.get(ref);
@@ -208,10 +297,44 @@ std::vector<ObjectId> Runtime::local_objects() const { return impl_->store.live_
 
 MigrationReport Runtime::migrate(std::span<const Move> moves) {
   impl_->messenger.quiesce();  // no request may be in flight while owners change
+  // Copies of a moving object are dropped (their slots are marked "being written" at once, so readers go to
+  // the owner); the next shadow epoch lets the new owner place its own.
+  for (const Move& move : moves) impl_->forget_copies(move.id);
   return migration::migrate(impl_->collective, impl_->store, impl_->directory, moves);
 }
 
-void Runtime::progress() { impl_->messenger.serve_pending(); }
+void Runtime::progress() { impl_->enter(); }
+
+void Runtime::update_shadows() {
+  if (!impl_->shadows) return;
+  barrier();
+  const shadow::Planner planner = shadow::make_planner(impl_->config, impl_->topology, rank());
+  impl_->shadows->run_epoch(
+      [this](ObjectId id) { return impl_->directory.owner_of(id); },
+      [this](ObjectId id) -> std::pair<detail::ValuePtr, Version> {
+        if (!impl_->store.owns_live(id)) return {nullptr, 0};
+        const store::StoredObject& object = impl_->store.get(id);
+        return {object.value, object.version};
+      },
+      planner);
+}
+
+ShadowStats Runtime::shadow_stats() const {
+  ShadowStats stats;
+  if (!impl_->shadows) return stats;
+  const shadow::ShadowCounters& c = impl_->shadows->counters();
+  stats.local_hits = c.local_hits;
+  stats.remote_hits = c.remote_hits;
+  stats.owner_reads = c.misses;
+  stats.torn_retries = c.torn_retries;
+  stats.stale_skips = c.stale_skips;
+  stats.pushes = c.pushes;
+  stats.bytes_pushed = c.bytes_pushed;
+  stats.shadows_held = impl_->shadows->held_count();
+  stats.held_bytes = impl_->shadows->window().used_bytes();
+  stats.copies_elsewhere = impl_->shadows->copy_count();
+  return stats;
+}
 
 void Runtime::barrier() { impl_->messenger.quiesce(); }
 
@@ -220,6 +343,7 @@ std::int64_t Runtime::step() {
   ++impl_->steps;
   if (impl_->steps % impl_->config.epoch_interval == 0) {
     barrier();
+    update_shadows();
     if (impl_->config.check_invariants) check_invariants();
   }
   return impl_->steps;

@@ -1,0 +1,174 @@
+// Shadows through the Runtime: reads move to local copies after a shadow epoch, copies follow the owner's
+// writes within the staleness bound, and every read returns a value the owner actually wrote.
+#include <gtest/gtest.h>
+#include <mpi.h>
+
+#include <boost/serialization/vector.hpp>
+#include <numeric>
+
+#include "penumbra/penumbra.hpp"
+
+namespace penumbra {
+namespace {
+
+struct Cell {
+  std::int64_t step;
+  double payload[15];
+};
+
+Cell cell_of(std::int64_t step) {
+  Cell cell{step, {}};
+  for (int i = 0; i < 15; ++i) cell.payload[i] = static_cast<double>(step * 100 + i);
+  return cell;
+}
+
+Config shadow_config(std::int64_t max_versions_behind) {
+  Config config;
+  config.shadows = true;
+  config.shadow_max_copies = 2;
+  config.shadow_max_versions_behind = max_versions_behind;
+  return config;
+}
+
+// Every rank but the owner reads `ref` `reads` times (to the owner, since nobody holds a copy yet).
+template <class T>
+void read_from_non_owners(Runtime& rt, ObjectRef ref, int reads) {
+  if (rt.owner_of(ref) != rt.rank())
+    for (int i = 0; i < reads; ++i) rt.read<T>(ref);
+  rt.barrier();
+}
+
+TEST(ShadowRuntime, ReadHotObjectGetsCopiesOnItsReaders) {
+  Runtime rt{MPI_COMM_WORLD, shadow_config(0)};
+  if (rt.size() == 1) GTEST_SKIP() << "shadows need a reader that is not the owner";
+  if (rt.rank() == 0) rt.create("hot", cell_of(1));
+  rt.barrier();
+  read_from_non_owners<Cell>(rt, "hot", 50);
+  rt.update_shadows();
+
+  const int owner = rt.owner_of("hot");
+  const ShadowStats after_epoch = rt.shadow_stats();
+  // k = 2 copies, never more, never on the owner: each non-owner either holds one or not.
+  const long held = after_epoch.shadows_held;
+  long total_held = 0;
+  MPI_Allreduce(&held, &total_held, 1, MPI_LONG, MPI_SUM, MPI_COMM_WORLD);
+  EXPECT_EQ(total_held, std::min(2, rt.size() - 1));
+  if (rt.rank() == owner) EXPECT_EQ(held, 0);
+
+  const auto before = rt.shadow_stats().local_hits;
+  const auto [value, version] = rt.read<Cell>("hot");
+  EXPECT_EQ(value.step, 1);
+  EXPECT_EQ(value.payload[14], 114.0);
+  EXPECT_EQ(version, 1U);
+  if (held == 1) EXPECT_EQ(rt.shadow_stats().local_hits, before + 1) << "a holder reads its own copy";
+  rt.barrier();
+}
+
+TEST(ShadowRuntime, CopiesFollowWritesWithinTheStalenessBound) {
+  for (std::int64_t bound : {0, 2}) {
+    Runtime rt{MPI_COMM_WORLD, shadow_config(bound)};
+    if (rt.size() == 1) GTEST_SKIP();
+    if (rt.rank() == 0) rt.create("counter", cell_of(0));
+    rt.barrier();
+    read_from_non_owners<Cell>(rt, "counter", 50);
+    rt.update_shadows();
+    const bool owner = rt.owner_of("counter") == rt.rank();
+    for (std::int64_t step = 1; step <= 7; ++step) {
+      std::int64_t written = 0;
+      if (owner) written = static_cast<std::int64_t>(rt.write("counter", cell_of(step)));
+      MPI_Bcast(&written, 1, MPI_INT64_T, rt.owner_of("counter"), MPI_COMM_WORLD);  // the owner's write returned
+      const auto [value, version] = rt.read<Cell>("counter");
+      EXPECT_GE(static_cast<std::int64_t>(version), written - bound) << "bound " << bound << " step " << step;
+      EXPECT_LE(static_cast<std::int64_t>(version), written);
+      // A copy is a whole version: the value is the one written at that version (version k+1 holds step k).
+      EXPECT_EQ(value.step, static_cast<std::int64_t>(version) - 1);
+      EXPECT_EQ(value.payload[3], static_cast<double>(value.step * 100 + 3));
+      rt.barrier();
+    }
+    const ShadowStats stats = rt.shadow_stats();
+    if (owner) EXPECT_GT(stats.pushes, 0U);
+  }
+}
+
+TEST(ShadowRuntime, MinimumVersionSkipsAnOlderCopy) {
+  Runtime rt{MPI_COMM_WORLD, shadow_config(5)};  // copies may lag: the owner pushes lazily
+  if (rt.size() == 1) GTEST_SKIP();
+  if (rt.rank() == 0) rt.create("lagging", cell_of(0));
+  rt.barrier();
+  read_from_non_owners<Cell>(rt, "lagging", 50);
+  rt.update_shadows();
+  std::int64_t written = 0;
+  if (rt.owner_of("lagging") == rt.rank()) written = static_cast<std::int64_t>(rt.write("lagging", cell_of(1)));
+  MPI_Bcast(&written, 1, MPI_INT64_T, rt.owner_of("lagging"), MPI_COMM_WORLD);
+  const auto fresh = rt.read<Cell>("lagging", ReadOptions{.min_version = static_cast<Version>(written)});
+  EXPECT_EQ(fresh.version, static_cast<Version>(written));
+  EXPECT_EQ(fresh.value.step, 1);
+  rt.barrier();
+}
+
+TEST(ShadowRuntime, WriteHotObjectIsNotShadowed) {
+  Runtime rt{MPI_COMM_WORLD, shadow_config(0)};
+  if (rt.size() == 1) GTEST_SKIP();
+  if (rt.rank() == 0) rt.create("churn", cell_of(0));
+  rt.barrier();
+  // Every reader's read is matched by writes, so a copy would cost more to keep fresh than it saves.
+  if (rt.owner_of("churn") != rt.rank())
+    for (int i = 0; i < 20; ++i) {
+      rt.read<Cell>("churn");
+      rt.write("churn", cell_of(i));
+    }
+  rt.barrier();
+  rt.update_shadows();
+  long held = static_cast<long>(rt.shadow_stats().shadows_held), total = 0;
+  MPI_Allreduce(&held, &total, 1, MPI_LONG, MPI_SUM, MPI_COMM_WORLD);
+  EXPECT_EQ(total, 0);
+  rt.barrier();
+}
+
+TEST(ShadowRuntime, SerializableValuesAreCopiedWhole) {
+  Runtime rt{MPI_COMM_WORLD, shadow_config(0)};
+  if (rt.size() == 1) GTEST_SKIP();
+  std::vector<double> values(1000);
+  std::iota(values.begin(), values.end(), 0.5);
+  if (rt.rank() == 0) rt.create("vector", values);
+  rt.barrier();
+  read_from_non_owners<std::vector<double>>(rt, "vector", 50);
+  rt.update_shadows();
+  EXPECT_EQ(rt.read<std::vector<double>>("vector").value, values);
+  rt.barrier();  // everyone has read version 1 before the owner writes version 2
+  // A larger value no longer fits the slot: the copy is dropped and readers still get the new value.
+  values.resize(5000, 7.0);
+  if (rt.owner_of("vector") == rt.rank()) rt.write("vector", values);
+  rt.barrier();
+  EXPECT_EQ(rt.read<std::vector<double>>("vector").value, values);
+  rt.barrier();
+}
+
+TEST(ShadowRuntime, ErasedAndMigratedObjectsLoseTheirCopies) {
+  Runtime rt{MPI_COMM_WORLD, shadow_config(0)};
+  if (rt.size() == 1) GTEST_SKIP();
+  if (rt.rank() == 0) {
+    rt.create("gone", cell_of(1));
+    rt.create("moving", cell_of(2));
+  }
+  rt.barrier();
+  read_from_non_owners<Cell>(rt, "gone", 50);
+  read_from_non_owners<Cell>(rt, "moving", 50);
+  rt.update_shadows();
+  if (rt.owner_of("gone") == rt.rank()) rt.erase("gone");
+  rt.barrier();
+  EXPECT_THROW(rt.read<Cell>("gone"), ObjectErased);
+  std::vector<Move> moves;
+  const int target = (rt.owner_of("moving") + 1) % rt.size();
+  if (rt.owner_of("moving") == rt.rank()) moves.push_back({ObjectId::from_name("moving"), target});
+  rt.migrate(moves);
+  EXPECT_EQ(rt.owner_of("moving"), target);
+  if (rt.rank() == target) rt.write("moving", cell_of(3));
+  rt.barrier();
+  EXPECT_EQ(rt.read<Cell>("moving").value.step, 3) << "no reader may keep the pre-migration copy";
+  rt.update_shadows();
+  rt.check_invariants();
+}
+
+}  // namespace
+}  // namespace penumbra

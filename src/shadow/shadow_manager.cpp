@@ -1,0 +1,306 @@
+#include "shadow/shadow_manager.hpp"
+
+#include <algorithm>
+
+#include "mpi/collectives.hpp"
+#include "penumbra/errors.hpp"
+
+namespace penumbra::shadow {
+namespace {
+
+std::uint64_t steady_ns() {
+  return static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+          .count());
+}
+
+// Records exchanged in the epoch's alltoallv rounds (trivially copyable).
+struct ReadRecord {
+  ObjectId id;
+  double reads;
+};
+enum class ProposalKind : std::int32_t { create = 1, keep, drop };
+struct Proposal {
+  ObjectId id;
+  std::uint64_t payload_capacity;
+  double value_us;
+  SlotAddress slot;  // drop/keep: the slot concerned
+  ProposalKind kind;
+};
+enum class AnswerKind : std::int32_t { accepted = 1, refused, evicted };
+struct Answer {
+  ObjectId id;
+  SlotAddress slot;
+  AnswerKind kind;
+};
+
+double density(double value_us, std::uint64_t bytes) { return value_us / static_cast<double>(bytes ? bytes : 1); }
+
+}  // namespace
+
+ShadowManager::ShadowManager(const mpi::Communicator& comm, std::size_t budget_bytes, StalenessBound bound)
+    : comm_(comm), window_(comm, budget_bytes), bound_(bound) {}
+
+const HeldShadow* ShadowManager::held(ObjectId id) const {
+  auto found = held_.find(id);
+  return found == held_.end() ? nullptr : &found->second;
+}
+
+SlotRead ShadowManager::read_held(ObjectId id, Bytes& out) {
+  HeldShadow& shadow = held_.at(id);
+  SlotRead read = window_.read_local(shadow.slot, id, shadow.verified, out);
+  if (read.check.state == SlotState::valid) shadow.verified = read.check.version;
+  return read;
+}
+
+SlotRead ShadowManager::read_held_into(ObjectId id, std::span<std::byte> out) {
+  HeldShadow& shadow = held_.at(id);
+  SlotRead read = window_.read_local_into(shadow.slot, id, shadow.verified, out);
+  if (read.check.state == SlotState::valid) shadow.verified = read.check.version;
+  return read;
+}
+
+const std::vector<SlotAddress>& ShadowManager::copies_of(ObjectId id) const {
+  static const std::vector<SlotAddress> none;
+  auto found = copies_.find(id);
+  return found == copies_.end() ? none : found->second;
+}
+
+std::size_t ShadowManager::copy_count() const noexcept {
+  std::size_t count = 0;
+  for (const auto& [id, slots] : copies_) count += slots.size();
+  return count;
+}
+
+void ShadowManager::note_write(ObjectId id, Version version, detail::ValuePtr value) {
+  writes_[id] += 1;
+  auto copies = copies_.find(id);
+  if (copies == copies_.end() || copies->second.empty()) return;
+  Pending& pending = pending_[id];
+  if (pending.version == pending.pushed) pending.first_unpushed = std::chrono::steady_clock::now();
+  pending.version = version;
+  pending.value = std::move(value);
+}
+
+void ShadowManager::stage_push(ObjectId id, const Pending& pending, const std::vector<SlotAddress>& targets) {
+  const std::span<const std::byte> payload = pending.value->bytes();
+  const SlotHeader header = make_slot_header(id, pending.version, pending.value->type_tag(), payload, steady_ns());
+  for (const SlotAddress& slot : targets) {
+    window_.stage_begin(slot, pending.version);
+    window_.stage_body(slot, header, payload, pending.value);
+  }
+}
+
+std::size_t ShadowManager::propagate(bool force, std::vector<ObjectId>* dropped_out) {
+  const auto now = std::chrono::steady_clock::now();
+  for (auto& [id, pending] : pending_) {
+    if (pending.version <= pending.pushed) continue;
+    const bool too_many = static_cast<std::int64_t>(pending.version - pending.pushed) > bound_.max_versions_behind;
+    const bool too_old =
+        std::chrono::duration<double, std::micro>(now - pending.first_unpushed).count() >= bound_.max_age_us;
+    if (!force && !too_many && !too_old) continue;
+    std::vector<SlotAddress>& targets = copies_[id];
+    // A value that outgrew a slot cannot be pushed there: mark the slot "being written" so its readers go to
+    // the owner, and release it at the next epoch.
+    const std::size_t size = pending.value->bytes().size();
+    for (auto it = targets.begin(); it != targets.end();) {
+      if (size <= it->capacity) {
+        ++it;
+        continue;
+      }
+      window_.stage_begin(*it, pending.version);
+      forgotten_.emplace_back(it->rank, id);
+      if (dropped_out) dropped_out->push_back(id);
+      it = targets.erase(it);
+    }
+    stage_push(id, pending, targets);
+    pending.pushed = pending.version;
+    ++counters_.pushes;
+  }
+  const std::size_t bytes = window_.flush_writes();
+  counters_.bytes_pushed += bytes;
+  return bytes;
+}
+
+void ShadowManager::forget_owned(ObjectId id) {
+  auto copies = copies_.find(id);
+  if (copies != copies_.end()) {
+    for (const SlotAddress& slot : copies->second) {
+      window_.stage_begin(slot, pending_.count(id) ? pending_[id].version + 1 : 1);
+      forgotten_.emplace_back(slot.rank, id);
+    }
+    copies_.erase(copies);
+  }
+  pending_.erase(id);
+  window_.flush_writes();
+}
+
+ShadowEpochReport ShadowManager::run_epoch(const std::function<int(ObjectId)>& owner_of,
+                                           const OwnedValue& owned_value, const Planner& planner) {
+  const int ranks = comm_.size();
+  const int me = comm_.rank();
+  const auto P = static_cast<std::size_t>(ranks);
+  ShadowEpochReport report;
+  report.bytes_pushed += propagate(true);  // nothing may be in flight while slots change hands
+
+  // 1. Read counts travel to the owners.
+  std::vector<std::vector<ReadRecord>> counts_out(P);
+  for (const auto& [id, count] : reads_) {
+    const int owner = owner_of(id);
+    if (owner != me && owner >= 0 && owner < ranks) counts_out[static_cast<std::size_t>(owner)].push_back({id, count.count});
+  }
+  reads_.clear();
+  const auto counts_in = mpi::alltoallv(comm_, counts_out);
+
+  // 2. The owner's view of each object that was read remotely or has copies.
+  std::unordered_map<ObjectId, OwnedObjectStats> stats;
+  auto stats_of = [&](ObjectId id) -> OwnedObjectStats& {
+    OwnedObjectStats& s = stats[id];
+    if (s.reads_by_rank.empty()) {
+      s.id = id;
+      s.reads_by_rank.assign(P, 0.0);
+    }
+    return s;
+  };
+  for (std::size_t reader = 0; reader < P; ++reader)
+    for (const ReadRecord& record : counts_in[reader]) stats_of(record.id).reads_by_rank[reader] += record.reads;
+  for (const auto& [id, slots] : copies_)
+    for (const SlotAddress& slot : slots) stats_of(id).holders.push_back(slot.rank);
+  std::vector<OwnedObjectStats> inputs;
+  for (auto& [id, s] : stats) {
+    const auto [value, version] = owned_value(id);
+    if (!value) continue;  // no longer ours (migrated or erased): its holders are released below
+    s.size_bytes = value->bytes().size();
+    s.writes = writes_.count(id) ? writes_[id] : 0.0;
+    inputs.push_back(std::move(s));
+  }
+  std::sort(inputs.begin(), inputs.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+  writes_.clear();
+  const std::vector<DesiredShadow> desired = planner(inputs);
+
+  // 3. Owner: the difference between the wanted and the current holders becomes proposals.
+  std::vector<std::vector<Proposal>> proposals_out(P);
+  std::unordered_map<ObjectId, std::vector<DesiredShadow>> wanted;
+  for (const DesiredShadow& d : desired) {
+    if (d.holder < 0 || d.holder >= ranks || d.holder == me)
+      throw InvalidArgument("shadow planner proposed holder rank " + std::to_string(d.holder) + " for object " +
+                            to_string(d.id) + " owned by rank " + std::to_string(me));
+    wanted[d.id].push_back(d);
+  }
+  for (const OwnedObjectStats& s : inputs) {
+    std::vector<SlotAddress>& current = copies_[s.id];
+    const std::vector<DesiredShadow>& want = wanted[s.id];
+    for (auto it = current.begin(); it != current.end();) {
+      auto match = std::find_if(want.begin(), want.end(), [&](const DesiredShadow& d) { return d.holder == it->rank; });
+      if (match == want.end()) {
+        proposals_out[static_cast<std::size_t>(it->rank)].push_back({s.id, 0, 0.0, *it, ProposalKind::drop});
+        report.changed.push_back(s.id);
+        ++report.dropped;
+        it = current.erase(it);
+      } else {
+        proposals_out[static_cast<std::size_t>(it->rank)].push_back({s.id, 0, match->value_us, *it, ProposalKind::keep});
+        ++it;
+      }
+    }
+    for (const DesiredShadow& d : want) {
+      if (std::any_of(current.begin(), current.end(), [&](const SlotAddress& a) { return a.rank == d.holder; })) continue;
+      proposals_out[static_cast<std::size_t>(d.holder)].push_back(
+          {s.id, payload_capacity_for(s.size_bytes), d.value_us, SlotAddress{}, ProposalKind::create});
+    }
+    if (current.empty()) copies_.erase(s.id);
+  }
+  for (const auto& [holder, id] : forgotten_)
+    proposals_out[static_cast<std::size_t>(holder)].push_back({id, 0, 0.0, SlotAddress{}, ProposalKind::drop});
+  forgotten_.clear();
+  const auto proposals_in = mpi::alltoallv(comm_, proposals_out);
+
+  // 4. Holder: drops first (they free room), then creations by value density within the budget, evicting
+  // held shadows worth less per byte than the newcomer.
+  std::vector<std::vector<Answer>> answers_out(P);
+  struct Candidate {
+    Proposal proposal;
+    int owner;
+  };
+  std::vector<Candidate> creations;
+  for (std::size_t owner = 0; owner < P; ++owner) {
+    for (const Proposal& p : proposals_in[owner]) {
+      auto held = held_.find(p.id);
+      if (p.kind == ProposalKind::drop) {
+        if (held != held_.end() && held->second.owner == static_cast<int>(owner)) {
+          window_.release(held->second.slot);
+          held_.erase(held);
+        }
+      } else if (p.kind == ProposalKind::keep) {
+        if (held != held_.end()) held->second.value_us = p.value_us;
+      } else {
+        creations.push_back({p, static_cast<int>(owner)});
+      }
+    }
+  }
+  std::sort(creations.begin(), creations.end(), [](const Candidate& a, const Candidate& b) {
+    const double da = density(a.proposal.value_us, a.proposal.payload_capacity);
+    const double db = density(b.proposal.value_us, b.proposal.payload_capacity);
+    return da != db ? da > db : a.proposal.id < b.proposal.id;
+  });
+  for (const Candidate& c : creations) {
+    const double newcomer = density(c.proposal.value_us, c.proposal.payload_capacity);
+    std::optional<SlotAddress> slot = window_.reserve(c.proposal.payload_capacity);
+    while (!slot) {
+      auto cheapest = std::min_element(held_.begin(), held_.end(), [](const auto& a, const auto& b) {
+        return density(a.second.value_us, a.second.slot.capacity) < density(b.second.value_us, b.second.slot.capacity);
+      });
+      if (cheapest == held_.end() || density(cheapest->second.value_us, cheapest->second.slot.capacity) >= newcomer)
+        break;
+      answers_out[static_cast<std::size_t>(cheapest->second.owner)].push_back(
+          {cheapest->first, cheapest->second.slot, AnswerKind::evicted});
+      window_.release(cheapest->second.slot);
+      held_.erase(cheapest);
+      ++report.evicted;
+      slot = window_.reserve(c.proposal.payload_capacity);
+    }
+    if (slot) {
+      held_[c.proposal.id] = HeldShadow{c.owner, *slot, 0, c.proposal.value_us};
+      answers_out[static_cast<std::size_t>(c.owner)].push_back({c.proposal.id, *slot, AnswerKind::accepted});
+    } else {
+      answers_out[static_cast<std::size_t>(c.owner)].push_back({c.proposal.id, SlotAddress{}, AnswerKind::refused});
+    }
+  }
+  const auto answers_in = mpi::alltoallv(comm_, answers_out);
+
+  // 5. Owner: record accepted slots, forget evicted ones, fill new slots with the current value.
+  for (std::size_t holder = 0; holder < P; ++holder) {
+    for (const Answer& a : answers_in[holder]) {
+      if (a.kind == AnswerKind::refused) {
+        ++report.refused;
+        continue;
+      }
+      report.changed.push_back(a.id);
+      std::vector<SlotAddress>& current = copies_[a.id];
+      if (a.kind == AnswerKind::evicted) {
+        std::erase(current, a.slot);
+        if (current.empty()) copies_.erase(a.id);
+        continue;
+      }
+      const auto [value, version] = owned_value(a.id);
+      if (!value) {  // cannot happen inside an epoch; release rather than leave an empty slot registered
+        forgotten_.emplace_back(a.slot.rank, a.id);
+        continue;
+      }
+      current.push_back(a.slot);
+      ++report.created;
+      Pending& pending = pending_[a.id];
+      pending.version = version;
+      pending.pushed = version;
+      pending.value = value;
+      stage_push(a.id, pending, {a.slot});
+    }
+  }
+  for (auto it = pending_.begin(); it != pending_.end();)
+    it = copies_.count(it->first) ? std::next(it) : pending_.erase(it);
+  report.bytes_pushed += window_.flush_writes();
+  std::sort(report.changed.begin(), report.changed.end());
+  report.changed.erase(std::unique(report.changed.begin(), report.changed.end()), report.changed.end());
+  return report;
+}
+
+}  // namespace penumbra::shadow

@@ -1,0 +1,129 @@
+#pragma once
+// This rank's part of the shadow mechanism: the shadows it holds for other owners, the copies of its own
+// objects held elsewhere, the read counters that feed the policy, propagation of new versions into the
+// holders' slots, and the collective shadow epoch that turns a plan into slots. Decisions come in from the
+// pure policy (a Planner); this file only carries them out.
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <unordered_map>
+#include <vector>
+
+#include "mpi/communicator.hpp"
+#include "penumbra/detail/value.hpp"
+#include "shadow/shadow_window.hpp"
+
+namespace penumbra::shadow {
+
+/// When the owner must push: at most this many versions behind, and no older than this.
+struct StalenessBound {
+  std::int64_t max_versions_behind = 1;
+  double max_age_us = 1000.0;
+};
+
+/// A shadow this rank holds for another owner.
+struct HeldShadow {
+  int owner = -1;
+  SlotAddress slot;
+  Version verified = 0;  ///< version whose checksum this rank already checked
+  double value_us = 0;   ///< the owner's valuation at the last epoch (admission and eviction order)
+};
+
+/// The owner's view of one of its objects at an epoch: the policy's input.
+struct OwnedObjectStats {
+  ObjectId id;
+  std::uint64_t size_bytes = 0;
+  std::vector<double> reads_by_rank;  ///< reads since the last epoch, by origin rank
+  double writes = 0;                  ///< writes since the last epoch
+  std::vector<int> holders;           ///< ranks holding a shadow now
+};
+
+/// One shadow the policy wants (kept or created).
+struct DesiredShadow {
+  ObjectId id;
+  int holder = -1;
+  double value_us = 0;  ///< expected time saved per epoch, net of propagation and memory cost
+};
+
+/// Pure policy: the full set of shadows wanted for this owner's objects.
+using Planner = std::function<std::vector<DesiredShadow>(std::span<const OwnedObjectStats>)>;
+/// Current value and version of an object this rank owns (nullptr value: not owned / erased).
+using OwnedValue = std::function<std::pair<detail::ValuePtr, Version>(ObjectId)>;
+
+/// What changed at one epoch on this rank, for metadata updates and traces.
+struct ShadowEpochReport {
+  std::vector<ObjectId> changed;  ///< owned objects whose holder set changed
+  std::size_t created = 0, dropped = 0, refused = 0, evicted = 0;
+  std::size_t bytes_pushed = 0;
+};
+
+struct ShadowCounters {
+  std::uint64_t local_hits = 0, remote_hits = 0, misses = 0, torn_retries = 0, stale_skips = 0;
+  std::uint64_t pushes = 0, bytes_pushed = 0;
+};
+
+class ShadowManager {
+ public:
+  /// Collective (creates the window). `budget_bytes`: this rank's shadow memory.
+  ShadowManager(const mpi::Communicator& comm, std::size_t budget_bytes, StalenessBound bound);
+
+  // ---- reads ---------------------------------------------------------------------------------------
+  const HeldShadow* held(ObjectId id) const;
+  /// Reads the local shadow of `id` (which must be held). Updates the verified version on success.
+  SlotRead read_held(ObjectId id, Bytes& out);
+  SlotRead read_held_into(ObjectId id, std::span<std::byte> out);
+  const ShadowWindow& window() const noexcept { return window_; }
+  ShadowWindow& window() noexcept { return window_; }
+  /// Counts a read of `id` (owned by `owner`, not this rank) for the next epoch's policy.
+  void count_read(ObjectId id, int owner) { ++reads_[id].count, reads_[id].owner = owner; }
+  ShadowCounters& counters() noexcept { return counters_; }
+  const ShadowCounters& counters() const noexcept { return counters_; }
+  std::size_t held_count() const noexcept { return held_.size(); }
+  /// Shadows of this rank's objects held by other ranks.
+  std::size_t copy_count() const noexcept;
+
+  // ---- owner side ----------------------------------------------------------------------------------
+  /// Holders of `id`'s copies (empty when none).
+  const std::vector<SlotAddress>& copies_of(ObjectId id) const;
+  /// Records a new version of an owned object; it is pushed by propagate().
+  void note_write(ObjectId id, Version version, detail::ValuePtr value);
+  /// Pushes pending versions when the staleness bound requires it (or every pending one with `force`).
+  /// Returns the bytes put. Copies whose slot is too small for the new value are dropped (listed in
+  /// `dropped_out` if given) so the holder is never sent a partial value.
+  std::size_t propagate(bool force, std::vector<ObjectId>* dropped_out = nullptr);
+  /// Forgets every copy of an owned object (erased or migrated away); holders are told at the next epoch.
+  void forget_owned(ObjectId id);
+
+  // ---- collective epoch ----------------------------------------------------------------------------
+  /// Gathers read counts at owners, plans with `planner`, lets holders admit within their budgets, fills new
+  /// slots with the current values. `owner_of` maps an id to its owner; `owned_value` reads this rank's objects.
+  ShadowEpochReport run_epoch(const std::function<int(ObjectId)>& owner_of, const OwnedValue& owned_value,
+                              const Planner& planner);
+
+ private:
+  struct Pending {
+    Version version = 0;
+    Version pushed = 0;
+    detail::ValuePtr value;
+    std::chrono::steady_clock::time_point first_unpushed{};
+  };
+  struct ReadCount {
+    double count = 0;
+    int owner = -1;
+  };
+  void stage_push(ObjectId id, const Pending& pending, const std::vector<SlotAddress>& targets);
+
+  const mpi::Communicator& comm_;
+  ShadowWindow window_;
+  StalenessBound bound_;
+  std::unordered_map<ObjectId, HeldShadow> held_;
+  std::unordered_map<ObjectId, std::vector<SlotAddress>> copies_;
+  std::unordered_map<ObjectId, Pending> pending_;  // owned objects with copies: last version and what was pushed
+  std::unordered_map<ObjectId, ReadCount> reads_;
+  std::unordered_map<ObjectId, double> writes_;
+  std::vector<std::pair<int, ObjectId>> forgotten_;  // (holder, id) to release at the next epoch
+  ShadowCounters counters_;
+};
+
+}  // namespace penumbra::shadow

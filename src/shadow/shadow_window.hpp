@@ -1,0 +1,104 @@
+#pragma once
+// The MPI_Win_allocate window that holds this rank's shadow slots, and the one-sided operations on slots:
+// the owner's two-phase puts (see slot_layout.hpp), the holder's seqlock reads of its own memory, and remote
+// readers' gets. One passive-target epoch (lock_all) covers the window's whole life, so no operation waits
+// for a target's CPU (ENVIRONMENT.md: Get/Put/flush on MPI_Win_allocate windows are truly one-sided).
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "mpi/communicator.hpp"
+#include "mpi/window.hpp"
+#include "penumbra/codec.hpp"
+#include "penumbra/object_id.hpp"
+#include "shadow/slot_allocator.hpp"
+#include "shadow/slot_layout.hpp"
+
+namespace penumbra::shadow {
+
+/// Where a copy lives: a holder rank and its slot (offset of the header, payload capacity).
+struct SlotAddress {
+  int rank = -1;
+  std::uint64_t offset = 0;
+  std::uint64_t capacity = 0;
+  bool operator==(const SlotAddress&) const = default;
+};
+
+/// A value copied out of a slot.
+struct SlotRead {
+  SlotCheck check;
+  std::uint64_t type_tag = 0;
+  std::uint64_t written_at_ns = 0;
+  std::size_t size = 0;  ///< payload bytes (valid reads only)
+};
+
+class ShadowWindow {
+ public:
+  /// Collective: every rank exposes `capacity_bytes` (its shadow memory budget) for slots.
+  ShadowWindow(const mpi::Communicator& comm, std::size_t capacity_bytes);
+  ShadowWindow(const ShadowWindow&) = delete;
+  ShadowWindow& operator=(const ShadowWindow&) = delete;
+  ~ShadowWindow();
+
+  // ---- holder side: this rank's memory -------------------------------------------------------------
+  /// A new empty slot for payloads up to `payload_capacity` bytes, or nullopt when the budget has no room.
+  std::optional<SlotAddress> reserve(std::size_t payload_capacity);
+  /// Returns a slot to the free space; its header is cleared so late readers see "empty", not stale data.
+  void release(const SlotAddress& slot);
+  std::size_t used_bytes() const noexcept { return allocator_.used(); }
+  std::size_t capacity_bytes() const noexcept { return allocator_.capacity(); }
+
+  /// Seqlock copy of a local slot into `out` (resized to the payload). `verified` is the version whose checksum
+  /// this rank already checked (0: none); the checksum is recomputed only for another version.
+  SlotRead read_local(const SlotAddress& slot, ObjectId id, Version verified, Bytes& out) const;
+  /// As read_local, into a buffer of exactly the expected payload size (zero-copy types): a size mismatch is
+  /// `too_large`.
+  SlotRead read_local_into(const SlotAddress& slot, ObjectId id, Version verified, std::span<std::byte> out) const;
+
+  // ---- remote readers ------------------------------------------------------------------------------
+  /// One-sided copy of a slot at another rank (or this one). `expected_size` is the payload size the reader
+  /// believes current (from the metadata); a larger payload costs a second get.
+  SlotRead get(const SlotAddress& slot, ObjectId id, std::size_t expected_size, Bytes& out) const;
+  /// As get, straight into `out` (zero-copy types: no intermediate buffer).
+  SlotRead get_into(const SlotAddress& slot, ObjectId id, std::span<std::byte> out) const;
+
+  // ---- owner side: batched two-phase writes ---------------------------------------------------------
+  /// Queues phase 1 (odd sequence) of writing `version` into `slot`.
+  void stage_begin(const SlotAddress& slot, Version version);
+  /// Queues phase 2 (header and payload). `keep_alive` owns `payload` until the batch is flushed.
+  void stage_body(const SlotAddress& slot, const SlotHeader& header, std::span<const std::byte> payload,
+                  std::shared_ptr<const void> keep_alive);
+  /// Sends the queued writes: every phase-1 put, flush, every phase-2 put, flush. Returns bytes put.
+  std::size_t flush_writes();
+  bool has_staged_writes() const noexcept { return !begins_.empty() || !bodies_.empty(); }
+
+  /// Test hook: this rank's raw window bytes (to inject torn or corrupted slots).
+  std::span<std::byte> local_bytes_for_testing() noexcept;
+
+ private:
+  struct Begin {
+    SlotAddress slot;
+    std::uint64_t sequence;
+  };
+  struct Body {
+    SlotAddress slot;
+    SlotHeader header;
+    std::span<const std::byte> payload;
+    std::shared_ptr<const void> keep_alive;
+  };
+  template <class Copy>
+  SlotRead read_local_with(const SlotAddress& slot, ObjectId id, Version verified, Copy&& copy) const;
+
+  mpi::Window window_;
+  std::unique_ptr<mpi::LockAllEpoch> epoch_;
+  bool unified_ = true;
+  int rank_ = 0;
+  SlotAllocator allocator_;
+  std::vector<Begin> begins_;
+  std::vector<Body> bodies_;
+};
+
+}  // namespace penumbra::shadow
