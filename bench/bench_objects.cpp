@@ -23,37 +23,16 @@
 #include <penumbra/penumbra.hpp>
 #include <vector>
 
+#include "bench_common.hpp"
 #include "mpi/communicator.hpp"
 #include "mpi/window.hpp"
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using penumbra::bench::Clock;
+using penumbra::bench::median_us;
+using penumbra::bench::name_homed_at;
 using Payload = std::vector<std::uint8_t>;  // Boost-serialized (one memcpy for arithmetic vectors)
-
-double median(std::vector<double> samples) {
-  std::ranges::sort(samples);
-  return samples[samples.size() / 2];
-}
-
-template <class Body>
-double median_us(int repetitions, Body&& body) {
-  std::vector<double> samples;
-  for (int i = 0; i < repetitions; ++i) {
-    const auto start = Clock::now();
-    body();
-    samples.push_back(std::chrono::duration<double, std::micro>(Clock::now() - start).count());
-  }
-  return median(std::move(samples));
-}
-
-// A name whose home is `rank`, so the benchmark knows who owns what without moving anything.
-std::string name_homed_at(const penumbra::Runtime& rt, int rank, const std::string& prefix) {
-  for (int k = 0;; ++k) {
-    std::string name = prefix + std::to_string(k);
-    if (rt.owner_of(name) == rank) return name;
-  }
-}
 
 struct Row {
   std::size_t bytes;

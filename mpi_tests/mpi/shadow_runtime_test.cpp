@@ -53,14 +53,18 @@ TEST(ShadowRuntime, ReadHotObjectGetsCopiesOnItsReaders) {
   long total_held = 0;
   MPI_Allreduce(&held, &total_held, 1, MPI_LONG, MPI_SUM, MPI_COMM_WORLD);
   EXPECT_EQ(total_held, std::min(2, rt.size() - 1));
-  if (rt.rank() == owner) EXPECT_EQ(held, 0);
+  if (rt.rank() == owner) {
+    EXPECT_EQ(held, 0);
+  }
 
   const auto before = rt.shadow_stats().local_hits;
   const auto [value, version] = rt.read<Cell>("hot");
   EXPECT_EQ(value.step, 1);
   EXPECT_EQ(value.payload[14], 114.0);
   EXPECT_EQ(version, 1U);
-  if (held == 1) EXPECT_EQ(rt.shadow_stats().local_hits, before + 1) << "a holder reads its own copy";
+  if (held == 1) {
+    EXPECT_EQ(rt.shadow_stats().local_hits, before + 1) << "a holder reads its own copy";
+  }
   rt.barrier();
 }
 
@@ -86,7 +90,9 @@ TEST(ShadowRuntime, CopiesFollowWritesWithinTheStalenessBound) {
       rt.barrier();
     }
     const ShadowStats stats = rt.shadow_stats();
-    if (owner) EXPECT_GT(stats.pushes, 0U);
+    if (owner) {
+      EXPECT_GT(stats.pushes, 0U);
+    }
   }
 }
 

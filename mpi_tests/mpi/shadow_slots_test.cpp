@@ -146,12 +146,18 @@ TEST_F(ShadowSlots, DroppedCopiesAreReleasedAndBudgetsHold) {
   if (comm.rank() == 1) manager.count_read(kId, 0);
   epoch(manager, true);
   const std::size_t used = manager.window().used_bytes();
-  if (comm.rank() == 1) EXPECT_GE(used, sizeof(SlotHeader) + sizeof(Block));
-  if (comm.rank() == 0) EXPECT_EQ(manager.copies_of(kId).size(), 1U);
+  if (comm.rank() == 1) {
+    EXPECT_GE(used, sizeof(SlotHeader) + sizeof(Block));
+  }
+  if (comm.rank() == 0) {
+    EXPECT_EQ(manager.copies_of(kId).size(), 1U);
+  }
   epoch(manager, false);  // the planner no longer wants it: dropped, slot returned
   EXPECT_EQ(manager.held(kId), nullptr);
   EXPECT_EQ(manager.window().used_bytes(), 0U);
-  if (comm.rank() == 0) EXPECT_TRUE(manager.copies_of(kId).empty());
+  if (comm.rank() == 0) {
+    EXPECT_TRUE(manager.copies_of(kId).empty());
+  }
 }
 
 }  // namespace

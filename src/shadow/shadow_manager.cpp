@@ -77,7 +77,10 @@ void ShadowManager::note_write(ObjectId id, Version version, detail::ValuePtr va
   auto copies = copies_.find(id);
   if (copies == copies_.end() || copies->second.empty()) return;
   Pending& pending = pending_[id];
-  if (pending.version == pending.pushed) pending.first_unpushed = std::chrono::steady_clock::now();
+  if (pending.version == pending.pushed) {
+    pending.first_unpushed = std::chrono::steady_clock::now();
+    ++unpushed_;
+  }
   pending.version = version;
   pending.value = std::move(value);
 }
@@ -92,6 +95,7 @@ void ShadowManager::stage_push(ObjectId id, const Pending& pending, const std::v
 }
 
 std::size_t ShadowManager::propagate(bool force, std::vector<ObjectId>* dropped_out) {
+  if (unpushed_ == 0 && !window_.has_staged_writes()) return 0;  // the common case on every runtime call
   const auto now = std::chrono::steady_clock::now();
   for (auto& [id, pending] : pending_) {
     if (pending.version <= pending.pushed) continue;
@@ -115,6 +119,7 @@ std::size_t ShadowManager::propagate(bool force, std::vector<ObjectId>* dropped_
     }
     stage_push(id, pending, targets);
     pending.pushed = pending.version;
+    --unpushed_;
     ++counters_.pushes;
   }
   const std::size_t bytes = window_.flush_writes();
@@ -131,7 +136,10 @@ void ShadowManager::forget_owned(ObjectId id) {
     }
     copies_.erase(copies);
   }
-  pending_.erase(id);
+  if (auto found = pending_.find(id); found != pending_.end()) {
+    if (found->second.version > found->second.pushed) --unpushed_;
+    pending_.erase(found);
+  }
   window_.flush_writes();
 }
 
@@ -297,6 +305,8 @@ ShadowEpochReport ShadowManager::run_epoch(const std::function<int(ObjectId)>& o
   }
   for (auto it = pending_.begin(); it != pending_.end();)
     it = copies_.count(it->first) ? std::next(it) : pending_.erase(it);
+  unpushed_ = 0;  // propagate(true) above pushed everything; entries added since are pushed
+  for (const auto& [id, pending] : pending_) unpushed_ += pending.version > pending.pushed ? 1 : 0;
   report.bytes_pushed += window_.flush_writes();
   std::sort(report.changed.begin(), report.changed.end());
   report.changed.erase(std::unique(report.changed.begin(), report.changed.end()), report.changed.end());

@@ -120,6 +120,7 @@ class ShadowManager {
   std::unordered_map<ObjectId, HeldShadow> held_;
   std::unordered_map<ObjectId, std::vector<SlotAddress>> copies_;
   std::unordered_map<ObjectId, Pending> pending_;  // owned objects with copies: last version and what was pushed
+  std::size_t unpushed_ = 0;                       // entries of pending_ with version > pushed (fast idle check)
   std::unordered_map<ObjectId, ReadCount> reads_;
   std::unordered_map<ObjectId, double> writes_;
   std::vector<std::pair<int, ObjectId>> forgotten_;  // (holder, id) to release at the next epoch

@@ -1,0 +1,166 @@
+// penumbra-bench-shadow: what a read costs from each kind of copy, against the raw operations under it.
+//
+//   mpiexec -n N build/bin/penumbra-bench-shadow [--quick] [--json FILE]      (N >= 2; 4 gives every column)
+//
+// Rank 0 owns the objects. Every other rank reads them, then a shadow epoch gives copies to the k = 2 heaviest
+// readers (ranks 1 and 2). For 8 B, 1 KiB and 64 KiB trivially copyable objects, in one run:
+//   memcpy        copying the same bytes in local memory (the floor for a local copy)
+//   shadow hit    rt.read<T>() on a rank holding a shadow (seqlock copy out of its window)
+//   owner read    rt.read<T>() on a rank with no copy (N >= 4): today a request to the owner's runtime
+//   raw MPI_Get   MPI_Get + MPI_Win_flush of the same bytes from an MPI_Win_allocate window (one-sided floor)
+// Medians over repetitions; the table adds shadow hit / memcpy and owner read / raw MPI_Get.
+#include <fmt/format.h>
+#include <mpi.h>
+
+#include <CLI/CLI.hpp>
+#include <array>
+#include <cstring>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <penumbra/penumbra.hpp>
+
+#include "bench_common.hpp"
+#include "mpi/communicator.hpp"
+#include "mpi/window.hpp"
+
+namespace {
+
+using penumbra::bench::median_us;
+
+template <std::size_t N>
+struct Blob {
+  std::array<std::byte, N> bytes;
+};
+
+struct LatencyRow {
+  std::size_t bytes = 0;
+  double memcpy_us = -1, shadow_hit_us = -1, remote_read_us = -1, raw_get_us = -1;
+};
+
+// The figure measured on `rank`, known to every rank afterwards.
+double from_rank(const penumbra::mpi::Communicator& comm, int rank, double mine) {
+  double value = comm.rank() == rank ? mine : -1.0;
+  MPI_Bcast(&value, 1, MPI_DOUBLE, rank, comm.get());
+  return value;
+}
+
+template <std::size_t N>
+LatencyRow measure_latency(penumbra::Runtime& rt, const penumbra::mpi::Communicator& comm, int repetitions) {
+  const std::string name = penumbra::bench::name_homed_at(rt, 0, fmt::format("latency/{}/", N));
+  if (rt.rank() == 0) {
+    auto blob = std::make_unique<Blob<N>>();
+    std::memset(blob->bytes.data(), 7, N);
+    rt.create(name, *blob);
+  }
+  rt.barrier();
+  if (rt.rank() != 0)  // readers make the object hot; ranks 1 and 2 read most, so they get the k = 2 copies
+    for (int i = 0; i < (rt.rank() <= 2 ? 200 : 50); ++i) rt.read<Blob<N>>(name);
+  rt.barrier();
+  rt.update_shadows();
+
+  LatencyRow row{.bytes = N};
+  const int holder = 1, non_holder = rt.size() >= 4 ? rt.size() - 1 : -1;
+  // One rank measures at a time; the others wait in rt.barrier(), which serves the owner's requests.
+  double mine = -1;
+  if (rt.rank() == holder) {
+    auto source = std::make_unique<Blob<N>>(), sink = std::make_unique<Blob<N>>();
+    std::memset(source->bytes.data(), 3, N);
+    const double copy_us = median_us(repetitions, [&] {
+      std::memcpy(sink->bytes.data(), source->bytes.data(), N);
+      asm volatile("" : : "r"(sink.get()) : "memory");  // keep the copy
+    });
+    const std::uint64_t hits_before = rt.shadow_stats().local_hits;
+    mine = median_us(repetitions, [&] {
+      const auto copy = rt.read<Blob<N>>(name);
+      asm volatile("" : : "r"(&copy) : "memory");
+    });
+    if (rt.shadow_stats().local_hits < hits_before + static_cast<std::uint64_t>(repetitions)) mine = -1;  // not hits
+    row.memcpy_us = copy_us;
+  }
+  rt.barrier();
+  row.shadow_hit_us = from_rank(comm, holder, mine);
+  row.memcpy_us = from_rank(comm, holder, row.memcpy_us);
+  if (non_holder > 0) {
+    mine = -1;
+    if (rt.rank() == non_holder) {
+      mine = median_us(repetitions, [&] {
+        const auto copy = rt.read<Blob<N>>(name);
+        asm volatile("" : : "r"(&copy) : "memory");
+      });
+    }
+    rt.barrier();
+    row.remote_read_us = from_rank(comm, non_holder, mine);
+  }
+  {
+    auto window = penumbra::mpi::Window::allocate(comm, N);
+    penumbra::mpi::LockAllEpoch epoch(window);
+    std::vector<std::byte> buffer(N);
+    mine = -1;
+    if (comm.rank() == holder)
+      mine = median_us(repetitions, [&] {
+        window.get(buffer, 0, 0);
+        window.flush(0);
+      });
+    comm.barrier();
+    row.raw_get_us = from_rank(comm, holder, mine);
+  }
+  return row;
+}
+
+std::string cell(double us) { return us < 0 ? "-" : fmt::format("{:.3f}", us); }
+std::string ratio(double a, double b) { return a < 0 || b <= 0 ? "-" : fmt::format("{:.2f}x", a / b); }
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Shadow read latency against memcpy and raw MPI_Get"};
+  bool quick = false;
+  std::string json_path;
+  app.add_flag("--quick", quick, "fewer repetitions (seconds instead of tens of seconds)");
+  app.add_option("--json", json_path, "write the figures as JSON to this file");
+  CLI11_PARSE(app, argc, argv);
+
+  int provided = 0;
+  MPI_Init_thread(&argc, &argv, MPI_THREAD_MULTIPLE, &provided);
+  int status = 0;
+  try {
+    auto comm = penumbra::mpi::Communicator::duplicate(MPI_COMM_WORLD);
+    if (comm.size() < 2) throw penumbra::InvalidArgument("penumbra-bench-shadow needs at least 2 ranks (mpiexec -n 4)");
+    penumbra::Config config;
+    config.shadows = true;
+    config.shadow_max_copies = 2;
+    penumbra::Runtime rt{MPI_COMM_WORLD, config};
+    const int repetitions = quick ? 200 : 2000;
+    std::vector<LatencyRow> rows = {measure_latency<8>(rt, comm, repetitions),
+                                    measure_latency<1024>(rt, comm, repetitions),
+                                    measure_latency<65536>(rt, comm, repetitions)};
+    if (rt.rank() == 0) {
+      fmt::print("{} ranks, medians in microseconds (oversubscribed ranks make absolute times noise; read ratios)\n",
+                 rt.size());
+      fmt::print("{:>8} {:>9} {:>11} {:>11} {:>11} {:>13} {:>15}\n", "bytes", "memcpy", "shadow hit", "owner read",
+                 "raw MPI_Get", "hit/memcpy", "owner/MPI_Get");
+      nlohmann::json latency = nlohmann::json::array();
+      for (const LatencyRow& row : rows) {
+        fmt::print("{:>8} {:>9} {:>11} {:>11} {:>11} {:>13} {:>15}\n", row.bytes, cell(row.memcpy_us),
+                   cell(row.shadow_hit_us), cell(row.remote_read_us), cell(row.raw_get_us),
+                   ratio(row.shadow_hit_us, row.memcpy_us), ratio(row.remote_read_us, row.raw_get_us));
+        auto value_or_null = [](double us) { return us < 0 ? nlohmann::json(nullptr) : nlohmann::json(us); };
+        latency.push_back({{"size", row.bytes},
+                           {"memcpy_us", value_or_null(row.memcpy_us)},
+                           {"shadow_hit_us", value_or_null(row.shadow_hit_us)},
+                           {"remote_read_us", value_or_null(row.remote_read_us)},
+                           {"raw_get_us", value_or_null(row.raw_get_us)}});
+      }
+      if (!json_path.empty()) {
+        std::ofstream out(json_path);
+        out << nlohmann::json{{"ranks", rt.size()}, {"latency", latency}}.dump(2) << "\n";
+        if (!out) throw penumbra::InvalidArgument("cannot write --json file '" + json_path + "'");
+      }
+    }
+  } catch (const std::exception& error) {
+    fmt::print(stderr, "penumbra-bench-shadow: {}\n", error.what());
+    status = 2;
+  }
+  MPI_Finalize();
+  return status;
+}
