@@ -131,6 +131,23 @@ TEST(ShadowRuntime, WriteHotObjectIsNotShadowed) {
   rt.barrier();
 }
 
+TEST(ShadowRuntime, BadReadsOfShadowedObjectsGetTypedErrors) {
+  Runtime rt{MPI_COMM_WORLD, shadow_config(0)};
+  if (rt.size() == 1) GTEST_SKIP();
+  if (rt.rank() == 0) rt.create("typed", cell_of(1));
+  rt.barrier();
+  read_from_non_owners<Cell>(rt, "typed", 50);
+  rt.update_shadows();
+  // Holders answer from their copy, the others from the owner: the same errors either way.
+  EXPECT_THROW(rt.read<double>("typed"), WrongType);
+  EXPECT_THROW(rt.read<Cell>("never-created"), UnknownObject);
+  rt.barrier();
+  if (rt.owner_of("typed") == rt.rank()) rt.erase("typed");
+  rt.barrier();
+  EXPECT_THROW(rt.read<Cell>("typed"), ObjectErased) << "no rank may read an erased object from a copy";
+  rt.barrier();
+}
+
 TEST(ShadowRuntime, SerializableValuesAreCopiedWhole) {
   Runtime rt{MPI_COMM_WORLD, shadow_config(0)};
   if (rt.size() == 1) GTEST_SKIP();

@@ -43,6 +43,20 @@ TEST(Config, NegativeEpochIntervalNamesKeyValueAndRange) {
   }
 }
 
+TEST(Config, ShadowKeysAreValidated) {
+  EXPECT_EQ(Config::with_environment(Config{}, {{"PENUMBRA_SHADOW_MAX_COPIES", "3"}}).shadow_max_copies, 3);
+  EXPECT_FALSE(Config::with_environment(Config{}, {{"PENUMBRA_SHADOWS", "off"}}).shadows);
+  for (const char* bad : {"PENUMBRA_SHADOW_MAX_COPIES", "PENUMBRA_SHADOW_MAX_AGE_US", "PENUMBRA_SHADOW_BUDGET_BYTES"}) {
+    try {
+      Config::with_environment(Config{}, {{bad, "-1"}});
+      ADD_FAILURE() << bad << " = -1 was accepted";
+    } catch (const ConfigError& error) {
+      EXPECT_EQ(error.key(), bad);
+      EXPECT_EQ(error.value(), "-1");
+    }
+  }
+}
+
 TEST(Config, NonNumericAndTrailingGarbageAreRejected) {
   EXPECT_THROW(Config::with_environment(Config{}, {{"PENUMBRA_EPOCH_INTERVAL", "ten"}}), ConfigError);
   EXPECT_THROW(Config::with_environment(Config{}, {{"PENUMBRA_EPOCH_INTERVAL", "10x"}}), ConfigError);
