@@ -75,8 +75,8 @@ struct Runtime::Impl {
     shadows->propagate(false);
   }
 
-  void forget_copies(ObjectId id) {
-    if (shadows) shadows->forget_owned(id);
+  void forget_copies(std::span<const ObjectId> ids) {
+    if (shadows) shadows->forget_owned(ids);
   }
 
   // Entering the runtime: serve requests, push what the staleness bound says is due. Probing for requests is
@@ -150,7 +150,7 @@ struct Runtime::Impl {
         break;
       case Operation::erase:
         store.erase(ref);
-        forget_copies(ref.id());
+        forget_copies(std::span(&request.id, 1));
         break;
       case Operation::info: {
         const store::StoredObject& object = store.get(ref);
@@ -285,7 +285,8 @@ void Runtime::erase(ObjectRef ref) {
   const int owner = impl_->directory.owner_of(ref.id());
   if (owner == rank()) {
     impl_->store.erase(ref);
-    impl_->forget_copies(ref.id());
+    const ObjectId id = ref.id();
+    impl_->forget_copies(std::span(&id, 1));
   } else
     impl_->call_owner(owner, ref, transport::Operation::erase, 0);
 }
@@ -309,7 +310,9 @@ MigrationReport Runtime::migrate(std::span<const Move> moves) {
   impl_->messenger.quiesce();  // no request may be in flight while owners change
   // Copies of a moving object are dropped (their slots are marked "being written" at once, so readers go to
   // the owner); the next shadow epoch lets the new owner place its own.
-  for (const Move& move : moves) impl_->forget_copies(move.id);
+  std::vector<ObjectId> moving;
+  for (const Move& move : moves) moving.push_back(move.id);
+  impl_->forget_copies(moving);  // one batch of puts for all of them
   return migration::migrate(impl_->collective, impl_->store, impl_->directory, moves);
 }
 

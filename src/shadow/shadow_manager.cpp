@@ -127,18 +127,21 @@ std::size_t ShadowManager::propagate(bool force, std::vector<ObjectId>* dropped_
   return bytes;
 }
 
-void ShadowManager::forget_owned(ObjectId id) {
-  auto copies = copies_.find(id);
-  if (copies != copies_.end()) {
-    for (const SlotAddress& slot : copies->second) {
-      window_.stage_begin(slot, pending_.count(id) ? pending_[id].version + 1 : 1);
-      forgotten_.emplace_back(slot.rank, id);
+void ShadowManager::forget_owned(std::span<const ObjectId> ids) {
+  for (ObjectId id : ids) {
+    auto pending = pending_.find(id);
+    const Version next = pending != pending_.end() ? pending->second.version + 1 : 1;
+    if (auto copies = copies_.find(id); copies != copies_.end()) {
+      for (const SlotAddress& slot : copies->second) {
+        window_.stage_begin(slot, next);
+        forgotten_.emplace_back(slot.rank, id);
+      }
+      copies_.erase(copies);
     }
-    copies_.erase(copies);
-  }
-  if (auto found = pending_.find(id); found != pending_.end()) {
-    if (found->second.version > found->second.pushed) --unpushed_;
-    pending_.erase(found);
+    if (pending != pending_.end()) {
+      if (pending->second.version > pending->second.pushed) --unpushed_;
+      pending_.erase(pending);
+    }
   }
   window_.flush_writes();
 }

@@ -92,8 +92,9 @@ class ShadowManager {
   /// Returns the bytes put. Copies whose slot is too small for the new value are dropped (listed in
   /// `dropped_out` if given) so the holder is never sent a partial value.
   std::size_t propagate(bool force, std::vector<ObjectId>* dropped_out = nullptr);
-  /// Forgets every copy of an owned object (erased or migrated away); holders are told at the next epoch.
-  void forget_owned(ObjectId id);
+  /// Forgets every copy of these owned objects (erased or migrated away): their slots are marked "being
+  /// written" at once, in one batch, so readers go to the owner; holders release them at the next epoch.
+  void forget_owned(std::span<const ObjectId> ids);
 
   // ---- collective epoch ----------------------------------------------------------------------------
   /// Gathers read counts at owners, plans with `planner`, lets holders admit within their budgets, fills new
