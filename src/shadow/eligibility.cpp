@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
 #include <unordered_set>
 
 #include "penumbra/errors.hpp"
@@ -13,10 +14,15 @@ namespace {
 
 constexpr double kMiB = 1024.0 * 1024.0;
 
+bool valid_count(double value) { return value >= 0.0 && std::isfinite(value); }
+
+[[noreturn]] void bad_count(const ObjectAccess& access, const std::string& name, double value) {
+  throw InvalidArgument(fmt::format("shadow policy: object {}: {} = {} (expected a finite count >= 0)",
+                                    to_string(access.id), name, value));
+}
+
 void check_count(const ObjectAccess& access, const char* name, double value) {
-  if (!(value >= 0.0) || !std::isfinite(value))
-    throw InvalidArgument(fmt::format("shadow policy: object {}: {} = {} (expected a finite count >= 0)",
-                                      to_string(access.id), name, value));
+  if (!valid_count(value)) bad_count(access, name, value);
 }
 
 void check_per_rank(const ObjectAccess& access, const char* name, const std::vector<double>& values, int ranks,
@@ -25,8 +31,8 @@ void check_per_rank(const ObjectAccess& access, const char* name, const std::vec
   if (values.size() != static_cast<std::size_t>(ranks))
     throw InvalidArgument(fmt::format("shadow policy: object {}: {} has {} entries (expected one per rank: {})",
                                       to_string(access.id), name, values.size(), ranks));
-  for (std::size_t r = 0; r < values.size(); ++r)
-    check_count(access, fmt::format("{}[{}]", name, r).c_str(), values[r]);
+  for (std::size_t r = 0; r < values.size(); ++r)  // the name is formatted only for a bad value: P checks per object
+    if (!valid_count(values[r])) bad_count(access, fmt::format("{}[{}]", name, r), values[r]);
 }
 
 double trended(double last, double previous, double damping) {
@@ -91,21 +97,31 @@ ObjectValue::ObjectValue(const ObjectAccess& access, const CostTable& costs, con
 }
 
 std::vector<double> ObjectValue::nearest_read_us(std::span<const int> shadows) const {
-  std::vector<double> nearest(readers_.size());
-  for (std::size_t i = 0; i < readers_.size(); ++i) nearest[i] = costs_.read_us(readers_[i].rank, owner_, size_bytes_);
+  std::vector<double> nearest = read_us_from(owner_);
   for (int holder : shadows) add_copy(holder, nearest);
   return nearest;
 }
 
-void ObjectValue::add_copy(int holder, std::span<double> nearest) const {
-  for (std::size_t i = 0; i < readers_.size(); ++i)
-    nearest[i] = std::min(nearest[i], costs_.read_us(readers_[i].rank, holder, size_bytes_));
+std::vector<double> ObjectValue::read_us_from(int holder) const {
+  std::vector<double> times(readers_.size());
+  for (std::size_t i = 0; i < readers_.size(); ++i) times[i] = costs_.read_us(readers_[i].rank, holder, size_bytes_);
+  return times;
+}
+
+void ObjectValue::add_copy(int holder, std::span<double> nearest) const { add_copy(read_us_from(holder), nearest); }
+
+void ObjectValue::add_copy(std::span<const double> times, std::span<double> nearest) {
+  for (std::size_t i = 0; i < nearest.size(); ++i) nearest[i] = std::min(nearest[i], times[i]);
 }
 
 ValueTerms ObjectValue::terms(int holder, std::span<const double> nearest) const {
+  return terms(holder, read_us_from(holder), nearest);
+}
+
+ValueTerms ObjectValue::terms(int holder, std::span<const double> times, std::span<const double> nearest) const {
   ValueTerms terms;
   for (std::size_t i = 0; i < readers_.size(); ++i) {
-    const double saved = nearest[i] - costs_.read_us(readers_[i].rank, holder, size_bytes_);
+    const double saved = nearest[i] - times[i];
     if (saved > 0.0) terms.read_saving_us += readers_[i].predicted_reads * saved;
   }
   terms.dependency_factor = dependency_factor_;

@@ -82,13 +82,20 @@ class ObjectValue {
   /// For each reader (same order as readers()), the time of its read from the nearest of the owner's copy and
   /// the copies on `shadows`.
   std::vector<double> nearest_read_us(std::span<const int> shadows) const;
+  /// For each reader (same order as readers()), the time of its read from a copy on `holder`.
+  std::vector<double> read_us_from(int holder) const;
   /// Terms of a new copy on `holder` when readers currently read in `nearest` (from nearest_read_us).
   ValueTerms terms(int holder, std::span<const double> nearest) const;
+  /// The same, with `times` = read_us_from(holder) computed once by the caller (the placement greedy asks
+  /// about each candidate up to max_copies times).
+  ValueTerms terms(int holder, std::span<const double> times, std::span<const double> nearest) const;
   /// Terms of a copy on `holder` added to the copies on `others` (the owner's copy is always there). This is
   /// the marginal value: a copy next to an existing one saves little.
   ValueTerms terms_with(int holder, std::span<const int> others) const;
   /// Lowers `nearest` where a copy on `holder` is nearer.
   void add_copy(int holder, std::span<double> nearest) const;
+  /// Lowers `nearest` to `times` (= read_us_from(holder)) where a copy with those times is nearer.
+  static void add_copy(std::span<const double> times, std::span<double> nearest);
 
  private:
   const CostTable& costs_;

@@ -55,6 +55,12 @@ std::string_view to_string(DropReason reason) noexcept {
 ObjectPlacement place_object(const ObjectAccess& access, const CostTable& costs, std::span<const RankState> ranks,
                              std::span<const std::uint64_t> budget_by_rank, const ShadowOptions& options,
                              std::span<const int> excluded) {
+  return place_object(access, ObjectValue(access, costs, options), ranks, budget_by_rank, options, excluded);
+}
+
+ObjectPlacement place_object(const ObjectAccess& access, const ObjectValue& model, std::span<const RankState> ranks,
+                             std::span<const std::uint64_t> budget_by_rank, const ShadowOptions& options,
+                             std::span<const int> excluded) {
   ObjectPlacement placement;
   const auto drop = [&](int rank, double value, DropReason reason) {
     placement.dropped.push_back({access.id, rank, value, access.size_bytes, true, reason});
@@ -67,7 +73,6 @@ ObjectPlacement place_object(const ObjectAccess& access, const CostTable& costs,
     return !contains(excluded, rank) && access.size_bytes <= budget_by_rank[static_cast<std::size_t>(rank)];
   };
 
-  const ObjectValue model(access, costs, options);
   // Candidates: the heaviest readers (ties by rank), then the current holders not among them.
   std::vector<ObjectValue::Reader> heaviest = model.readers();
   std::ranges::stable_sort(heaviest,
@@ -87,32 +92,36 @@ ObjectPlacement place_object(const ObjectAccess& access, const CostTable& costs,
   }
 
   std::vector<double> nearest = model.nearest_read_us({});
+  std::vector<std::vector<double>> times(candidates.size());  // read times to each candidate, asked up to k times
+  for (std::size_t c = 0; c < candidates.size(); ++c) times[c] = model.read_us_from(candidates[c]);
   std::vector<int> chosen;
   const auto limit = std::min<std::size_t>(static_cast<std::size_t>(options.max_copies), candidates.size());
   while (chosen.size() < limit) {
-    int best = -1;
+    std::size_t best = candidates.size();
     double best_score = 0.0;
     double best_value = 0.0;
-    for (int rank : candidates) {
+    for (std::size_t c = 0; c < candidates.size(); ++c) {
+      const int rank = candidates[c];
       if (contains(chosen, rank)) continue;
-      const ValueTerms terms = model.terms(rank, nearest);
+      const ValueTerms terms = model.terms(rank, times[c], nearest);
       if (terms.read_saving_us <= 0.0) continue;  // a copy nobody reads faster is never worth holding
       const double value = terms.value_us();
       const double threshold = contains(access.holders, rank) ? -options.hysteresis_us : options.min_value_us;
       if (value < threshold) continue;
       const double headroom = std::min(ranks[static_cast<std::size_t>(rank)].load_headroom, 1.0);
       const double score = (value - threshold) * (1.0 + options.headroom_weight * headroom);
-      if (best < 0 || score > best_score || (score == best_score && rank < best)) {
-        best = rank;
+      if (best == candidates.size() || score > best_score || (score == best_score && rank < candidates[best])) {
+        best = c;
         best_score = score;
         best_value = value;
       }
     }
-    if (best < 0) break;
-    chosen.push_back(best);
-    model.add_copy(best, nearest);
+    if (best == candidates.size()) break;
+    const int rank = candidates[best];
+    chosen.push_back(rank);
+    ObjectValue::add_copy(times[best], nearest);
     placement.chosen.push_back(
-        {access.id, best, best_value, access.size_bytes, contains(access.holders, best), DropReason::none});
+        {access.id, rank, best_value, access.size_bytes, contains(access.holders, rank), DropReason::none});
   }
 
   for (int holder : access.holders) {

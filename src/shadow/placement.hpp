@@ -68,5 +68,10 @@ struct ObjectPlacement {
 ObjectPlacement place_object(const ObjectAccess& access, const CostTable& costs, std::span<const RankState> ranks,
                              std::span<const std::uint64_t> budget_by_rank, const ShadowOptions& options,
                              std::span<const int> excluded = {});
+/// The same with the object's value model built once by the caller (plan_shadows places an object again after
+/// a budget evicted one of its copies). `model` must be of `access`.
+ObjectPlacement place_object(const ObjectAccess& access, const ObjectValue& model, std::span<const RankState> ranks,
+                             std::span<const std::uint64_t> budget_by_rank, const ShadowOptions& options,
+                             std::span<const int> excluded = {});
 
 }  // namespace penumbra::shadow

@@ -36,10 +36,13 @@ ShadowDecision plan_shadows(std::span<const ObjectAccess> objects, const Topolog
   const CostTable table(topology, costs);
   const std::vector<std::uint64_t> budgets = effective_budgets(ranks, options);
 
+  std::vector<ObjectValue> models;
+  models.reserve(objects.size());
+  for (const ObjectAccess& access : objects) models.emplace_back(access, table, options);
   std::vector<ObjectPlacement> placements(objects.size());
   std::vector<std::vector<int>> excluded(objects.size());
   for (std::size_t i = 0; i < objects.size(); ++i)
-    placements[i] = place_object(objects[i], table, ranks, budgets, options);
+    placements[i] = place_object(objects[i], models[i], ranks, budgets, options);
 
   // evicted[i]: the chosen copies of object i that its holder's budget refused in the last fit.
   std::vector<std::vector<int>> evicted(objects.size());
@@ -70,7 +73,7 @@ ShadowDecision plan_shadows(std::span<const ObjectAccess> objects, const Topolog
     for (std::size_t i = 0; i < objects.size(); ++i) {
       if (evicted[i].empty()) continue;
       excluded[i].insert(excluded[i].end(), evicted[i].begin(), evicted[i].end());
-      placements[i] = place_object(objects[i], table, ranks, budgets, options, excluded[i]);
+      placements[i] = place_object(objects[i], models[i], ranks, budgets, options, excluded[i]);
     }
   }
 
