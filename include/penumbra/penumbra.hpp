@@ -8,5 +8,6 @@
 #include "penumbra/migration.hpp"
 #include "penumbra/object_id.hpp"
 #include "penumbra/runtime.hpp"
+#include "penumbra/shadow.hpp"
 #include "penumbra/topology.hpp"
 #include "penumbra/version.hpp"

@@ -1,0 +1,67 @@
+#pragma once
+/// @file shadow.hpp
+/// What users configure about shadows (versioned copies of hot objects on the ranks that read them): the
+/// policy options, with their config keys, and the shape of a per-type conflict resolver. The policy itself
+/// (which objects get shadows, where, which are evicted) is described in docs/shadows.md.
+
+#include <cstdint>
+#include <functional>
+
+namespace penumbra {
+
+/// Options of the shadow policy. Every time quantity is in microseconds *per epoch window* (the window over
+/// which the mechanism counts reads and writes), so that values, thresholds and costs add up in one unit.
+/// The config key of each field is `shadow.<field>`.
+struct ShadowOptions {
+  /// `shadow.enabled`: create shadows at all. When false the policy drops every shadow.
+  bool enabled = true;
+  /// `shadow.max_copies`: at most this many shadows of one object (the owner's copy not counted), 1..2^20.
+  /// A value >= the number of ranks lets every rank that reads an object hold a copy (full replication of
+  /// the objects worth it); that happens only if asked.
+  std::int64_t max_copies = 3;
+  /// `shadow.budget_bytes`: bytes of shadow values one rank may hold, 1..2^50 (0 only when disabled).
+  std::int64_t budget_bytes = std::int64_t{64} << 20;
+  /// `shadow.min_value_us`: a new shadow must be worth at least this (us per window), >= 0.
+  double min_value_us = 0.5;
+  /// `shadow.hysteresis_us`: an existing shadow is kept while its value is >= -hysteresis_us, and it outranks
+  /// a new candidate by min_value_us + hysteresis_us under the budget, so shadows do not flap. >= 0.
+  double hysteresis_us = 0.5;
+  /// `shadow.dependency_weight`: the read time saved is multiplied by (1 + dependency_weight x dependents),
+  /// where dependents is the number of tasks or objects that rely on the object. >= 0.
+  double dependency_weight = 0.1;
+  /// `shadow.memory_weight_us_per_mib`: rent of shadow memory, charged per MiB per window. >= 0.
+  double memory_weight_us_per_mib = 1.0;
+  /// `shadow.trend_damping`: without a forecast, next window's reads = last + damping x (last - previous),
+  /// clamped at 0. 0 ignores the trend; 1 extrapolates it fully. In [0, 1].
+  double trend_damping = 0.5;
+  /// `shadow.headroom_weight`: candidates are ranked by (margin over their threshold) x
+  /// (1 + headroom_weight x min(load_headroom, 1)); headroom never makes a worthless shadow worth creating.
+  /// >= 0.
+  double headroom_weight = 0.25;
+  /// `shadow.max_candidates`: per object, only the heaviest this-many readers (plus the current holders) are
+  /// considered, which bounds the policy's cost at large rank counts. 1..2^20.
+  std::int64_t max_candidates = 64;
+  /// `shadow.max_versions_behind`: a shadow serves a read only while it is at most this many versions behind
+  /// the owner (0: only the owner's latest). Enforced by the mechanism. 0..10^6.
+  std::int64_t max_versions_behind = 1;
+  /// `shadow.max_age_us`: a shadow serves a read only if its version was current at most this long ago.
+  /// Enforced by the mechanism. 1..3.6e9 (one hour).
+  double max_age_us = 10'000.0;
+  /// `shadow.history_versions`: versions of each shadowed object the owner keeps as merge bases for
+  /// conflicting updates; an update based on an older version is resolved by last-writer-wins. 1..1024.
+  std::int64_t history_versions = 4;
+
+  /// Throws ConfigError naming the first invalid key (`shadow.<field>`), its value and the allowed range.
+  void validate() const;
+
+  bool operator==(const ShadowOptions&) const = default;
+};
+
+/// A per-type conflict resolver: two updates of one object made from the same `base` version (one already
+/// applied at the owner, `mine`; one arriving, `theirs`). Its result becomes the object's next version on
+/// every copy, exactly once. Must be deterministic and must not call Penumbra. Without a resolver for a type,
+/// conflicts are settled by last-writer-wins on (version, rank): see docs/shadows.md.
+template <class T>
+using MergeFunction = std::function<T(const T& base, const T& mine, const T& theirs)>;
+
+}  // namespace penumbra

@@ -1,0 +1,54 @@
+#include "shadow/cost_model.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "penumbra/errors.hpp"
+
+namespace penumbra::shadow {
+namespace {
+
+void check_cost(const char* name, double value) {
+  if (!(value >= 0.0) || !std::isfinite(value))
+    throw InvalidArgument(fmt::format("shadow cost model: {} = {} (expected a finite time >= 0 us)", name, value));
+}
+
+constexpr double kKiB = 1024.0;
+
+}  // namespace
+
+void CostModel::validate() const {
+  for (std::size_t c = 0; c < read_by_proximity.size(); ++c) {
+    const auto name = to_string(static_cast<Proximity>(c));
+    check_cost(fmt::format("read_by_proximity[{}].base_us", name).c_str(), read_by_proximity[c].base_us);
+    check_cost(fmt::format("read_by_proximity[{}].us_per_kib", name).c_str(), read_by_proximity[c].us_per_kib);
+  }
+  check_cost("propagation_base_us", propagation_base_us);
+  check_cost("propagation_us_per_kib", propagation_us_per_kib);
+}
+
+CostTable::CostTable(const Topology& topology, const CostModel& model)
+    : topology_(topology), model_(model), measured_(model.use_measured_latency && topology.has_latency()) {
+  model.validate();
+}
+
+double CostTable::read_us(int reader, int holder, std::uint64_t size_bytes) const {
+  const TransferCost& cost = model_.read_by_proximity[static_cast<std::size_t>(topology_.proximity(reader, holder))];
+  double base = cost.base_us;
+  if (measured_ && reader != holder) {
+    base = topology_.latency_us(reader, holder);
+    // Checked where used: a full P x P scan up front would cost more than the policy at large P.
+    if (!(base >= 0.0) || !std::isfinite(base))
+      throw InvalidArgument(fmt::format(
+          "shadow cost model: measured latency {} -> {} = {} (expected a finite time >= 0 us)", reader, holder, base));
+  }
+  return base + cost.us_per_kib * (static_cast<double>(size_bytes) / kKiB);
+}
+
+double CostTable::propagation_us(int owner, int holder, std::uint64_t size_bytes) const {
+  return read_us(owner, holder, size_bytes) + model_.propagation_base_us +
+         model_.propagation_us_per_kib * (static_cast<double>(size_bytes) / kKiB);
+}
+
+}  // namespace penumbra::shadow

@@ -1,0 +1,68 @@
+#pragma once
+// The time model of the shadow policy: what a read costs from one rank to a copy on another, and what it
+// costs the owner to propagate one new version to one holder. Plain data; the mechanism fills it from a
+// start-up measurement, the defaults are ENVIRONMENT.md's figures. Pure: no MPI.
+#include <array>
+#include <cstdint>
+
+#include "penumbra/topology.hpp"
+
+namespace penumbra::shadow {
+
+/// Cost of moving `size` bytes between two ranks of one proximity class: base + us_per_kib x KiB.
+struct TransferCost {
+  double base_us = 0.0;
+  double us_per_kib = 0.0;
+};
+
+inline constexpr std::size_t kProximityClasses = static_cast<std::size_t>(Proximity::other_node) + 1;
+
+/// Microseconds. Defaults: a node with dedicated cores and `MPI_Win_allocate` windows (ENVIRONMENT.md:
+/// memcpy 0.03 us for 8 B and 0.60 us for 64 KiB; MPI_Get + flush 0.04-0.07 us for 8 B and 0.65 us for
+/// 64 KiB), and, not measured here, a typical RDMA network between nodes (2 us, ~10 GB/s). On oversubscribed
+/// ranks a get costs 10-24 us instead: there the mechanism must pass measured latencies (Topology's probe),
+/// or the policy, rightly for the defaults, finds shadows inside a node barely worth their propagation.
+struct CostModel {
+  /// Indexed by Proximity. `self` is a read of a local copy (owner or shadow); the others are one-sided reads
+  /// of a copy on another rank of that class.
+  std::array<TransferCost, kProximityClasses> read_by_proximity = {{
+      {0.03, 0.0089},  // self: memcpy, (0.60 - 0.03) us / 64 KiB
+      {0.05, 0.0094},  // same_core: MPI_Get + flush, (0.65 - 0.05) us / 64 KiB
+      {0.05, 0.0094},  // same_cache
+      {0.06, 0.0094},  // same_numa
+      {0.07, 0.0094},  // same_package
+      {0.07, 0.0094},  // same_node
+      {2.00, 0.1000},  // other_node: assumption (RDMA get ~2 us, ~10 GB/s), replace by a measurement
+  }};
+  /// When the Topology carries measured latencies (its probe), they replace `base_us` between two different
+  /// ranks; the per-KiB part still comes from the class.
+  bool use_measured_latency = true;
+  /// Fixed cost to the owner of propagating one version to one holder, on top of the put itself (which costs
+  /// what a read between the two ranks costs): version header, flush, bookkeeping. Assumption.
+  double propagation_base_us = 0.1;
+  /// Per-KiB cost to the owner of propagating one version beyond the transfer (checksumming the value once
+  /// per holder, about one memcpy pass). Assumption.
+  double propagation_us_per_kib = 0.0089;
+
+  /// Throws InvalidArgument naming the first negative, NaN or infinite entry.
+  void validate() const;
+};
+
+/// Read and propagation times for one topology, with the model applied. Keeps a reference to both.
+class CostTable {
+ public:
+  CostTable(const Topology& topology, const CostModel& model);
+
+  int rank_count() const noexcept { return topology_.rank_count(); }
+  /// Time for `reader` to read `size_bytes` from a copy on `holder` (local read when they are equal).
+  double read_us(int reader, int holder, std::uint64_t size_bytes) const;
+  /// Time the owner spends propagating one version of `size_bytes` to `holder`.
+  double propagation_us(int owner, int holder, std::uint64_t size_bytes) const;
+
+ private:
+  const Topology& topology_;
+  const CostModel& model_;
+  bool measured_;
+};
+
+}  // namespace penumbra::shadow
