@@ -5,6 +5,7 @@
 #include "penumbra/codec.hpp"
 #include "penumbra/config.hpp"
 #include "penumbra/errors.hpp"
+#include "penumbra/load.hpp"
 #include "penumbra/migration.hpp"
 #include "penumbra/object_id.hpp"
 #include "penumbra/runtime.hpp"
