@@ -2,6 +2,7 @@
 /// @file penumbra.hpp
 /// Everything an application needs: `#include <penumbra/penumbra.hpp>`.
 
+#include "penumbra/affinity.hpp"
 #include "penumbra/codec.hpp"
 #include "penumbra/config.hpp"
 #include "penumbra/errors.hpp"
