@@ -46,25 +46,17 @@ void add(CounterTotals& into, const CounterTotals& value, std::uint64_t divisor)
   into.cache_misses += value.cache_misses / divisor;
 }
 
-struct ObjectStats {
-  std::uint64_t tasks = 0;
-  double wall_seconds = 0.0;
-  double cpu_seconds = 0.0;
-  CounterTotals counters;
-  std::uint64_t queued_tasks = 0;
-  double queued_cost = 0.0;
-  // Few origins per object in practice (its owner and the ranks that read it), so a linear search beats a
-  // hash map here and keeps the record cheap.
-  std::vector<AccessCounts> accesses;
+// An object's entry holds the snapshot record itself, so a snapshot is a copy. Its accesses are a small
+// vector searched linearly: few origins per object in practice (its owner and the ranks that read it), where
+// a linear search beats a hash map and keeps record_access cheap.
+bool has_epoch_data(const ObjectLoad& load) noexcept { return load.tasks > 0 || !load.accesses.empty(); }
 
-  bool has_epoch_data() const noexcept { return tasks > 0 || !accesses.empty(); }
-  void clear_epoch() noexcept {
-    tasks = 0;
-    wall_seconds = cpu_seconds = 0.0;
-    counters = {};
-    accesses.clear();
-  }
-};
+void clear_epoch(ObjectLoad& load) noexcept {
+  load.tasks = 0;
+  load.wall_seconds = load.cpu_seconds = 0.0;
+  load.counters = {};
+  load.accesses.clear();
+}
 
 // Enqueued and dequeued costs are added and subtracted in different orders; when a queue empties, its
 // cost is exactly 0 again instead of a rounding residue.
@@ -93,7 +85,6 @@ std::uint64_t ObjectLoad::total_bytes() const noexcept {
 }
 
 struct LoadMonitor::State {
-  int rank = 0;
   MonitorOptions options;
   std::string source, notice;
   std::unique_ptr<monitor::CounterSet> counters;  // null under "timers"
@@ -113,39 +104,38 @@ struct LoadMonitor::State {
   CounterTotals last_end_counters;
   Nanoseconds share_gap = 0;
 
-  // Per-epoch rank figures.
-  double busy_seconds = 0.0, busy_cpu_seconds = 0.0;
-  std::uint64_t tasks = 0;
-  CounterTotals rank_counters;
-  std::uint64_t enqueued = 0, dequeued = 0;
-  // The queue (carries over epochs).
-  std::uint64_t queued_tasks = 0;
-  double queued_cost = 0.0;
+  // The epoch's figures, in the snapshot's own records (the queue fields carry over epochs).
+  RankLoad rank_load;
+  std::unordered_map<ObjectId, ObjectLoad> objects;
 
-  std::unordered_map<ObjectId, ObjectStats> objects;
+  ObjectLoad& object(ObjectId id) {
+    ObjectLoad& load = objects[id];
+    load.id = id;
+    return load;
+  }
 
   CounterTotals read_counters() const noexcept { return counters ? counters->read() : CounterTotals{}; }
 
   void charge(std::span<const ObjectId> ids, double wall, double cpu, const CounterTotals& counted) {
-    busy_seconds += wall;
-    busy_cpu_seconds += cpu;
-    ++tasks;
-    add(rank_counters, counted, 1);
+    rank_load.busy_seconds += wall;
+    rank_load.busy_cpu_seconds += cpu;
+    ++rank_load.tasks;
+    add(rank_load.counters, counted, 1);
     if (ids.empty()) return;
     const double share = 1.0 / static_cast<double>(ids.size());
     for (ObjectId id : ids) {
-      ObjectStats& stats = objects[id];
-      ++stats.tasks;
-      stats.wall_seconds += wall * share;
-      stats.cpu_seconds += cpu * share;
-      add(stats.counters, counted, ids.size());
+      ObjectLoad& load = object(id);
+      ++load.tasks;
+      load.wall_seconds += wall * share;
+      load.cpu_seconds += cpu * share;
+      add(load.counters, counted, ids.size());
     }
   }
 
   void queue_change(double cost, std::span<const ObjectId> ids, bool enqueue) {
     check::finite_non_negative(enqueue ? "enqueued task cost" : "dequeued task cost", cost);
     if (!enqueue) {
-      if (queued_tasks == 0) throw InvalidArgument("record_dequeued: the queue of this rank is empty");
+      if (rank_load.queued_tasks == 0) throw InvalidArgument("record_dequeued: the queue of this rank is empty");
       for (ObjectId id : ids) {
         auto found = objects.find(id);
         if (found == objects.end() || found->second.queued_tasks == 0)
@@ -154,23 +144,23 @@ struct LoadMonitor::State {
     }
     const double sign = enqueue ? 1.0 : -1.0;
     if (enqueue) {
-      ++queued_tasks;
-      ++enqueued;
+      ++rank_load.queued_tasks;
+      ++rank_load.enqueued_tasks;
     } else {
-      --queued_tasks;
-      ++dequeued;
+      --rank_load.queued_tasks;
+      ++rank_load.dequeued_tasks;
     }
-    queued_cost += sign * cost;
-    settle(queued_tasks, queued_cost);
+    rank_load.queued_cost += sign * cost;
+    settle(rank_load.queued_tasks, rank_load.queued_cost);
     const double share = ids.empty() ? 0.0 : cost / static_cast<double>(ids.size());
     for (ObjectId id : ids) {
-      ObjectStats& stats = objects[id];
+      ObjectLoad& load = object(id);
       if (enqueue)
-        ++stats.queued_tasks;
-      else if (stats.queued_tasks > 0)  // an id named twice in one call was checked once above
-        --stats.queued_tasks;
-      stats.queued_cost += sign * share;
-      settle(stats.queued_tasks, stats.queued_cost);
+        ++load.queued_tasks;
+      else if (load.queued_tasks > 0)  // an id named twice in one call was checked once above
+        --load.queued_tasks;
+      load.queued_cost += sign * share;
+      settle(load.queued_tasks, load.queued_cost);
     }
   }
 };
@@ -188,7 +178,7 @@ void TaskScope::finish() noexcept {
 LoadMonitor::LoadMonitor(int rank, MonitorOptions options) : state_(std::make_unique<State>()) {
   options.validate();
   State& s = *state_;
-  s.rank = rank;
+  s.rank_load.rank = rank;
   s.options = std::move(options);
   s.share_gap = static_cast<Nanoseconds>(s.options.cpu_share_gap_us * 1000.0);
   if (s.options.counters == "timers") {
@@ -271,7 +261,7 @@ void LoadMonitor::record_task(std::span<const ObjectId> objects, double wall_sec
 void LoadMonitor::record_access(ObjectId object, int origin_rank, std::uint64_t bytes, bool is_write) {
   if (origin_rank < 0)
     throw InvalidArgument(fmt::format("record_access: origin_rank = {} (expected a rank >= 0)", origin_rank));
-  auto& accesses = state_->objects[object].accesses;
+  auto& accesses = state_->object(object).accesses;
   auto found = std::ranges::find(accesses, origin_rank, &AccessCounts::origin_rank);
   if (found == accesses.end()) found = accesses.insert(found, AccessCounts{origin_rank, 0, 0, 0, 0});
   if (is_write) {
@@ -297,32 +287,14 @@ LoadSnapshot LoadMonitor::snapshot() const {
   snap.epoch = s.epoch;
   snap.source = s.source;
   if (s.counters) snap.counters = s.counters->events();
-  RankLoad& rank = snap.rank;
-  rank.rank = s.rank;
-  rank.epoch_seconds = seconds(wall_now() - s.epoch_start);
-  rank.busy_seconds = s.busy_seconds;
-  rank.busy_cpu_seconds = s.busy_cpu_seconds;
-  rank.idle_seconds = std::max(0.0, rank.epoch_seconds - rank.busy_seconds);
-  rank.tasks = s.tasks;
-  rank.counters = s.rank_counters;
-  rank.queued_tasks = s.queued_tasks;
-  rank.queued_cost = s.queued_cost;
-  rank.enqueued_tasks = s.enqueued;
-  rank.dequeued_tasks = s.dequeued;
+  snap.rank = s.rank_load;
+  snap.rank.epoch_seconds = seconds(wall_now() - s.epoch_start);
+  snap.rank.idle_seconds = std::max(0.0, snap.rank.epoch_seconds - snap.rank.busy_seconds);
   snap.objects.reserve(s.objects.size());
-  for (const auto& [id, stats] : s.objects) {
-    if (!stats.has_epoch_data() && stats.queued_tasks == 0) continue;
-    ObjectLoad load;
-    load.id = id;
-    load.tasks = stats.tasks;
-    load.wall_seconds = stats.wall_seconds;
-    load.cpu_seconds = stats.cpu_seconds;
-    load.counters = stats.counters;
-    load.queued_tasks = stats.queued_tasks;
-    load.queued_cost = stats.queued_cost;
-    load.accesses = stats.accesses;
-    std::ranges::sort(load.accesses, {}, &AccessCounts::origin_rank);
-    snap.objects.push_back(std::move(load));
+  for (const auto& [id, load] : s.objects) {
+    if (!has_epoch_data(load) && load.queued_tasks == 0) continue;
+    snap.objects.push_back(load);
+    std::ranges::sort(snap.objects.back().accesses, {}, &AccessCounts::origin_rank);
   }
   std::ranges::sort(snap.objects, {}, &ObjectLoad::id);
   return snap;
@@ -333,16 +305,17 @@ LoadSnapshot LoadMonitor::reset_epoch() {
   State& s = *state_;
   ++s.epoch;
   s.epoch_start = wall_now();
-  s.busy_seconds = s.busy_cpu_seconds = 0.0;
-  s.tasks = 0;
-  s.rank_counters = {};
-  s.enqueued = s.dequeued = 0;
+  RankLoad& rank = s.rank_load;
+  rank.busy_seconds = rank.busy_cpu_seconds = 0.0;
+  rank.tasks = 0;
+  rank.counters = {};
+  rank.enqueued_tasks = rank.dequeued_tasks = 0;
   // Objects with queued work stay (their queue carries over); the others are forgotten until touched again.
   for (auto it = s.objects.begin(); it != s.objects.end();) {
     if (it->second.queued_tasks == 0) {
       it = s.objects.erase(it);
     } else {
-      it->second.clear_epoch();
+      clear_epoch(it->second);
       ++it;
     }
   }
