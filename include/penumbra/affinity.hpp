@@ -60,15 +60,15 @@ struct AffinityOptions {
 
 /// Accesses to an object from one rank during the measured epoch.
 struct RankAccesses {
-  int rank = 0;
-  std::uint64_t accesses = 0;
-  std::uint64_t bytes = 0;
+  int rank = 0;                ///< origin rank
+  std::uint64_t accesses = 0;  ///< reads + writes (AccessCounts::accesses())
+  std::uint64_t bytes = 0;     ///< bytes read + written (AccessCounts::bytes())
 };
 
 /// One object whose affinity is wanted.
 struct AffinityObject {
-  ObjectId id;
-  int owner = 0;
+  ObjectId id;                         ///< the object
+  int owner = 0;                       ///< its current owner
   std::uint64_t size_bytes = 0;        ///< what a move transfers
   double cost_seconds = 0.0;           ///< measured cost per epoch on its owner (>= 0)
   std::vector<RankAccesses> accesses;  ///< by origin rank (each rank at most once)
@@ -77,15 +77,15 @@ struct AffinityObject {
 
 /// Where an object's copies are (for the dependency term).
 struct ObjectPlacement {
-  ObjectId id;
-  int owner = 0;
-  std::vector<int> shadows;
+  ObjectId id;               ///< the object
+  int owner = 0;             ///< its owner
+  std::vector<int> shadows;  ///< ranks holding a shadow copy
 };
 
 /// Everything the affinity calculator reads. Optional vectors may be empty (see each field).
 struct AffinityInput {
-  int rank_count = 0;
-  std::vector<AffinityObject> objects;
+  int rank_count = 0;                   ///< ranks (>= 1); every rank below is in [0, rank_count)
+  std::vector<AffinityObject> objects;  ///< the objects to score (each id once)
   /// Owners and shadows of dependency objects (objects of `objects` need not be repeated here: their owner
   /// is known). Dependencies with no known placement are left out of the dependency term.
   std::vector<ObjectPlacement> placements;
@@ -107,25 +107,25 @@ struct AffinityInput {
 
 /// The terms of one (object, rank) score, unweighted (for explaining a decision).
 struct AffinityTerms {
-  double locality = 0.0;
-  double dependency = 0.0;
-  double processing = 0.0;
-  double headroom = 0.0;
-  double proximity = 0.0;
-  double migration = 0.0;
+  double locality = 0.0;    ///< [0, 1]
+  double dependency = 0.0;  ///< [0, 1]
+  double processing = 0.0;  ///< time saved on this rank, fraction of `scale`
+  double headroom = 0.0;    ///< [-1, 1]
+  double proximity = 0.0;   ///< [0, 1]
+  double migration = 0.0;   ///< transfer time, fraction of `scale` (subtracted)
 };
 
 /// The score of one candidate rank for one object.
 struct RankScore {
-  int rank = 0;
-  double score = 0.0;
-  AffinityTerms terms;
+  int rank = 0;         ///< the candidate
+  double score = 0.0;   ///< the weighted sum
+  AffinityTerms terms;  ///< its terms, unweighted
 };
 
 /// The affinity of one object.
 struct Affinity {
-  ObjectId id;
-  int owner = 0;
+  ObjectId id;    ///< the object
+  int owner = 0;  ///< its current owner
   /// Where the object should be: the best rank if it beats the owner by more than the margin, else the
   /// owner.
   int preferred_rank = 0;
@@ -136,7 +136,7 @@ struct Affinity {
   /// The best-scoring rank other than the owner (-1 when the owner is the only candidate), and its score,
   /// whether or not it beat the margin.
   int best_other_rank = -1;
-  double best_other_score = 0.0;
+  double best_other_score = 0.0;  ///< score of best_other_rank
 
   /// True when the object should move.
   bool better_elsewhere() const noexcept { return preferred_rank != owner; }

@@ -42,11 +42,11 @@ struct MonitorOptions {
 
 /// Accesses to one object from one origin rank during an epoch.
 struct AccessCounts {
-  int origin_rank = 0;
-  std::uint64_t reads = 0;
-  std::uint64_t writes = 0;
-  std::uint64_t bytes_read = 0;
-  std::uint64_t bytes_written = 0;
+  int origin_rank = 0;              ///< the rank the accesses came from (this rank for local ones)
+  std::uint64_t reads = 0;          ///< read accesses
+  std::uint64_t writes = 0;         ///< write accesses
+  std::uint64_t bytes_read = 0;     ///< bytes the reads transferred
+  std::uint64_t bytes_written = 0;  ///< bytes the writes transferred
 
   /// reads + writes.
   std::uint64_t accesses() const noexcept { return reads + writes; }
@@ -56,15 +56,15 @@ struct AccessCounts {
 
 /// Hardware counter totals. All zero when the load source is "timers".
 struct CounterTotals {
-  std::uint64_t instructions = 0;
-  std::uint64_t cycles = 0;
+  std::uint64_t instructions = 0;  ///< PAPI_TOT_INS
+  std::uint64_t cycles = 0;        ///< PAPI_TOT_CYC
   std::uint64_t cache_misses = 0;  ///< last-level cache misses (PAPI_L3_TCM, else PAPI_L2_TCM)
 };
 
 /// One object's load during an epoch. A task measured on k objects charges each of them 1/k of its wall
 /// time, CPU time and counters (we cannot see inside a task which object used what).
 struct ObjectLoad {
-  ObjectId id;
+  ObjectId id;                         ///< the object
   std::uint64_t tasks = 0;             ///< measured tasks that named this object
   double wall_seconds = 0.0;           ///< this object's share of those tasks' wall time
   double cpu_seconds = 0.0;            ///< its share of their thread CPU time
@@ -81,7 +81,7 @@ struct ObjectLoad {
 
 /// The rank's load during an epoch.
 struct RankLoad {
-  int rank = 0;
+  int rank = 0;                   ///< the monitor's rank
   double epoch_seconds = 0.0;     ///< wall time since the epoch began (reset_epoch or construction)
   double busy_seconds = 0.0;      ///< wall time inside measured tasks
   double busy_cpu_seconds = 0.0;  ///< thread CPU time inside measured tasks
@@ -101,8 +101,8 @@ struct LoadSnapshot {
   std::uint64_t epoch = 0;            ///< 0 for the first epoch, +1 at each reset_epoch
   std::string source;                 ///< "papi" or "timers"
   std::vector<std::string> counters;  ///< the PAPI presets in use (empty under "timers")
-  RankLoad rank;
-  std::vector<ObjectLoad> objects;  ///< by id, ascending; objects with a task, an access or queued work
+  RankLoad rank;                      ///< the rank's figures
+  std::vector<ObjectLoad> objects;    ///< by id, ascending; objects with a task, an access or queued work
 };
 
 class LoadMonitor;
@@ -111,10 +111,12 @@ class LoadMonitor;
 /// finish()). Move-only; must not outlive its monitor.
 class [[nodiscard]] TaskScope {
  public:
+  /// Takes over `other`'s measurement (`other` then measures nothing).
   TaskScope(TaskScope&& other) noexcept;
   TaskScope& operator=(TaskScope&&) = delete;
   TaskScope(const TaskScope&) = delete;
   TaskScope& operator=(const TaskScope&) = delete;
+  /// Ends the measurement (finish()).
   ~TaskScope();
   /// Ends the measurement now (idempotent).
   void finish() noexcept;
@@ -128,9 +130,10 @@ class [[nodiscard]] TaskScope {
 /// Per-rank load monitor. See the file comment for the threading rule.
 class LoadMonitor {
  public:
-  /// `rank` is recorded in snapshots. Chooses the load source (options.counters), validates the options
-  /// (ConfigError) and prints the source notice once per process.
+  /// `rank` (>= 0, else InvalidArgument) is recorded in snapshots. Chooses the load source (options.counters),
+  /// validates the options (ConfigError) and prints the source notice once per process.
   explicit LoadMonitor(int rank, MonitorOptions options = {});
+  /// Stops the counters (if any). No TaskScope of this monitor may outlive it.
   ~LoadMonitor();
   LoadMonitor(const LoadMonitor&) = delete;
   LoadMonitor& operator=(const LoadMonitor&) = delete;

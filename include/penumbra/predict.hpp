@@ -83,12 +83,16 @@ class Ensemble {
 };
 
 /// What a series is: the load of a rank or the load of an object.
-enum class SeriesKind : std::uint8_t { rank, object };
+enum class SeriesKind : std::uint8_t {
+  rank,    ///< a rank's load
+  object,  ///< an object's load
+};
 
 /// Identity of one series in a LoadPredictor.
 struct SeriesKey {
-  SeriesKind kind = SeriesKind::rank;
-  std::uint64_t id = 0;  ///< the rank number, or the ObjectId value
+  SeriesKind kind = SeriesKind::rank;  ///< rank or object
+  std::uint64_t id = 0;                ///< the rank number, or the ObjectId value
+  /// Ordered by kind, then id.
   auto operator<=>(const SeriesKey&) const = default;
 };
 
@@ -100,7 +104,7 @@ SeriesKey object_series(ObjectId id);
 /// A forecast of one series `horizon` epochs ahead of its last observation. All values in the series'
 /// unit (seconds of work per epoch when fed from a LoadMonitor).
 struct Forecast {
-  int horizon = 1;
+  int horizon = 1;  ///< epochs ahead (>= 1)
   /// Work expected to run in epoch t+h: `arrivals`, plus `queued` when horizon = 1 (queued work is assumed to
   /// run in the next epoch). >= 0.
   double load = 0.0;

@@ -238,6 +238,7 @@ TEST(LoadMonitor, RejectsBadInputNamingTheValue) {
   monitor.record_enqueued(0.1, std::vector<ObjectId>{ObjectId{1}});
   EXPECT_THROW(monitor.record_dequeued(0.1, std::vector<ObjectId>{ObjectId{2}}), InvalidArgument);
   EXPECT_THROW(monitor.record_access(ObjectId{1}, -1, 8, false), InvalidArgument);
+  EXPECT_THROW(LoadMonitor(-1, quiet("timers")), InvalidArgument);
 
   MonitorOptions bad = quiet("perf");
   try {

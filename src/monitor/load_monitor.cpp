@@ -176,6 +176,7 @@ void TaskScope::finish() noexcept {
 }
 
 LoadMonitor::LoadMonitor(int rank, MonitorOptions options) : state_(std::make_unique<State>()) {
+  if (rank < 0) throw InvalidArgument(fmt::format("LoadMonitor: rank = {} (expected >= 0)", rank));
   options.validate();
   State& s = *state_;
   s.rank_load.rank = rank;
@@ -215,8 +216,8 @@ TaskScope LoadMonitor::measure_task(std::span<const ObjectId> objects) {
   State& s = *state_;
   if (s.in_task)
     throw InvalidArgument("measure_task: a task is already being measured on this monitor (tasks do not nest)");
-  s.in_task = true;
   s.task_objects.assign(objects.begin(), objects.end());
+  s.in_task = true;
   const Nanoseconds wall = wall_now();
   if (s.have_last_end && s.share_gap > 0 && wall - s.last_end_wall < s.share_gap) {
     // Back to back with the previous task: its end readings are our start, for wall time too, so the
