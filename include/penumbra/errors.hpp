@@ -34,6 +34,14 @@ class InvalidArgument : public Error {
   using Error::Error;
 };
 
+/// A load measurement, load series or policy snapshot is unusable: an empty history, a NaN or infinite
+/// load, a negative cost, vectors whose sizes disagree. Derives from InvalidArgument, so callers that catch
+/// bad arguments in general still catch it; a replay tool can catch this one alone to skip a corrupt trace.
+class InvalidLoad : public InvalidArgument {
+ public:
+  using InvalidArgument::InvalidArgument;
+};
+
 /// An MPI call returned an error. Keeps MPI's own error code and its `MPI_Error_string` text.
 class MpiError : public Error {
  public:
