@@ -7,12 +7,14 @@
 #include "penumbra/errors.hpp"
 
 #include "mpi/check.hpp"
+#include "mpi/node_allocation_lock.hpp"
 
 namespace penumbra::mpi {
 
 Window Window::allocate(const Communicator& comm, std::size_t bytes, int displacement_unit) {
   Window window;
   void* base = nullptr;
+  const NodeAllocationLock lock(comm);
   check(
       MPI_Win_allocate(static_cast<MPI_Aint>(bytes), displacement_unit, MPI_INFO_NULL, comm.get(), &base, &window.win_),
       "MPI_Win_allocate");
