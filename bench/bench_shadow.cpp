@@ -127,8 +127,8 @@ int main(int argc, char** argv) {
     auto comm = penumbra::mpi::Communicator::duplicate(MPI_COMM_WORLD);
     if (comm.size() < 2) throw penumbra::InvalidArgument("penumbra-bench-shadow needs at least 2 ranks (mpiexec -n 4)");
     penumbra::Config config;
-    config.shadows = true;
-    config.shadow_max_copies = 2;
+    config.shadow.enabled = true;
+    config.shadow.max_copies = 2;
     penumbra::Runtime rt{MPI_COMM_WORLD, config};
     const int repetitions = quick ? 200 : 2000;
     std::vector<LatencyRow> rows = {measure_latency<8>(rt, comm, repetitions),

@@ -5,3 +5,10 @@ penumbra_add_cli_test(penumbra_topo_latency_table RANKS 4 COMMAND $<TARGET_FILE:
                       EXPECT_EXIT zero EXPECT_OUTPUT "median MPI_Get latency")
 penumbra_add_cli_test(penumbra_topo_rejects_bad_epoch_interval RANKS 2 COMMAND $<TARGET_FILE:penumbra-topo>
                       EXPECT_EXIT nonzero EXPECT_OUTPUT "PENUMBRA_EPOCH_INTERVAL" ENVIRONMENT PENUMBRA_EPOCH_INTERVAL=-3)
+
+# penumbra-config: the environment reaches a section key, and a bad section value names the variable.
+penumbra_add_cli_test(penumbra_config_effective RANKS 1 COMMAND $<TARGET_FILE:penumbra-config> --effective
+                      EXPECT_EXIT zero EXPECT_OUTPUT "affinity.margin = 0.25" ENVIRONMENT PENUMBRA_AFFINITY_MARGIN=0.25)
+penumbra_add_cli_test(penumbra_config_rejects_bad_weight RANKS 1 COMMAND $<TARGET_FILE:penumbra-config> --effective
+                      EXPECT_EXIT nonzero EXPECT_OUTPUT "PENUMBRA_AFFINITY_MARGIN = '-2'"
+                      ENVIRONMENT PENUMBRA_AFFINITY_MARGIN=-2)

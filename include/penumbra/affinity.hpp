@@ -56,6 +56,8 @@ struct AffinityOptions {
 
   /// Throws ConfigError naming the first bad key, its value and the allowed range.
   void validate() const;
+
+  bool operator==(const AffinityOptions&) const = default;
 };
 
 /// Accesses to an object from one rank during the measured epoch.

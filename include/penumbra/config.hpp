@@ -1,7 +1,8 @@
 #pragma once
 /// @file config.hpp
 /// Runtime configuration: defaults, then an optional TOML file, then `PENUMBRA_*` environment variables.
-/// Every value is validated; a bad one throws penumbra::ConfigError naming the key, the value and what is
+/// Keys are flat (`epoch_interval`) or belong to a section (`shadow.max_copies`: a `[shadow]` table or a
+/// dotted key in TOML, `PENUMBRA_SHADOW_MAX_COPIES` in the environment). Every value is validated; a bad one throws penumbra::ConfigError naming the key, the value and what is
 /// allowed. The full list of keys, with defaults and ranges, is in docs/configuration.md and printed by
 /// `Config::describe()`.
 
@@ -10,6 +11,11 @@
 #include <map>
 #include <string>
 #include <vector>
+
+#include "penumbra/affinity.hpp"
+#include "penumbra/load.hpp"
+#include "penumbra/predictor_options.hpp"
+#include "penumbra/shadow.hpp"
 
 namespace penumbra {
 
@@ -29,16 +35,14 @@ struct Config {
   /// for debugging and tests.
   bool check_invariants = false;
 
-  /// Keep shadow copies of hot objects on the ranks that read them (docs/shadows.md).
-  bool shadows = true;
-  /// Bytes of this rank's memory exposed for shadows of other ranks' objects (an MPI_Win_allocate window).
-  std::int64_t shadow_budget_bytes = 16 << 20;
-  /// Most shadow copies of one object (k). Full replication only if set to the number of ranks - 1.
-  std::int64_t shadow_max_copies = 2;
-  /// Staleness bound: a shadow is never more than this many versions behind once the owner's write returns.
-  std::int64_t shadow_max_versions_behind = 1;
-  /// Staleness bound: pending versions are pushed at the owner's next runtime call after this many microseconds.
-  std::int64_t shadow_max_age_us = 1000;
+  /// Shadow policy and mechanism (`shadow.*` keys; docs/shadows.md, docs/shadow-policy.md).
+  ShadowOptions shadow;
+  /// Load monitor (`monitor.*` keys; docs/prediction.md).
+  MonitorOptions monitor;
+  /// Load predictor and its models (`predictor.*` keys; docs/prediction.md).
+  PredictorOptions predictor;
+  /// Affinity weights and rules (`affinity.*` keys; docs/prediction.md).
+  AffinityOptions affinity;
 
   /// Defaults, then the TOML file named by `PENUMBRA_CONFIG` (if set), then `PENUMBRA_*` variables.
   static Config load();

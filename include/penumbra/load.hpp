@@ -38,6 +38,8 @@ struct MonitorOptions {
 
   /// Throws ConfigError naming the key (`monitor.counters`, ...), the value and what is allowed.
   void validate() const;
+
+  bool operator==(const MonitorOptions&) const = default;
 };
 
 /// Accesses to one object from one origin rank during an epoch.

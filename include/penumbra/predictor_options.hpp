@@ -56,6 +56,8 @@ struct PredictorOptions {
   /// Throws ConfigError naming the first bad key (e.g. `predictor.ensemble_window`), its value and the
   /// allowed range.
   void validate() const;
+
+  bool operator==(const PredictorOptions&) const = default;
 };
 
 }  // namespace penumbra

@@ -18,9 +18,10 @@ struct ShadowOptions {
   /// `shadow.max_copies`: at most this many shadows of one object (the owner's copy not counted), 1..2^20.
   /// A value >= the number of ranks lets every rank that reads an object hold a copy (full replication of
   /// the objects worth it); that happens only if asked.
-  std::int64_t max_copies = 3;
-  /// `shadow.budget_bytes`: bytes of shadow values one rank may hold, 1..2^50 (0 only when disabled).
-  std::int64_t budget_bytes = std::int64_t{64} << 20;
+  std::int64_t max_copies = 2;
+  /// `shadow.budget_bytes`: bytes of shadow values one rank may hold, 1..2^50 (0 only when disabled). The
+  /// Runtime exposes this much memory per rank in one MPI_Win_allocate window (slot headers included).
+  std::int64_t budget_bytes = std::int64_t{16} << 20;
   /// `shadow.min_value_us`: a new shadow must be worth at least this (us per window), >= 0.
   double min_value_us = 0.5;
   /// `shadow.hysteresis_us`: an existing shadow is kept while its value is >= -hysteresis_us, and it outranks
@@ -45,8 +46,9 @@ struct ShadowOptions {
   /// the owner (0: only the owner's latest). Enforced by the mechanism. 0..10^6.
   std::int64_t max_versions_behind = 1;
   /// `shadow.max_age_us`: a shadow serves a read only if its version was current at most this long ago.
-  /// Enforced by the mechanism. 1..3.6e9 (one hour).
-  double max_age_us = 10'000.0;
+  /// Enforced by the mechanism: the owner pushes pending versions at its next runtime call after this long.
+  /// 1..3.6e9 (one hour).
+  double max_age_us = 1000.0;
   /// `shadow.history_versions`: versions of each shadowed object the owner keeps as merge bases for
   /// conflicting updates; an update based on an older version is resolved by last-writer-wins. 1..1024.
   std::int64_t history_versions = 4;

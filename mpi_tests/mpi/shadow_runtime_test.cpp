@@ -24,9 +24,9 @@ Cell cell_of(std::int64_t step) {
 
 Config shadow_config(std::int64_t max_versions_behind) {
   Config config;
-  config.shadows = true;
-  config.shadow_max_copies = 2;
-  config.shadow_max_versions_behind = max_versions_behind;
+  config.shadow.enabled = true;
+  config.shadow.max_copies = 2;
+  config.shadow.max_versions_behind = max_versions_behind;
   return config;
 }
 

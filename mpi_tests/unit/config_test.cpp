@@ -44,8 +44,8 @@ TEST(Config, NegativeEpochIntervalNamesKeyValueAndRange) {
 }
 
 TEST(Config, ShadowKeysAreValidated) {
-  EXPECT_EQ(Config::with_environment(Config{}, {{"PENUMBRA_SHADOW_MAX_COPIES", "3"}}).shadow_max_copies, 3);
-  EXPECT_FALSE(Config::with_environment(Config{}, {{"PENUMBRA_SHADOWS", "off"}}).shadows);
+  EXPECT_EQ(Config::with_environment(Config{}, {{"PENUMBRA_SHADOW_MAX_COPIES", "3"}}).shadow.max_copies, 3);
+  EXPECT_FALSE(Config::with_environment(Config{}, {{"PENUMBRA_SHADOW_ENABLED", "off"}}).shadow.enabled);
   for (const char* bad : {"PENUMBRA_SHADOW_MAX_COPIES", "PENUMBRA_SHADOW_MAX_AGE_US", "PENUMBRA_SHADOW_BUDGET_BYTES"}) {
     try {
       Config::with_environment(Config{}, {{bad, "-1"}});
@@ -55,6 +55,63 @@ TEST(Config, ShadowKeysAreValidated) {
       EXPECT_EQ(error.value(), "-1");
     }
   }
+}
+
+TEST(Config, SectionKeysComeFromEnvironmentAsNumbersWordsAndLists) {
+  const Config config = Config::with_environment(Config{}, {{"PENUMBRA_AFFINITY_MARGIN", "0.25"},
+                                                            {"PENUMBRA_MONITOR_COUNTERS", "timers"},
+                                                            {"PENUMBRA_PREDICTOR_MODELS", "holt, ar"},
+                                                            {"PENUMBRA_SHADOW_TREND_DAMPING", "1"}});
+  EXPECT_DOUBLE_EQ(config.affinity.margin, 0.25);
+  EXPECT_EQ(config.monitor.counters, "timers");
+  EXPECT_EQ(config.predictor.models, (std::vector<std::string>{"holt", "ar"}));
+  EXPECT_DOUBLE_EQ(config.shadow.trend_damping, 1.0);
+}
+
+TEST(Config, SectionValueOutOfRangeNamesTheVariableAndTheSectionRange) {
+  try {
+    Config::with_environment(Config{}, {{"PENUMBRA_AFFINITY_MARGIN", "11"}});
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& error) {
+    EXPECT_EQ(error.key(), "PENUMBRA_AFFINITY_MARGIN");
+    EXPECT_EQ(error.value(), "11");
+    EXPECT_NE(error.allowed().find("10"), std::string::npos) << error.what();
+  }
+  EXPECT_THROW(Config::with_environment(Config{}, {{"PENUMBRA_MONITOR_COUNTERS", "cycles"}}), ConfigError);
+  EXPECT_THROW(Config::with_environment(Config{}, {{"PENUMBRA_PREDICTOR_MODELS", "holt,crystal-ball"}}), ConfigError);
+  EXPECT_THROW(Config::with_environment(Config{}, {{"PENUMBRA_SHADOW_TREND_DAMPING", "nan"}}), ConfigError);
+}
+
+// predictor.ar_order is bounded by predictor.history_window: setting both must not depend on their order.
+TEST(Config, KeysThatBoundEachOtherAreCheckedTogether) {
+  const Config config = Config::with_environment(
+      Config{}, {{"PENUMBRA_PREDICTOR_AR_ORDER", "32"}, {"PENUMBRA_PREDICTOR_HISTORY_WINDOW", "200"}});
+  EXPECT_EQ(config.predictor.ar_order, 32);
+  // 3 x 32 + 2 = 98 observations needed; the default window keeps 96.
+  EXPECT_THROW(Config::with_environment(Config{}, {{"PENUMBRA_PREDICTOR_AR_ORDER", "32"}}), ConfigError);
+}
+
+TEST(Config, SectionsInTomlAsTablesOrDottedKeys) {
+  const auto path = write_file("sections.toml",
+                               "epoch_interval = 4\n"
+                               "shadow.max_copies = 3\n"
+                               "[affinity]\nlocality_weight = 2\nmargin = 0.5\n"
+                               "[predictor]\nmodels = [\"ewma\", \"seasonal\"]\n");
+  const Config config = Config::from_file(path);
+  EXPECT_EQ(config.epoch_interval, 4);
+  EXPECT_EQ(config.shadow.max_copies, 3);
+  EXPECT_DOUBLE_EQ(config.affinity.locality_weight, 2.0);
+  EXPECT_DOUBLE_EQ(config.affinity.margin, 0.5);
+  EXPECT_EQ(config.predictor.models, (std::vector<std::string>{"ewma", "seasonal"}));
+  const auto bad = write_file("bad_section.toml", "[affinity]\nmargin = -1\n");
+  try {
+    Config::from_file(bad);
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& error) {
+    EXPECT_NE(error.key().find("affinity.margin"), std::string::npos) << error.key();
+    EXPECT_NE(error.key().find(":2"), std::string::npos) << "line of the bad value: " << error.key();
+  }
+  EXPECT_THROW(Config::from_file(write_file("unknown_section.toml", "[affinty]\nmargin = 1\n")), ConfigError);
 }
 
 TEST(Config, NonNumericAndTrailingGarbageAreRejected) {
@@ -116,6 +173,10 @@ TEST(Config, PrintedConfigurationReloadsToTheSameValues) {
   Config config;
   config.epoch_interval = 42;
   config.latency_probe = true;
+  config.affinity.margin = 0.1;          // not exact in binary: must print as text that reads back exactly
+  config.shadow.memory_weight_us_per_mib = 3.0;  // a whole number in a float key
+  config.monitor.counters = "timers";
+  config.predictor.models = {"ar", "holt"};
   const auto path = write_file("penumbra_roundtrip.toml", config.to_string());
   EXPECT_EQ(Config::from_file(path), config);
 }
@@ -123,7 +184,8 @@ TEST(Config, PrintedConfigurationReloadsToTheSameValues) {
 TEST(Config, DescribeListsEveryEnvironmentVariable) {
   const std::string text = Config::describe();
   for (const char* name : {"PENUMBRA_EPOCH_INTERVAL", "PENUMBRA_VIRTUAL_NODES", "PENUMBRA_LATENCY_PROBE",
-                           "PENUMBRA_LATENCY_PROBE_SAMPLES", "PENUMBRA_CHECK_INVARIANTS"})
+                           "PENUMBRA_LATENCY_PROBE_SAMPLES", "PENUMBRA_CHECK_INVARIANTS", "PENUMBRA_SHADOW_MAX_COPIES",
+                           "PENUMBRA_AFFINITY_MARGIN", "PENUMBRA_PREDICTOR_MODELS", "PENUMBRA_MONITOR_COUNTERS"})
     EXPECT_NE(text.find(name), std::string::npos) << name;
 }
 

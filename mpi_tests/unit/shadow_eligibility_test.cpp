@@ -74,8 +74,8 @@ TEST(ShadowOptions, DefaultsAreValid) {
   const ShadowOptions options;
   EXPECT_NO_THROW(options.validate());
   EXPECT_TRUE(options.enabled);
-  EXPECT_EQ(options.max_copies, 3);
-  EXPECT_EQ(options.budget_bytes, 64 << 20);
+  EXPECT_EQ(options.max_copies, 2);  // "a few" copies; full replication only when asked
+  EXPECT_EQ(options.budget_bytes, 16 << 20);
 }
 
 TEST(ShadowOptions, EachBadValueNamesItsKeyAndValue) {

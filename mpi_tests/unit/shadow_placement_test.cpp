@@ -230,7 +230,8 @@ TEST(ShadowPlacement, ZipfReadMostlyHeadIsShadowedFarBelowFullReplication) {
   const std::vector<ObjectAccess> objects = Zipf::objects(0.05);
   const std::uint64_t full_bytes_per_rank = (Zipf::kObjects - Zipf::kObjects / Zipf::kRanks) * Zipf::kSize;
   const std::uint64_t full_bytes = full_bytes_per_rank * Zipf::kRanks;
-  ShadowOptions options;  // defaults, with a budget of a fifth of full replication
+  ShadowOptions options;  // defaults, with k = 3 (every other rank of 4) and a fifth of full replication
+  options.max_copies = 3;
   options.budget_bytes = static_cast<std::int64_t>(full_bytes_per_rank / 5);
   const std::uint64_t per_rank = full_bytes_per_rank / 5 / Zipf::kSize;  // 150 shadows
   const ShadowDecision decision =

@@ -40,9 +40,12 @@ inline CostModel round_costs() {
 }
 
 /// Options with no memory rent, so values are read saving minus propagation only.
+// The tests were written for k = 3 copies and a 64 MiB budget; they pin those rather than follow the defaults.
 inline ShadowOptions no_rent() {
   ShadowOptions options;
   options.memory_weight_us_per_mib = 0.0;
+  options.max_copies = 3;
+  options.budget_bytes = std::int64_t{64} << 20;
   return options;
 }
 

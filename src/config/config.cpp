@@ -1,8 +1,13 @@
-// Config loading. One table (kFields) drives file parsing, environment parsing, validation, printing and
-// the description, so adding a key is one line here and one member in config.hpp.
+// Config loading. One table (fields()) drives file parsing, environment parsing, validation, printing and
+// the description, so adding a key is one line here and one member in config.hpp (or in a section's struct).
+//
+// Keys are flat (`epoch_interval`, ranges checked here) or `section.name` for the option structs of the
+// policies (ShadowOptions, MonitorOptions, PredictorOptions, AffinityOptions), whose own validate() owns
+// their ranges; the table only knows how to read and write each value.
 #include "penumbra/config.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <toml++/toml.h>
 #include <unistd.h>
 
@@ -10,6 +15,7 @@
 #include <charconv>
 #include <cstdlib>
 #include <functional>
+#include <limits>
 #include <optional>
 #include <sstream>
 #include <variant>
@@ -21,77 +27,293 @@ extern char** environ;
 namespace penumbra {
 namespace {
 
-struct IntRange {
-  std::int64_t min, max;
-};
+using Words = std::vector<std::string>;
+using Value = std::variant<std::int64_t, bool, double, std::string, Words>;
 
 struct Field {
-  const char* key;
+  std::string key;
   const char* help;
-  std::variant<std::int64_t Config::*, bool Config::*> member;
-  IntRange range{};  // integers only
+  std::function<Value(const Config&)> get;
+  std::function<void(Config&, Value)> set;
+  /// Throws ConfigError (naming `key` when the value at `key` is the bad one).
+  std::function<void(const Config&)> validate;
 
   std::string env_name() const {
     std::string name = "PENUMBRA_";
-    for (const char* c = key; *c; ++c) name += static_cast<char>(std::toupper(static_cast<unsigned char>(*c)));
+    for (char c : key) name += c == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     return name;
   }
 };
 
 constexpr std::int64_t kMaxInt = 1'000'000'000;
 
+template <class T>
+Field flat(const char* key, const char* help, T Config::*member, std::int64_t min = 0, std::int64_t max = 0) {
+  Field field{key, help, [member](const Config& c) { return Value(c.*member); },
+              [member](Config& c, Value v) { c.*member = std::get<T>(std::move(v)); }, nullptr};
+  if constexpr (std::is_same_v<T, std::int64_t>)
+    field.validate = [key, member, min, max](const Config& c) {
+      if (c.*member < min || c.*member > max)
+        throw ConfigError(key, std::to_string(c.*member), fmt::format("an integer in [{}, {}]", min, max));
+    };
+  else
+    field.validate = [](const Config&) {};
+  return field;
+}
+
+template <class Section, class T>
+Field in_section(const char* section, const char* name, const char* help, Section Config::*part, T Section::*member) {
+  return Field{fmt::format("{}.{}", section, name), help,
+               [part, member](const Config& c) { return Value((c.*part).*member); },
+               [part, member](Config& c, Value v) { (c.*part).*member = std::get<T>(std::move(v)); },
+               [part](const Config& c) { (c.*part).validate(); }};
+}
+
+template <class T>
+Field shadow(const char* name, const char* help, T ShadowOptions::*member) {
+  return in_section("shadow", name, help, &Config::shadow, member);
+}
+template <class T>
+Field monitor(const char* name, const char* help, T MonitorOptions::*member) {
+  return in_section("monitor", name, help, &Config::monitor, member);
+}
+template <class T>
+Field predictor(const char* name, const char* help, T PredictorOptions::*member) {
+  return in_section("predictor", name, help, &Config::predictor, member);
+}
+template <class T>
+Field affinity(const char* name, const char* help, T AffinityOptions::*member) {
+  return in_section("affinity", name, help, &Config::affinity, member);
+}
+
 const std::vector<Field>& fields() {
   static const std::vector<Field> table = {
-      {"epoch_interval", "steps between collective rebalance epochs", &Config::epoch_interval, {1, kMaxInt}},
-      {"virtual_nodes", "0 = real hosts; k = split ranks into k virtual nodes", &Config::virtual_nodes, {0, 1'000'000}},
-      {"latency_probe", "measure one-sided latency between every pair of ranks", &Config::latency_probe},
-      {"latency_probe_samples",
-       "gets per pair in the latency probe (median kept)",
-       &Config::latency_probe_samples,
-       {1, 1000}},
-      {"check_invariants", "check object invariants after every epoch (collective)", &Config::check_invariants},
-      {"shadows", "keep shadow copies of hot objects near their readers", &Config::shadows},
-      {"shadow_budget_bytes", "bytes per rank for shadows of others' objects", &Config::shadow_budget_bytes,
-       {0, std::int64_t{1} << 40}},
-      {"shadow_max_copies", "most shadow copies of one object (k)", &Config::shadow_max_copies, {1, 1'000'000}},
-      {"shadow_max_versions_behind", "most versions a shadow may lag its owner", &Config::shadow_max_versions_behind,
-       {0, kMaxInt}},
-      {"shadow_max_age_us", "microseconds before a pending version must be pushed", &Config::shadow_max_age_us,
-       {1, kMaxInt}},
+      flat("epoch_interval", "steps between collective rebalance epochs", &Config::epoch_interval, 1, kMaxInt),
+      flat("virtual_nodes", "0 = real hosts; k = split ranks into k virtual nodes", &Config::virtual_nodes, 0,
+           1'000'000),
+      flat("latency_probe", "measure one-sided latency between every pair of ranks", &Config::latency_probe),
+      flat("latency_probe_samples", "gets per pair in the latency probe (median kept)",
+           &Config::latency_probe_samples, 1, 1000),
+      flat("check_invariants", "check object invariants after every epoch (collective)", &Config::check_invariants),
+
+      shadow("enabled", "keep shadow copies of hot objects near their readers", &ShadowOptions::enabled),
+      shadow("max_copies", "most shadow copies of one object (k)", &ShadowOptions::max_copies),
+      shadow("budget_bytes", "bytes per rank for shadows of others' objects (one RMA window)",
+             &ShadowOptions::budget_bytes),
+      shadow("min_value_us", "a new shadow must save at least this per window", &ShadowOptions::min_value_us),
+      shadow("hysteresis_us", "slack that keeps existing shadows from flapping", &ShadowOptions::hysteresis_us),
+      shadow("dependency_weight", "read value x (1 + weight x dependents)", &ShadowOptions::dependency_weight),
+      shadow("memory_weight_us_per_mib", "rent of shadow memory per MiB per window",
+             &ShadowOptions::memory_weight_us_per_mib),
+      shadow("trend_damping", "share of the read trend extrapolated without a forecast",
+             &ShadowOptions::trend_damping),
+      shadow("headroom_weight", "preference for holders with load headroom", &ShadowOptions::headroom_weight),
+      shadow("max_candidates", "heaviest readers considered per object", &ShadowOptions::max_candidates),
+      shadow("max_versions_behind", "most versions a shadow may lag once the owner's write returns",
+             &ShadowOptions::max_versions_behind),
+      shadow("max_age_us", "pending versions are pushed at the owner's next call after this",
+             &ShadowOptions::max_age_us),
+      shadow("history_versions", "versions kept as merge bases for conflicting updates",
+             &ShadowOptions::history_versions),
+
+      monitor("counters", "load source: auto, papi or timers", &MonitorOptions::counters),
+      monitor("cpu_share_gap_us", "back-to-back tasks closer than this share readings",
+              &MonitorOptions::cpu_share_gap_us),
+      monitor("print_notice", "print the one-line load source notice", &MonitorOptions::print_notice),
+
+      predictor("models", "models the ensemble runs, in tie-break order", &PredictorOptions::models),
+      predictor("ensemble_window", "one-step errors kept per model to choose one",
+                &PredictorOptions::ensemble_window),
+      predictor("history_window", "observations the refitting models keep", &PredictorOptions::history_window),
+      predictor("fit_smoothing", "fit ewma/holt smoothing online", &PredictorOptions::fit_smoothing),
+      predictor("ewma_alpha", "weight of the newest value (ewma)", &PredictorOptions::ewma_alpha),
+      predictor("holt_alpha", "level smoothing (holt)", &PredictorOptions::holt_alpha),
+      predictor("holt_beta", "trend smoothing (holt)", &PredictorOptions::holt_beta),
+      predictor("holt_damping", "trend damping phi (holt)", &PredictorOptions::holt_damping),
+      predictor("seasonal_max_period", "longest period searched (seasonal)", &PredictorOptions::seasonal_max_period),
+      predictor("seasonal_min_correlation", "autocorrelation a period needs (seasonal)",
+                &PredictorOptions::seasonal_min_correlation),
+      predictor("seasonal_alpha", "level smoothing (seasonal)", &PredictorOptions::seasonal_alpha),
+      predictor("seasonal_beta", "trend smoothing (seasonal)", &PredictorOptions::seasonal_beta),
+      predictor("seasonal_gamma", "season smoothing (seasonal)", &PredictorOptions::seasonal_gamma),
+      predictor("ar_order", "p of AR(p)", &PredictorOptions::ar_order),
+      predictor("ar_ridge", "ridge regularisation of the AR fit", &PredictorOptions::ar_ridge),
+
+      affinity("locality_weight", "weight of accesses from the candidate", &AffinityOptions::locality_weight),
+      affinity("dependency_weight", "weight of dependencies held by the candidate",
+               &AffinityOptions::dependency_weight),
+      affinity("processing_weight", "weight of processing speed", &AffinityOptions::processing_weight),
+      affinity("headroom_weight", "weight of predicted headroom", &AffinityOptions::headroom_weight),
+      affinity("proximity_weight", "weight of nearness to the owner", &AffinityOptions::proximity_weight),
+      affinity("migration_weight", "weight of the transfer cost", &AffinityOptions::migration_weight),
+      affinity("margin", "how much the best rank must beat the owner by", &AffinityOptions::margin),
+      affinity("shadow_credit", "a shadowed dependency against an owned one", &AffinityOptions::shadow_credit),
+      affinity("uncertainty_weight", "kappa in predicted + kappa x uncertainty",
+               &AffinityOptions::uncertainty_weight),
+      affinity("default_bandwidth", "bytes/s between ranks without a measured matrix",
+               &AffinityOptions::default_bandwidth),
+      affinity("full_scan_ranks", "up to this many ranks every rank is a candidate",
+               &AffinityOptions::full_scan_ranks),
+      affinity("headroom_candidates", "least-loaded ranks added as candidates above that",
+               &AffinityOptions::headroom_candidates),
   };
   return table;
 }
 
-std::string allowed_text(const Field& field) {
-  if (std::holds_alternative<bool Config::*>(field.member)) return "true or false";
-  return fmt::format("an integer in [{}, {}]", field.range.min, field.range.max);
+const Field* find_field(std::string_view key) {
+  auto found = std::ranges::find_if(fields(), [&](const Field& f) { return f.key == key; });
+  return found == fields().end() ? nullptr : &*found;
 }
 
-void check_range(const Field& field, const std::string& shown_key, std::int64_t value) {
-  if (value < field.range.min || value > field.range.max)
-    throw ConfigError(shown_key, std::to_string(value), allowed_text(field));
+std::string value_text(const Value& value) {
+  return std::visit(
+      [](const auto& v) -> std::string {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, bool>)
+          return v ? "true" : "false";
+        else if constexpr (std::is_same_v<T, std::string>)
+          return fmt::format("\"{}\"", v);
+        else if constexpr (std::is_same_v<T, Words>)
+        {
+          std::vector<std::string> quoted;
+          for (const auto& word : v) quoted.push_back(fmt::format("\"{}\"", word));
+          return fmt::format("[{}]", fmt::join(quoted, ", "));
+        }
+        else if constexpr (std::is_same_v<T, double>)
+          // Shortest text that reads back exactly; TOML wants a '.' or an exponent in a float.
+          return [&] {
+            std::string text = fmt::format("{}", v);
+            if (text.find_first_of(".eEn") == std::string::npos) text += ".0";
+            return text;
+          }();
+        else
+          return std::to_string(v);
+      },
+      value);
+}
+
+std::string raw_text(const Value& value) {
+  if (const auto* text = std::get_if<std::string>(&value)) return *text;
+  if (const auto* words = std::get_if<Words>(&value)) return fmt::format("{}", fmt::join(*words, ","));
+  return value_text(value);
+}
+
+std::string type_text(const Value& example) {
+  return std::visit(
+      [](const auto& v) -> std::string {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, bool>)
+          return "true or false";
+        else if constexpr (std::is_same_v<T, std::string>)
+          return "a string";
+        else if constexpr (std::is_same_v<T, Words>)
+          return "a list of names";
+        else if constexpr (std::is_same_v<T, double>)
+          return "a number";
+        else
+          return "an integer";
+      },
+      example);
+}
+
+// What a field allows, in the words its validation uses: set a value no range admits and read the error,
+// so the ranges live in one place (the section's validate() or the flat field's check).
+std::string allowed_text(const Field& field) {
+  Value probe = field.get(Config{});
+  if (std::holds_alternative<bool>(probe)) return "true or false";
+  std::visit(
+      [](auto& v) {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, std::int64_t>) v = std::numeric_limits<std::int64_t>::min();
+        if constexpr (std::is_same_v<T, double>) v = std::numeric_limits<double>::quiet_NaN();
+        if constexpr (std::is_same_v<T, std::string>) v = "?";
+        if constexpr (std::is_same_v<T, Words>) v = Words{};
+      },
+      probe);
+  Config config;
+  field.set(config, probe);
+  try {
+    field.validate(config);
+  } catch (const ConfigError& error) {
+    if (error.key() == field.key) return error.allowed();
+  }
+  return type_text(probe);
+}
+
+// Where each value set from outside came from (variable name or key (file:line)) and its text as written,
+// so that an error found by validation names what the user wrote, not the field inside the struct.
+struct Source {
+  std::string shown_key;
+  std::string text;
+};
+using Sources = std::map<std::string, Source>;
+
+// Validates after every value is set: some ranges depend on other keys (predictor.ar_order on
+// predictor.history_window), so checking one value at a time would reject a valid pair in the wrong order.
+void validate_naming_sources(const Config& config, const Sources& sources) {
+  try {
+    config.validate();
+  } catch (const ConfigError& error) {
+    auto source = sources.find(error.key());
+    if (source != sources.end()) throw ConfigError(source->second.shown_key, source->second.text, error.allowed());
+    throw;
+  }
+}
+
+void assign(Config& config, const Field& field, Sources& sources, const std::string& shown_key, Value value,
+            const std::string& text) {
+  field.set(config, std::move(value));
+  sources[field.key] = Source{shown_key, text};
+}
+
+std::string trimmed(std::string_view text) {
+  const auto begin = text.find_first_not_of(" \t");
+  if (begin == std::string_view::npos) return {};
+  return std::string(text.substr(begin, text.find_last_not_of(" \t") - begin + 1));
+}
+
+template <class Number>
+std::optional<Number> parse_number(const std::string& text) {
+  Number value{};
+  const char* end = text.data() + text.size();
+  auto [rest, error] = std::from_chars(text.data(), end, value);
+  if (text.empty() || error != std::errc{} || rest != end) return std::nullopt;
+  return value;
 }
 
 // Parses an environment string for `field` into `config`; `shown_key` is the variable name for errors.
-void assign_from_text(Config& config, const Field& field, const std::string& shown_key, const std::string& text) {
-  if (auto* member = std::get_if<bool Config::*>(&field.member)) {
+void assign_from_text(Config& config, Sources& sources, const Field& field, const std::string& shown_key,
+                      const std::string& text) {
+  const Value example = field.get(config);
+  const auto reject = [&] { throw ConfigError(shown_key, text, allowed_text(field)); };
+  if (std::holds_alternative<bool>(example)) {
     static const std::map<std::string, bool> words = {{"1", true},  {"true", true},   {"yes", true}, {"on", true},
                                                       {"0", false}, {"false", false}, {"no", false}, {"off", false}};
     std::string lower;
     for (char c : text) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     auto found = words.find(lower);
     if (found == words.end()) throw ConfigError(shown_key, text, "one of 1/0, true/false, yes/no, on/off");
-    config.*(*member) = found->second;
-    return;
+    return assign(config, field, sources, shown_key, found->second, text);
   }
-  auto member = std::get<std::int64_t Config::*>(field.member);
-  std::int64_t value = 0;
-  const char* begin = text.data();
-  const char* end = text.data() + text.size();
-  auto [rest, error] = std::from_chars(begin, end, value);
-  if (text.empty() || error != std::errc{} || rest != end) throw ConfigError(shown_key, text, allowed_text(field));
-  check_range(field, shown_key, value);
-  config.*member = value;
+  if (std::holds_alternative<std::int64_t>(example)) {
+    auto value = parse_number<std::int64_t>(text);
+    if (!value) reject();
+    return assign(config, field, sources, shown_key, *value, text);
+  }
+  if (std::holds_alternative<double>(example)) {
+    auto value = parse_number<double>(text);
+    if (!value) reject();
+    return assign(config, field, sources, shown_key, *value, text);
+  }
+  if (std::holds_alternative<std::string>(example)) return assign(config, field, sources, shown_key, text, text);
+  Words words;  // comma-separated list
+  std::string_view rest = text;
+  while (!rest.empty()) {
+    const auto comma = rest.find(',');
+    words.push_back(trimmed(rest.substr(0, comma)));
+    rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+  }
+  assign(config, field, sources, shown_key, std::move(words), text);
 }
 
 std::string toml_text(const toml::node& node) {
@@ -100,23 +322,55 @@ std::string toml_text(const toml::node& node) {
   return text.str();
 }
 
-void assign_from_toml(Config& config, const Field& field, const toml::node& node, const std::string& where) {
+void assign_from_toml(Config& config, Sources& sources, const Field& field, const toml::node& node,
+                      const std::string& where) {
   const std::string shown_key = fmt::format("{} ({})", field.key, where);
-  if (auto* member = std::get_if<bool Config::*>(&field.member)) {
-    auto value = node.value_exact<bool>();
-    if (!value) throw ConfigError(shown_key, toml_text(node), allowed_text(field));
-    config.*(*member) = *value;
-    return;
+  const std::string text = toml_text(node);
+  const Value example = field.get(config);
+  std::optional<Value> value;
+  if (std::holds_alternative<bool>(example)) {
+    if (auto v = node.value_exact<bool>()) value = *v;
+  } else if (std::holds_alternative<std::int64_t>(example)) {
+    if (auto v = node.value_exact<std::int64_t>()) value = *v;
+  } else if (std::holds_alternative<double>(example)) {
+    if (node.is_number())
+      if (auto v = node.value<double>()) value = *v;  // 1 and 1.0 both mean one
+  } else if (std::holds_alternative<std::string>(example)) {
+    if (auto v = node.value_exact<std::string>()) value = *v;
+  } else if (const auto* array = node.as_array()) {
+    Words words;
+    for (const auto& item : *array)
+      if (auto v = item.value_exact<std::string>()) words.push_back(*v);
+    if (words.size() == array->size()) value = std::move(words);
   }
-  auto value = node.value_exact<std::int64_t>();
-  if (!value) throw ConfigError(shown_key, toml_text(node), allowed_text(field));
-  check_range(field, shown_key, *value);
-  config.*std::get<std::int64_t Config::*>(field.member) = *value;
+  if (!value) throw ConfigError(shown_key, text, allowed_text(field));
+  assign(config, field, sources, shown_key, std::move(*value), text);
 }
 
-std::string value_text(const Config& config, const Field& field) {
-  if (auto* member = std::get_if<bool Config::*>(&field.member)) return config.*(*member) ? "true" : "false";
-  return std::to_string(config.*std::get<std::int64_t Config::*>(field.member));
+std::string known_keys() {
+  std::string known;
+  for (const auto& field : fields()) known += (known.empty() ? "" : ", ") + field.key;
+  return known;
+}
+
+// Walks the table: flat keys at the top, `section.name` through [section] tables or dotted keys.
+void apply_table(Config& config, Sources& sources, const toml::table& table, const std::string& prefix,
+                 const std::string& file) {
+  for (auto&& [name, node] : table) {
+    const std::string key = prefix + std::string(name.str());
+    if (const Field* field = find_field(key)) {
+      assign_from_toml(config, sources, *field, node, fmt::format("{}:{}", file, node.source().begin.line));
+      continue;
+    }
+    if (const auto* section = node.as_table(); section && prefix.empty()) {
+      const bool known_section = std::ranges::any_of(fields(), [&](const Field& f) { return f.key.starts_with(key + "."); });
+      if (known_section) {
+        apply_table(config, sources, *section, key + ".", file);
+        continue;
+      }
+    }
+    throw ConfigError(key + " (" + file + ")", "<unknown key>", "one of: " + known_keys());
+  }
 }
 
 Config apply_file(Config config, const std::filesystem::path& file) {
@@ -129,18 +383,9 @@ Config apply_file(Config config, const std::filesystem::path& file) {
         "PENUMBRA_CONFIG", file.string(),
         fmt::format("a readable TOML file (line {}, column {}: {})", where.line, where.column, error.description()));
   }
-  for (auto&& [key, node] : table) {
-    const Field* field = nullptr;
-    for (const auto& candidate : fields())
-      if (key.str() == candidate.key) field = &candidate;
-    if (!field) {
-      std::string known;
-      for (const auto& candidate : fields()) known += std::string(known.empty() ? "" : ", ") + candidate.key;
-      throw ConfigError(std::string(key.str()) + " (" + file.string() + ")", "<unknown key>", "one of: " + known);
-    }
-    const auto line = node.source().begin.line;
-    assign_from_toml(config, *field, node, fmt::format("{}:{}", file.string(), line));
-  }
+  Sources sources;
+  apply_table(config, sources, table, "", file.string());
+  validate_naming_sources(config, sources);
   return config;
 }
 
@@ -183,11 +428,12 @@ ConfigError::ConfigError(std::string key, std::string value, std::string allowed
 Config Config::from_file(const std::filesystem::path& file) { return apply_file(Config{}, file); }
 
 Config Config::with_environment(Config base, const std::map<std::string, std::string>& environment) {
+  Sources sources;
   for (const auto& [name, text] : environment) {
     if (!name.starts_with("PENUMBRA_")) continue;
     auto field = std::ranges::find_if(fields(), [&](const Field& f) { return f.env_name() == name; });
     if (field != fields().end()) {
-      assign_from_text(base, *field, name, text);
+      assign_from_text(base, sources, *field, name, text);
       continue;
     }
     // Other PENUMBRA_ variables belong to scripts (PENUMBRA_BUILD_DIR, ...) and are none of our business,
@@ -196,6 +442,7 @@ Config Config::with_environment(Config base, const std::map<std::string, std::st
       if (edit_distance(name, known.env_name()) <= 2)
         throw ConfigError(name, text, "a known variable; did you mean " + known.env_name() + "?");
   }
+  validate_naming_sources(base, sources);
   return base;
 }
 
@@ -212,24 +459,21 @@ Config Config::load() {
 }
 
 void Config::validate() const {
-  for (const auto& field : fields()) {
-    if (auto* member = std::get_if<std::int64_t Config::*>(&field.member))
-      check_range(field, field.key, this->*(*member));
-  }
+  for (const auto& field : fields()) field.validate(*this);
 }
 
 std::string Config::to_string() const {
   std::string text;
-  for (const auto& field : fields()) text += fmt::format("{} = {}\n", field.key, value_text(*this, field));
+  for (const auto& field : fields()) text += fmt::format("{} = {}\n", field.key, value_text(field.get(*this)));
   return text;
 }
 
 std::string Config::describe() {
   const Config defaults{};
-  std::string text = fmt::format("{:<24} {:<32} {:<8} {}\n", "key", "environment", "default", "allowed");
+  std::string text = fmt::format("{:<34} {:<44} {:<12} {}\n", "key", "environment", "default", "allowed");
   for (const auto& field : fields())
-    text += fmt::format("{:<24} {:<32} {:<8} {}; {}\n", field.key, field.env_name(), value_text(defaults, field),
-                        allowed_text(field), field.help);
+    text += fmt::format("{:<34} {:<44} {:<12} {}; {}\n", field.key, field.env_name(),
+                        raw_text(field.get(defaults)), allowed_text(field), field.help);
   return text;
 }
 

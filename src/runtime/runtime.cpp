@@ -61,10 +61,10 @@ struct Runtime::Impl {
         topology::DiscoveryOptions{.virtual_nodes = static_cast<int>(config.virtual_nodes),
                                    .latency_probe = config.latency_probe,
                                    .latency_probe_samples = static_cast<int>(config.latency_probe_samples)});
-    if (config.shadows)
-      shadows.emplace(collective, static_cast<std::size_t>(config.shadow_budget_bytes),
-                      shadow::StalenessBound{config.shadow_max_versions_behind,
-                                             static_cast<double>(config.shadow_max_age_us)});
+    if (config.shadow.enabled)
+      shadows.emplace(collective, static_cast<std::size_t>(config.shadow.budget_bytes),
+                      shadow::StalenessBound{config.shadow.max_versions_behind,
+                                             config.shadow.max_age_us});
   }
 
   // After every change of an owned object's value: shadows get the new version within the staleness bound.

@@ -7,7 +7,7 @@ namespace penumbra::shadow {
 // Interim cost-benefit rule until the full policy (eligibility, placement, budget) lands: a holder is worth a
 // copy when the reads it would serve locally save more time than pushing the object's writes costs.
 Planner make_planner(const Config& config, const Topology& topology, int self) {
-  const auto max_copies = static_cast<std::size_t>(config.shadow_max_copies);
+  const auto max_copies = static_cast<std::size_t>(config.shadow.max_copies);
   return [max_copies, &topology, self](std::span<const OwnedObjectStats> objects) {
     std::vector<DesiredShadow> desired;
     for (const OwnedObjectStats& object : objects) {
