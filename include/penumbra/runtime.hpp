@@ -131,6 +131,8 @@ class Runtime {
   ObjectInfo info(ObjectRef ref);
   /// The rank that owns `ref` now, as this rank knows it (no communication).
   int owner_of(ObjectRef ref) const;
+  /// Whether this rank holds a shadow of the object now (placed at the last shadow epoch). Local, no MPI.
+  bool holds_shadow(ObjectRef ref) const;
   /// Ids of the live objects this rank owns, sorted.
   std::vector<ObjectId> local_objects() const;
 

@@ -248,6 +248,22 @@ TEST(ShadowEligibility, WritesCostEveryHolderAPropagation) {
   EXPECT_LT(ObjectValue(object(1, 0, {0, 50}, 80), table, no_rent()).terms_with(1, {}).value_us(), 0.0);
 }
 
+// A read from the owner goes through its CPU (two-sided), so a shadow saves the owner-service cost on top of
+// the one-sided time; a read from another shadow does not.
+TEST(ShadowEligibility, OwnerServiceCostIsSavedOnlyAgainstTheOwnersCopy) {
+  const Topology topology = separate_nodes(3);
+  CostModel costs = round_costs();
+  costs.owner_service = {4.0, 0.0};
+  const CostTable table(topology, costs);
+  EXPECT_DOUBLE_EQ(table.owner_read_us(1, 0, 64), 10.0 + 4.0);
+  EXPECT_DOUBLE_EQ(table.owner_read_us(0, 0, 64), 0.0);
+  // Reader 2 (5 reads): owner copy 14 us, shadow on 1 is 10 us away, local copy 0.
+  const ObjectValue value(object(1, 0, {0, 0, 5}), table, no_rent());
+  EXPECT_DOUBLE_EQ(value.terms_with(2, {}).read_saving_us, 5 * 14.0);
+  const int one[] = {1};
+  EXPECT_DOUBLE_EQ(value.terms_with(2, one).read_saving_us, 5 * 10.0);
+}
+
 TEST(ShadowEligibility, BadAccessNamesTheValue) {
   const auto expect_message = [](const ObjectAccess& access, const std::string& text) {
     try {

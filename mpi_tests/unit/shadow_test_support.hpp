@@ -36,6 +36,7 @@ inline CostModel round_costs() {
   model.read_by_proximity[static_cast<std::size_t>(Proximity::other_node)] = {10.0, 0.0};
   model.propagation_base_us = 0.0;
   model.propagation_us_per_kib = 0.0;
+  model.owner_service = {0.0, 0.0};  // the owner's copy costs what a shadow there would (see OwnerServiceCost)
   return model;
 }
 

@@ -184,6 +184,7 @@ struct Runtime::Impl {
   transport::Messenger messenger;
   Topology topology;
   std::optional<shadow::ShadowManager> shadows;  // after `collective` and `topology`: it uses both
+  shadow::ReadHistory shadow_history;            // last epoch window's counts, for the policy's trend term
   std::int64_t steps = 0;
   std::unordered_map<ObjectId, Version> versions_at_last_check;
 };
@@ -304,6 +305,10 @@ ObjectInfo Runtime::info(ObjectRef ref) {
 
 int Runtime::owner_of(ObjectRef ref) const { return impl_->directory.owner_of(ref.id()); }
 
+bool Runtime::holds_shadow(ObjectRef ref) const {
+  return impl_->shadows && impl_->shadows->held(ref.id()) != nullptr;
+}
+
 std::vector<ObjectId> Runtime::local_objects() const { return impl_->store.live_ids(); }
 
 MigrationReport Runtime::migrate(std::span<const Move> moves) {
@@ -324,7 +329,7 @@ void Runtime::progress() {
 void Runtime::update_shadows() {
   if (!impl_->shadows) return;
   barrier();
-  const shadow::Planner planner = shadow::make_planner(impl_->config, impl_->topology, rank());
+  const shadow::Planner planner = shadow::make_planner(impl_->config, impl_->topology, rank(), impl_->shadow_history);
   impl_->shadows->run_epoch(
       [this](ObjectId id) { return impl_->directory.owner_of(id); },
       [this](ObjectId id) -> std::pair<detail::ValuePtr, Version> {

@@ -24,6 +24,8 @@ void CostModel::validate() const {
     check_cost(fmt::format("read_by_proximity[{}].base_us", name).c_str(), read_by_proximity[c].base_us);
     check_cost(fmt::format("read_by_proximity[{}].us_per_kib", name).c_str(), read_by_proximity[c].us_per_kib);
   }
+  check_cost("owner_service.base_us", owner_service.base_us);
+  check_cost("owner_service.us_per_kib", owner_service.us_per_kib);
   check_cost("propagation_base_us", propagation_base_us);
   check_cost("propagation_us_per_kib", propagation_us_per_kib);
 }
@@ -44,6 +46,13 @@ double CostTable::read_us(int reader, int holder, std::uint64_t size_bytes) cons
           "shadow cost model: measured latency {} -> {} = {} (expected a finite time >= 0 us)", reader, holder, base));
   }
   return base + cost.us_per_kib * (static_cast<double>(size_bytes) / kKiB);
+}
+
+double CostTable::owner_read_us(int reader, int owner, std::uint64_t size_bytes) const {
+  const double one_sided = read_us(reader, owner, size_bytes);
+  if (reader == owner) return one_sided;
+  return one_sided + model_.owner_service.base_us +
+         model_.owner_service.us_per_kib * (static_cast<double>(size_bytes) / kKiB);
 }
 
 double CostTable::propagation_us(int owner, int holder, std::uint64_t size_bytes) const {

@@ -17,6 +17,11 @@ struct TransferCost {
 
 inline constexpr std::size_t kProximityClasses = static_cast<std::size_t>(Proximity::other_node) + 1;
 
+/// A read answered by the owner's CPU (request and reply through the messenger; the owner must be inside a
+/// runtime call), beyond the one-sided time: `penumbra-bench-objects` at 2 ranks measured a remote read at
+/// 2.35 us for 8 B and 30.5 us for 64 KiB, against 0.04 / 1.2 us for MPI_Get.
+inline constexpr TransferCost kTwoSidedOwnerService = {2.3, 0.45};
+
 /// Microseconds. Defaults: a node with dedicated cores and `MPI_Win_allocate` windows (ENVIRONMENT.md:
 /// memcpy 0.03 us for 8 B and 0.60 us for 64 KiB; MPI_Get + flush 0.04-0.07 us for 8 B and 0.65 us for
 /// 64 KiB), and, not measured here, a typical RDMA network between nodes (2 us, ~10 GB/s). On oversubscribed
@@ -37,6 +42,10 @@ struct CostModel {
   /// When the Topology carries measured latencies (its probe), they replace `base_us` between two different
   /// ranks; the per-KiB part still comes from the class.
   bool use_measured_latency = true;
+  /// Extra cost of a read served by the owner itself, added to the one-sided read time between the two ranks.
+  /// 0 here (the owner's copy read like any other); the Runtime sets kTwoSidedOwnerService, because its
+  /// owners keep their copies in the object store, not in a window, so a remote reader asks the owner's CPU.
+  TransferCost owner_service = {0.0, 0.0};
   /// Fixed cost to the owner of propagating one version to one holder, on top of the put itself (which costs
   /// what a read between the two ranks costs): version header, flush, bookkeeping. Assumption.
   double propagation_base_us = 0.1;
@@ -56,6 +65,9 @@ class CostTable {
   int rank_count() const noexcept { return topology_.rank_count(); }
   /// Time for `reader` to read `size_bytes` from a copy on `holder` (local read when they are equal).
   double read_us(int reader, int holder, std::uint64_t size_bytes) const;
+  /// Time for `reader` to read from the owner's own copy: local when it is the owner, else read_us plus the
+  /// owner_service cost.
+  double owner_read_us(int reader, int owner, std::uint64_t size_bytes) const;
   /// Time the owner spends propagating one version of `size_bytes` to `holder`.
   double propagation_us(int owner, int holder, std::uint64_t size_bytes) const;
 

@@ -97,7 +97,9 @@ ObjectValue::ObjectValue(const ObjectAccess& access, const CostTable& costs, con
 }
 
 std::vector<double> ObjectValue::nearest_read_us(std::span<const int> shadows) const {
-  std::vector<double> nearest = read_us_from(owner_);
+  std::vector<double> nearest(readers_.size());
+  for (std::size_t i = 0; i < readers_.size(); ++i)
+    nearest[i] = costs_.owner_read_us(readers_[i].rank, owner_, size_bytes_);
   for (int holder : shadows) add_copy(holder, nearest);
   return nearest;
 }

@@ -1,33 +1,42 @@
 #include "shadow/planner.hpp"
 
-#include <algorithm>
+#include "shadow/cost_model.hpp"
+#include "shadow/eligibility.hpp"
+#include "shadow/placement.hpp"
 
 namespace penumbra::shadow {
 
-// Interim cost-benefit rule until the full policy (eligibility, placement, budget) lands: a holder is worth a
-// copy when the reads it would serve locally save more time than pushing the object's writes costs.
-Planner make_planner(const Config& config, const Topology& topology, int self) {
-  const auto max_copies = static_cast<std::size_t>(config.shadow.max_copies);
-  return [max_copies, &topology, self](std::span<const OwnedObjectStats> objects) {
+Planner make_planner(const Config& config, const Topology& topology, int self, ReadHistory& history) {
+  return [&options = config.shadow, &topology, self, &history](std::span<const OwnedObjectStats> objects) {
+    CostModel model;
+    model.owner_service = kTwoSidedOwnerService;
+    const CostTable costs(topology, model);
+    const int ranks = topology.rank_count();
+    // No load forecast reaches the shadow epoch yet: every rank has the same (full) headroom, so placement is
+    // by value and proximity alone.
+    const std::vector<RankState> states(static_cast<std::size_t>(ranks), RankState{1.0, {}});
+    const std::vector<std::uint64_t> budgets = effective_budgets(states, options);
+
     std::vector<DesiredShadow> desired;
+    ReadHistory this_window;
     for (const OwnedObjectStats& object : objects) {
-      const double kib = static_cast<double>(object.size_bytes) / 1024.0;
-      const double remote_us = 5.0 + 0.05 * kib, local_us = 0.1 + 0.01 * kib, push_us = 10.0 + 0.02 * kib;
-      std::vector<DesiredShadow> candidates;
-      for (int rank = 0; rank < static_cast<int>(object.reads_by_rank.size()); ++rank) {
-        if (rank == self) continue;
-        const double value =
-            object.reads_by_rank[static_cast<std::size_t>(rank)] * (remote_us - local_us) - object.writes * push_us;
-        if (value > 0) candidates.push_back({object.id, rank, value});
+      ObjectAccess access;
+      access.id = object.id;
+      access.owner = self;
+      access.size_bytes = object.size_bytes;
+      access.reads_by_rank = object.reads_by_rank;
+      access.writes = object.writes;
+      access.holders = object.holders;
+      if (auto previous = history.find(object.id); previous != history.end()) {
+        access.previous_reads_by_rank = previous->second.reads_by_rank;
+        access.previous_writes = previous->second.writes;
       }
-      std::sort(candidates.begin(), candidates.end(), [&](const DesiredShadow& a, const DesiredShadow& b) {
-        if (a.value_us != b.value_us) return a.value_us > b.value_us;
-        return topology.proximity(self, a.holder) < topology.proximity(self, b.holder) ||
-               (topology.proximity(self, a.holder) == topology.proximity(self, b.holder) && a.holder < b.holder);
-      });
-      if (candidates.size() > max_copies) candidates.resize(max_copies);
-      desired.insert(desired.end(), candidates.begin(), candidates.end());
+      this_window[object.id] = WindowCounts{object.reads_by_rank, object.writes};
+      validate_access(access, ranks);
+      for (const ShadowPlacement& copy : place_object(access, costs, states, budgets, options).chosen)
+        desired.push_back(DesiredShadow{object.id, copy.rank, copy.value_us});
     }
+    history = std::move(this_window);
     return desired;
   };
 }

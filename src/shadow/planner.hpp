@@ -1,12 +1,28 @@
 #pragma once
-// Builds the shadow Planner the runtime uses from the configuration and the topology.
+// The shadow Planner the runtime hands to ShadowManager::run_epoch: the pure policy (eligibility and
+// placement, docs/shadow-policy.md) applied by each owner to its own objects. Budgets are then enforced by
+// the holders, which admit proposals by value per byte (ShadowManager), so no rank needs every object.
+#include <unordered_map>
+#include <vector>
+
 #include "penumbra/config.hpp"
+#include "penumbra/object_id.hpp"
 #include "penumbra/topology.hpp"
 #include "shadow/shadow_manager.hpp"
 
 namespace penumbra::shadow {
 
-/// The configured shadow policy as a Planner for ShadowManager::run_epoch; `self` is this rank.
-Planner make_planner(const Config& config, const Topology& topology, int self);
+/// Reads by rank and writes of each owned object in the previous epoch window: the trend term's input.
+struct WindowCounts {
+  std::vector<double> reads_by_rank;
+  double writes = 0.0;
+};
+using ReadHistory = std::unordered_map<ObjectId, WindowCounts>;
+
+/// The configured policy for the owner `self`. `history` (kept by the caller across epochs) is read for the
+/// trend and replaced by this window's counts each time the planner runs. Reads from an owner cost the
+/// two-sided service time (kTwoSidedOwnerService) on top of the one-sided time of the topology (measured when
+/// the latency probe ran, ENVIRONMENT.md's figures otherwise).
+Planner make_planner(const Config& config, const Topology& topology, int self, ReadHistory& history);
 
 }  // namespace penumbra::shadow
