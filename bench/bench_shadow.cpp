@@ -9,6 +9,9 @@
 //   owner read    rt.read<T>() on a rank with no copy (N >= 4): today a request to the owner's runtime
 //   raw MPI_Get   MPI_Get + MPI_Win_flush of the same bytes from an MPI_Win_allocate window (one-sided floor)
 // Medians over repetitions; the table adds shadow hit / memcpy and owner read / raw MPI_Get.
+//
+// Then the Zipf workload (shadow_zipf.hpp) in modes none / full / adaptive for s in {0.6, 0.99, 1.2} and write
+// fractions {0, 0.05, 0.3}: reads/s, mean and p99 read latency, replica and update bytes, staleness at read.
 #include <fmt/format.h>
 #include <mpi.h>
 
@@ -16,10 +19,12 @@
 #include <array>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <penumbra/penumbra.hpp>
 
 #include "bench_common.hpp"
+#include "shadow_zipf.hpp"
 #include "mpi/communicator.hpp"
 #include "mpi/window.hpp"
 
@@ -110,6 +115,40 @@ LatencyRow measure_latency(penumbra::Runtime& rt, const penumbra::mpi::Communica
 std::string cell(double us) { return us < 0 ? "-" : fmt::format("{:.3f}", us); }
 std::string ratio(double a, double b) { return a < 0 || b <= 0 ? "-" : fmt::format("{:.2f}x", a / b); }
 
+// Every (s, w) of the issue in the three modes, one Runtime per run; prints the table on rank 0.
+nlohmann::json run_zipf_table(bool quick, bool print) {
+  penumbra::bench::ZipfParams params;
+  params.objects = quick ? 256 : 1024;
+  params.ops_per_epoch = quick ? 1000 : 4000;
+  params.measured_epochs = quick ? 2 : 4;
+  if (print)
+    fmt::print("\nZipf workload: {} objects of {} B, {} operations per rank per epoch, {} warm + {} measured epochs\n"
+               "{:>5} {:>5} {:>9} {:>11} {:>9} {:>9} {:>7} {:>13} {:>12} {:>9} {:>9} {:>10} {:>10}\n",
+               params.objects, params.object_bytes, params.ops_per_epoch, params.warm_epochs, params.measured_epochs,
+               "s", "w", "mode", "reads/s", "mean us", "p99 us", "local", "replica B", "update B", "stale p50",
+               "stale p99", "vs none", "vs full");
+  nlohmann::json rows = nlohmann::json::array();
+  for (double s : {0.6, 0.99, 1.2})
+    for (double w : {0.0, 0.05, 0.3}) {
+      std::map<std::string, penumbra::bench::ZipfRow> by_mode;
+      for (const char* mode : {"none", "full", "adaptive"}) by_mode[mode] = penumbra::bench::run_zipf(mode, s, w, params);
+      if (!print) continue;
+      for (const char* mode : {"none", "full", "adaptive"}) {
+        const penumbra::bench::ZipfRow& row = by_mode[mode];
+        fmt::print("{:>5} {:>5} {:>9} {:>11.0f} {:>9.2f} {:>9.2f} {:>6.0f}% {:>13} {:>12} {:>9.0f} {:>9.0f} {:>10} {:>10}\n",
+                   s, w, mode, row.reads_per_s, row.mean_read_us, row.p99_read_us, 100 * row.local_share,
+                   row.replica_bytes, row.update_bytes, row.p50_staleness_versions, row.p99_staleness_versions,
+                   ratio(row.reads_per_s, by_mode["none"].reads_per_s), ratio(row.reads_per_s, by_mode["full"].reads_per_s));
+        rows.push_back({{"s", s}, {"write_frac", w}, {"mode", mode}, {"reads_per_s", row.reads_per_s},
+                        {"mean_read_us", row.mean_read_us}, {"p99_read_us", row.p99_read_us},
+                        {"local_share", row.local_share}, {"replica_bytes", row.replica_bytes},
+                        {"update_bytes", row.update_bytes}, {"p50_staleness_versions", row.p50_staleness_versions},
+                        {"p99_staleness_versions", row.p99_staleness_versions}});
+      }
+    }
+  return rows;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -131,6 +170,7 @@ int main(int argc, char** argv) {
     config.shadow.max_copies = 2;
     penumbra::Runtime rt{MPI_COMM_WORLD, config};
     const int repetitions = quick ? 200 : 2000;
+    nlohmann::json report_json;
     std::vector<LatencyRow> rows = {measure_latency<8>(rt, comm, repetitions),
                                     measure_latency<1024>(rt, comm, repetitions),
                                     measure_latency<65536>(rt, comm, repetitions)};
@@ -151,11 +191,15 @@ int main(int argc, char** argv) {
                            {"remote_read_us", value_or_null(row.remote_read_us)},
                            {"raw_get_us", value_or_null(row.raw_get_us)}});
       }
-      if (!json_path.empty()) {
-        std::ofstream out(json_path);
-        out << nlohmann::json{{"ranks", rt.size()}, {"latency", latency}}.dump(2) << "\n";
-        if (!out) throw penumbra::InvalidArgument("cannot write --json file '" + json_path + "'");
-      }
+      report_json["ranks"] = rt.size();
+      report_json["latency"] = latency;
+    }
+    rt.barrier();
+    report_json["zipf"] = run_zipf_table(quick, rt.rank() == 0);
+    if (rt.rank() == 0 && !json_path.empty()) {
+      std::ofstream out(json_path);
+      out << report_json.dump(2) << "\n";
+      if (!out) throw penumbra::InvalidArgument("cannot write --json file '" + json_path + "'");
     }
   } catch (const std::exception& error) {
     fmt::print(stderr, "penumbra-bench-shadow: {}\n", error.what());

@@ -49,6 +49,9 @@ struct ShadowOptions {
   /// Enforced by the mechanism: the owner pushes pending versions at its next runtime call after this long.
   /// 1..3.6e9 (one hour).
   double max_age_us = 1000.0;
+  /// `shadow.full_replication`: every rank that has room holds a copy of every object, whatever it is worth
+  /// (budgets still apply). For comparison runs (penumbra-bench-shadow's `full` mode), not for production.
+  bool full_replication = false;
   /// `shadow.history_versions`: versions of each shadowed object the owner keeps as merge bases for
   /// conflicting updates; an update based on an older version is resolved by last-writer-wins. 1..1024.
   std::int64_t history_versions = 4;

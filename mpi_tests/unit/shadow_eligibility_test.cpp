@@ -264,6 +264,19 @@ TEST(ShadowEligibility, OwnerServiceCostIsSavedOnlyAgainstTheOwnersCopy) {
   EXPECT_DOUBLE_EQ(value.terms_with(2, one).read_saving_us, 5 * 10.0);
 }
 
+// Without remote shadow reads a copy serves only its holder: a second reader gains nothing from it.
+TEST(ShadowEligibility, WithoutRemoteShadowReadsACopyServesOnlyItsHolder) {
+  const Topology topology = separate_nodes(3);
+  CostModel costs = round_costs();
+  costs.owner_service = {4.0, 0.0};
+  costs.remote_shadow_reads = false;
+  const CostTable table(topology, costs);
+  const ObjectValue value(object(1, 0, {0, 3, 5}), table, no_rent());
+  EXPECT_DOUBLE_EQ(value.terms_with(1, {}).read_saving_us, 3 * 14.0);  // reader 2 still reads the owner
+  const int one[] = {1};
+  EXPECT_DOUBLE_EQ(value.terms_with(2, one).read_saving_us, 5 * 14.0);  // the copy on 1 does not serve 2
+}
+
 TEST(ShadowEligibility, BadAccessNamesTheValue) {
   const auto expect_message = [](const ObjectAccess& access, const std::string& text) {
     try {

@@ -113,6 +113,8 @@ const std::vector<Field>& fields() {
              &ShadowOptions::max_versions_behind),
       shadow("max_age_us", "pending versions are pushed at the owner's next call after this",
              &ShadowOptions::max_age_us),
+      shadow("full_replication", "copy every object to every rank with room (comparison runs)",
+             &ShadowOptions::full_replication),
       shadow("history_versions", "versions kept as merge bases for conflicting updates",
              &ShadowOptions::history_versions),
 

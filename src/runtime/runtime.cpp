@@ -327,8 +327,8 @@ void Runtime::progress() {
 }
 
 void Runtime::update_shadows() {
+  barrier();  // collective whatever the configuration: callers rely on it as an epoch boundary
   if (!impl_->shadows) return;
-  barrier();
   const shadow::Planner planner = shadow::make_planner(impl_->config, impl_->topology, rank(), impl_->shadow_history);
   impl_->shadows->run_epoch(
       [this](ObjectId id) { return impl_->directory.owner_of(id); },

@@ -46,6 +46,10 @@ struct CostModel {
   /// 0 here (the owner's copy read like any other); the Runtime sets kTwoSidedOwnerService, because its
   /// owners keep their copies in the object store, not in a window, so a remote reader asks the owner's CPU.
   TransferCost owner_service = {0.0, 0.0};
+  /// Whether a reader can read a shadow held by another rank (one-sided, found through the metadata
+  /// service). When false, a copy serves only the rank that holds it, and every other reader's nearest copy
+  /// stays the owner's: the Runtime sets false until its read path does nearest-copy remote reads.
+  bool remote_shadow_reads = true;
   /// Fixed cost to the owner of propagating one version to one holder, on top of the put itself (which costs
   /// what a read between the two ranks costs): version header, flush, bookkeeping. Assumption.
   double propagation_base_us = 0.1;
@@ -65,6 +69,7 @@ class CostTable {
   int rank_count() const noexcept { return topology_.rank_count(); }
   /// Time for `reader` to read `size_bytes` from a copy on `holder` (local read when they are equal).
   double read_us(int reader, int holder, std::uint64_t size_bytes) const;
+  bool remote_shadow_reads() const noexcept { return model_.remote_shadow_reads; }
   /// Time for `reader` to read from the owner's own copy: local when it is the owner, else read_us plus the
   /// owner_service cost.
   double owner_read_us(int reader, int owner, std::uint64_t size_bytes) const;

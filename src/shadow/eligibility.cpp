@@ -106,7 +106,11 @@ std::vector<double> ObjectValue::nearest_read_us(std::span<const int> shadows) c
 
 std::vector<double> ObjectValue::read_us_from(int holder) const {
   std::vector<double> times(readers_.size());
-  for (std::size_t i = 0; i < readers_.size(); ++i) times[i] = costs_.read_us(readers_[i].rank, holder, size_bytes_);
+  for (std::size_t i = 0; i < readers_.size(); ++i) {
+    const int reader = readers_[i].rank;
+    times[i] = costs_.remote_shadow_reads() || reader == holder ? costs_.read_us(reader, holder, size_bytes_)
+                                                                : costs_.owner_read_us(reader, owner_, size_bytes_);
+  }
   return times;
 }
 

@@ -10,6 +10,7 @@ Planner make_planner(const Config& config, const Topology& topology, int self, R
   return [&options = config.shadow, &topology, self, &history](std::span<const OwnedObjectStats> objects) {
     CostModel model;
     model.owner_service = kTwoSidedOwnerService;
+    model.remote_shadow_reads = false;  // reads of another rank's object use a local shadow or the owner
     const CostTable costs(topology, model);
     const int ranks = topology.rank_count();
     // No load forecast reaches the shadow epoch yet: every rank has the same (full) headroom, so placement is
@@ -33,6 +34,12 @@ Planner make_planner(const Config& config, const Topology& topology, int self, R
       }
       this_window[object.id] = WindowCounts{object.reads_by_rank, object.writes};
       validate_access(access, ranks);
+      if (options.full_replication) {  // a copy everywhere, ranked by the policy's value for the budgets
+        const ObjectValue value(access, costs, options);
+        for (int rank = 0; rank < ranks; ++rank)
+          if (rank != self) desired.push_back(DesiredShadow{object.id, rank, value.terms_with(rank, {}).value_us()});
+        continue;
+      }
       for (const ShadowPlacement& copy : place_object(access, costs, states, budgets, options).chosen)
         desired.push_back(DesiredShadow{object.id, copy.rank, copy.value_us});
     }
