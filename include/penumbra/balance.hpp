@@ -1,0 +1,113 @@
+#pragma once
+/// @file balance.hpp
+/// Rebalancing strategies: pure planning functions over a snapshot of one epoch. Every strategy (static,
+/// greedy, refine, predictive, oracle, and zoltan where built) reads the same EpochInput and returns a Plan,
+/// so the runtime, the benchmarks and `penumbra-prof replay` run them interchangeably. No MPI here.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "penumbra/affinity.hpp"
+#include "penumbra/object_id.hpp"
+
+namespace penumbra {
+
+/// When and how the runtime rebalances. Config keys: `balance.<field>`.
+struct BalanceOptions {
+  /// `balance.strategy`: static | greedy | refine | predictive | oracle | zoltan (zoltan only where built).
+  std::string strategy = "predictive";
+  /// `balance.epoch_every`: run a rebalance epoch every K steps (0: only when triggered or called). [0, 1e9].
+  std::int64_t epoch_every = 10;
+  /// `balance.threshold`: also run an epoch when any rank's predicted load exceeds (1 + threshold) x the mean
+  /// (one small allreduce per step). (0, 100].
+  double threshold = 0.2;
+  /// `balance.horizon`: steps ahead the predictor forecasts for the plan. [1, 1000].
+  std::int64_t horizon = 1;
+
+  /// Throws ConfigError naming the first bad key, its value and the allowed range.
+  void validate() const;
+  bool operator==(const BalanceOptions&) const = default;
+};
+
+namespace balance {
+
+/// Bytes an object exchanges with another object per step (halo reads): moving them apart costs this.
+struct Edge {
+  ObjectId other;
+  double bytes_per_step = 0.0;
+};
+
+/// One object as the planner sees it.
+struct ObjectState {
+  ObjectId id;
+  int owner = 0;
+  std::uint64_t size_bytes = 0;     ///< what a move transfers
+  double measured_cost = 0.0;       ///< seconds of work in the last epoch, on its owner
+  double predicted_cost = 0.0;      ///< forecast seconds for the next epoch
+  double next_cost = -1.0;          ///< true next-epoch cost; known only to benchmarks (oracle), else < 0
+  std::vector<RankAccesses> accesses;  ///< who read/wrote it in the last epoch
+  std::vector<Edge> edges;          ///< communication with other objects
+};
+
+/// One rank as the planner sees it.
+struct RankState {
+  int node = 0;                  ///< node index (ranks of a node settle among themselves first)
+  double measured_load = 0.0;    ///< seconds of work last epoch
+  double predicted_load = 0.0;   ///< forecast seconds next epoch (history + queued work)
+  double uncertainty = 0.0;      ///< one standard deviation of the forecast
+  double capacity = 0.0;         ///< seconds of work per epoch it can take (0: the mean predicted load)
+  double speed = 1.0;            ///< relative processing speed (> 0)
+};
+
+/// Everything a strategy reads: the snapshot of one epoch, identical on every rank.
+struct EpochInput {
+  std::int64_t epoch = 0;
+  std::vector<RankState> ranks;       ///< index = rank
+  std::vector<ObjectState> objects;   ///< each id once
+  double steps_until_next_epoch = 1;  ///< how long a plan's benefit lasts (Zoltan's PHG_REPART_MULTIPLIER)
+  double bandwidth_bytes_per_s = 1e9; ///< what a move costs per byte
+  double threshold = 0.2;             ///< BalanceOptions::threshold
+};
+
+/// Why an object moves.
+enum class MoveReason : std::uint8_t { overload, affinity, rebalance, node_local };
+
+/// One decided move.
+struct PlannedMove {
+  ObjectId id;
+  int from = 0;
+  int to = 0;
+  std::uint64_t bytes = 0;
+  MoveReason reason = MoveReason::rebalance;
+  double gain = 0.0;  ///< the strategy's expected benefit (affinity score gain or load seconds saved)
+};
+
+/// What a strategy decided for one epoch.
+struct Plan {
+  std::vector<PlannedMove> moves;     ///< at most one per object, sorted by id
+  std::vector<double> projected_load; ///< per rank after the moves (by the strategy's own load view)
+  int rounds = 1;                     ///< proposal/acceptance rounds the coordination needed
+  std::uint64_t messages = 0;         ///< messages a distributed run of this plan exchanges
+  double plan_seconds = 0.0;          ///< time spent deciding
+};
+
+/// A rebalancing strategy: deterministic (same input, same plan on every rank) and pure.
+class Strategy {
+ public:
+  virtual ~Strategy() = default;
+  virtual std::string_view name() const noexcept = 0;
+  /// Throws InvalidArgument naming the bad value for inconsistent input (owner out of range, duplicate id).
+  virtual Plan plan(const EpochInput& input) const = 0;
+};
+
+/// The strategy called `name`. InvalidArgument naming the unknown name and listing the known ones.
+std::unique_ptr<Strategy> make_strategy(std::string_view name, const BalanceOptions& options = {},
+                                        const AffinityOptions& affinity = {});
+/// Names make_strategy accepts in this build.
+std::vector<std::string> strategy_names();
+
+}  // namespace balance
+}  // namespace penumbra
