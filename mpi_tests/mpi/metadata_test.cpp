@@ -11,13 +11,16 @@
 
 #include "metadata/batch.hpp"
 #include "metadata/service.hpp"
+#include "../unit/metadata_test_support.hpp"
 #include "mpi/check.hpp"
-#include "mpi/rma.hpp"
 #include "penumbra/errors.hpp"
 #include "transport/messenger.hpp"
 
 namespace penumbra::metadata {
 namespace {
+
+using testing_support::location_at;
+using testing_support::locations_at;
 
 int world_rank() {
   int rank = 0;
@@ -31,18 +34,14 @@ int world_size() {
   return size;
 }
 
-// A service wired as the Runtime wires it: a messenger whose handler gives metadata_update requests to
-// apply_batch. quiesce() is the barrier that serves requests while it waits.
+// A service wired as the Runtime will wire it: a messenger whose handler gives metadata_update requests to
+// MetadataService::serve. quiesce() is the barrier that serves requests while it waits.
 class Node {
  public:
   explicit Node(const Options& options, SelfAccess access = SelfAccess::automatic)
       : service(MPI_COMM_WORLD, options, access),
-        messenger(mpi::Communicator::duplicate(MPI_COMM_WORLD), [this](int, transport::Request request) {
-          if (request.operation != transport::metadata_update_operation)
-            throw InvalidArgument("unexpected operation in the metadata test");
-          service.apply_batch(request.payload);
-          return transport::Reply{};
-        }) {}
+        messenger(mpi::Communicator::duplicate(MPI_COMM_WORLD),
+                  [this](int, transport::Request request) { return service.serve(request); }) {}
   ~Node() {
     try {
       messenger.quiesce();  // no request in flight when the window is freed
@@ -62,7 +61,7 @@ Entry object(int rank, int k, int ranks) {
   return Entry{ObjectId{(static_cast<std::uint64_t>(rank + 1) << 32) | (index * 2654435761ULL % 0xffffffffULL)},
                index % 4 + 1,
                rank,
-               {(rank + 1) % ranks, (rank + k) % ranks},
+               locations_at({(rank + 1) % ranks, (rank + k) % ranks}),
                100ULL * static_cast<std::uint64_t>(rank) + index + 1};
 }
 
@@ -155,7 +154,7 @@ TEST_P(MetadataServiceTest, SecondLookupIsCachedUntilANewerVersionIsSeen) {
 
   Entry second = first;
   second.version = first.version + 1;
-  second.locations = {ranks - 1};
+  second.locations = locations_at({ranks - 1});
   if (rank == 0) service.stage(second);
   node.flush();
   node.quiesce();
@@ -260,6 +259,83 @@ TEST_P(MetadataServiceTest, ADamagedPrimaryIsServedByAReplicaUntilTheHomeScrubs)
   node.quiesce();
 }
 
+TEST_P(MetadataServiceTest, ATornReadIsReadAgain) {
+  register_objects(node);
+  const Entry target = object(ranks - 1, 2, ranks);
+  const bool reader = service.home_of(target.id) != rank;  // the home answers from its private copy
+  // The first probe run read arrives with a byte of its first record changed, as a Get that overlapped the
+  // home's rewrite of that record would (the record in the id's home slot is never empty when the id is there).
+  int reads = 0;
+  service.set_read_filter_for_testing([&](int, int copy, std::span<std::byte> run) {
+    EXPECT_EQ(copy, 0);
+    if (reads++ == 0) run[16] ^= std::byte{0x40};
+  });
+  service.clear_cache();
+  service.reset_counters();
+  EXPECT_EQ(service.fetch(target.id), target);
+  EXPECT_EQ(service.counters().torn_retries, reader ? 1U : 0U);
+  EXPECT_EQ(service.counters().replica_fallbacks, 0U);
+  EXPECT_EQ(reads, reader ? 2 : 0);
+  service.set_read_filter_for_testing({});
+  node.quiesce();
+}
+
+TEST_P(MetadataServiceTest, APrimaryTornOnEveryReadIsAnsweredByAReplica) {
+  if (service.layout().copies() < 2) GTEST_SKIP() << "one copy only";
+  register_objects(node);
+  const Entry target = object(0, 3, ranks);
+  const bool reader = service.home_of(target.id) != rank;
+  std::vector<int> copies_read;
+  service.set_read_filter_for_testing([&](int, int copy, std::span<std::byte> run) {
+    copies_read.push_back(copy);
+    if (copy == 0) run[0] ^= std::byte{0x01};  // the sequence word odd: caught mid-write, every time
+  });
+  service.clear_cache();
+  service.reset_counters();
+  EXPECT_EQ(service.fetch(target.id), target);
+  if (reader) {
+    EXPECT_EQ(service.counters().torn_retries, static_cast<std::uint64_t>(MetadataService::kTornRetries));
+    EXPECT_EQ(service.counters().replica_fallbacks, 1U);
+    const std::vector<int> expected_copies{0, 0, 0, 0, 1};
+    EXPECT_EQ(copies_read, expected_copies);  // kTornRetries + 1 reads of the primary, then the first replica
+  } else {
+    EXPECT_TRUE(copies_read.empty());
+  }
+  service.set_read_filter_for_testing({});
+  node.quiesce();
+}
+
+TEST_P(MetadataServiceTest, LookupAtLeastAVersionRefreshesAnOlderCachedEntry) {
+  if (ranks < 2) GTEST_SKIP() << "the home reads its own shard, nothing is cached";
+  register_objects(node);
+  const Entry first = object(1, 1, ranks);
+  const int home = service.home_of(first.id);
+  ASSERT_EQ(service.lookup(first.id), first);
+  node.quiesce();
+  Entry newer = first;
+  newer.version += 5;
+  newer.owner = 0;
+  newer.locations = locations_at({0});
+  if (rank == 1) service.stage(newer);
+  node.flush();
+  node.quiesce();
+  if (rank != home && rank != 1) {
+    EXPECT_EQ(service.lookup(first.id, first.version), first);  // cached, new enough for the caller
+    EXPECT_EQ(service.lookup(first.id, newer.version), newer);  // the caller saw a newer version: read again
+    EXPECT_EQ(service.lookup(first.id), newer);
+  } else {
+    EXPECT_EQ(service.lookup(first.id, newer.version), newer);
+  }
+  node.quiesce();
+}
+
+TEST_P(MetadataServiceTest, ServeRefusesOtherOperations) {
+  transport::Request request;
+  request.operation = transport::Operation::read;
+  EXPECT_THROW(service.serve(request), InvalidArgument);
+  node.quiesce();
+}
+
 TEST_P(MetadataServiceTest, EveryCopyDamagedIsASerializationErrorUntilTheHomeScrubs) {
   if (ranks < 2) GTEST_SKIP() << "one copy only";
   register_objects(node);
@@ -289,7 +365,7 @@ TEST_P(MetadataServiceTest, ConcurrentUpdatesAreNeverSeenTorn) {
   constexpr Version kLast = 400;
   const auto entry = [&](Version version) {
     const int v = static_cast<int>(version);
-    return Entry{id, version, v % ranks, {(v + 1) % ranks, (v + 2) % ranks}, version * 3 + 1};
+    return Entry{id, version, v % ranks, locations_at({(v + 1) % ranks, (v + 2) % ranks}), version * 3 + 1};
   };
   if (rank == 0) service.stage(entry(1));
   node.flush();
@@ -349,8 +425,8 @@ TEST_P(MetadataServiceTest, LookupsDoNotNeedTheHomesCpu) {
         }
       EXPECT_GT(homed_at_zero, 0U);
       const unsigned char one = 1;
-      mpi::put_bytes(flags, 0, static_cast<std::size_t>(rank), std::as_bytes(std::span(&one, 1)));
-      mpi::flush(flags, 0);
+      flags.put(std::as_bytes(std::span(&one, 1)), 0, static_cast<std::size_t>(rank));
+      flags.flush(0);
     }
     comm.barrier();
   }
@@ -371,8 +447,10 @@ TEST_P(MetadataServiceTest, BadBatchesAreRejectedAtTheHome) {
     EXPECT_THROW(service.apply_batch(encode_batch(any)), InvalidArgument);  // centralized: not a home
   }
   EXPECT_THROW(service.stage(Entry{ObjectId{1}, 1, ranks, {}, 0}), InvalidArgument);
-  EXPECT_THROW(service.stage(Entry{ObjectId{1}, 1, 0, {-1}, 0}), InvalidArgument);
-  EXPECT_THROW(service.stage(Entry{ObjectId{1}, 1, 0, std::vector<int>(9, 0), 0}), InvalidArgument);
+  EXPECT_THROW(service.stage(Entry{ObjectId{1}, 1, 0, {Location{-1, 64, 64}}, 0}), InvalidArgument);
+  EXPECT_THROW(service.stage(Entry{ObjectId{1}, 1, 0, {Location{ranks, 64, 64}}, 0}), InvalidArgument);
+  EXPECT_THROW(service.stage(Entry{ObjectId{1}, 1, 0, std::vector<Location>(9, location_at(0)), 0}),
+               InvalidArgument);
   EXPECT_THROW(service.stage(Entry{ObjectId{1}, 0, 0, {}, 0}), InvalidArgument);
   EXPECT_EQ(service.staged_updates(), 0U);
   node.quiesce();
@@ -458,6 +536,40 @@ TEST(MetadataService, OptionsMustAgreeOnEveryRank) {
     EXPECT_THROW(MetadataService(MPI_COMM_WORLD, invalid), ConfigError);
   } else {
     EXPECT_THROW(MetadataService(MPI_COMM_WORLD, invalid), RemoteError);
+  }
+}
+
+TEST(MetadataService, BadOptionsAreConfigErrorsNamingKeyAndValue) {
+  struct Case {
+    Options options;
+    std::string key;
+    std::string value;
+  };
+  std::vector<Case> cases(5);
+  cases[0].options.replicas = 0, cases[0].key = "metadata.replicas", cases[0].value = "0";
+  cases[1].options.slots_per_shard = 100, cases[1].key = "metadata.slots_per_shard", cases[1].value = "100";
+  cases[2].options.max_locations = -1, cases[2].key = "metadata.max_locations", cases[2].value = "-1";
+  cases[3].options.cache_entries = std::size_t{1} << 31, cases[3].key = "metadata.cache_entries";
+  cases[3].value = "2147483648";
+  // Valid one by one, too large together: one copy of a shard would take 2^24 x 6192 bytes.
+  cases[4].options.slots_per_shard = kMaxSlotsPerShard, cases[4].options.max_locations = kMaxLocationsLimit;
+  cases[4].key = "metadata.slots_per_shard", cases[4].value = "16777216";
+  for (const Case& bad : cases) {
+    try {
+      MetadataService service(MPI_COMM_WORLD, bad.options);
+      ADD_FAILURE() << "accepted " << bad.key << " = " << bad.value;
+    } catch (const ConfigError& error) {
+      EXPECT_EQ(error.key(), bad.key);
+      EXPECT_EQ(error.value(), bad.value);
+      EXPECT_NE(std::string(error.what()).find(bad.value), std::string::npos) << error.what();
+    }
+  }
+  try {
+    parse_mode("distributed");
+    ADD_FAILURE() << "accepted metadata.mode = distributed";
+  } catch (const ConfigError& error) {
+    EXPECT_EQ(error.key(), "metadata.mode");
+    EXPECT_EQ(error.value(), "distributed");
   }
 }
 

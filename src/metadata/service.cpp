@@ -14,7 +14,6 @@
 #include "metadata/record.hpp"
 #include "mpi/agreement.hpp"
 #include "mpi/collectives.hpp"
-#include "mpi/rma.hpp"
 #include "penumbra/errors.hpp"
 #include "transport/messenger.hpp"
 #include "transport/status.hpp"
@@ -47,12 +46,12 @@ MetadataService::MetadataService(MPI_Comm comm, const Options& options, SelfAcce
       window_(mpi::Window::allocate(comm_, layout_.window_bytes(comm_.rank()))) {
   // MPI_Win_allocate does not clear its memory; an all-zero record is an empty slot.
   if (window_.bytes() > 0) std::memset(window_.base(), 0, window_.bytes());
-  direct_ = self_access == SelfAccess::automatic && mpi::unified_memory_model(window_);
+  direct_ = self_access == SelfAccess::automatic && window_.unified_memory_model();
   epoch_.emplace(window_);
   if (layout_.is_home(rank())) shard_.emplace(layout_, rank());
   staged_.resize(static_cast<std::size_t>(size()));
   run_.resize(layout_.probe_limit() * layout_.record_bytes());
-  mpi::sync(window_);
+  window_.sync();
   comm_.barrier();  // every copy is cleared before anyone reads one
 }
 
@@ -67,6 +66,11 @@ std::optional<Entry> MetadataService::lookup(ObjectId id) {
     return cached->second;
   }
   return read_entry(id);
+}
+
+std::optional<Entry> MetadataService::lookup(ObjectId id, Version at_least) {
+  invalidate_if_newer(id, at_least);
+  return lookup(id);
 }
 
 std::optional<Entry> MetadataService::fetch(ObjectId id) {
@@ -86,7 +90,7 @@ std::optional<Entry> MetadataService::read_entry(ObjectId id) {
     return std::nullopt;
   }
   Record record;
-  for (int copy = 0; copy < 1; ++copy) {
+  for (int copy = 0; copy < layout_.copies(); ++copy) {
     if (copy > 0) ++counters_.replica_fallbacks;
     for (int attempt = 0; attempt <= kTornRetries; ++attempt) {
       if (attempt > 0) ++counters_.torn_retries;
@@ -121,6 +125,7 @@ MetadataService::ReadOutcome MetadataService::read_copy(int home, int copy, Obje
     const auto run = std::span(run_).first(count * size);
     read_window(target, layout_.displacement(copy, start + offset), run);
     ++(local ? counters_.local_reads : counters_.gets);
+    if (read_filter_) read_filter_(target, copy, run);
     ScanResult scan = scan_run(run, id, layout_.max_locations());
     switch (scan.outcome) {
       case ScanResult::Outcome::found:
@@ -218,7 +223,7 @@ void MetadataService::flush(transport::Messenger& messenger) {
         const auto part =
             std::span(batch).subspan(acknowledged, std::min(kMaxUpdatesPerRequest, batch.size() - acknowledged));
         transport::Request request;
-        request.operation = transport::metadata_update_operation;
+        request.operation = transport::Operation::metadata_update;
         request.id = part.front().entry.id;
         request.payload = encode_batch(part);
         const transport::Reply reply = messenger.call(home, request);
@@ -248,6 +253,18 @@ ApplyResult MetadataService::apply_batch(std::span<const std::byte> batch) {
   return apply_updates(updates);
 }
 
+transport::Reply MetadataService::serve(const transport::Request& request) {
+  if (request.operation != transport::Operation::metadata_update)
+    throw InvalidArgument(fmt::format("metadata service at rank {}: operation {} is not metadata_update ({})", rank(),
+                                      static_cast<int>(request.operation),
+                                      static_cast<int>(transport::Operation::metadata_update)));
+  const ApplyResult result = apply_batch(request.payload);
+  transport::Reply reply;
+  reply.version = result.applied;
+  reply.size_bytes = result.ignored;
+  return reply;
+}
+
 ApplyResult MetadataService::apply_updates(std::span<const Update> updates) {
   if (!shard_)
     throw InvalidArgument(fmt::format("metadata update reached rank {}, which homes no shard in {} mode", rank(),
@@ -265,7 +282,7 @@ void MetadataService::publish(std::span<const std::size_t> changed_slots) {
   const std::size_t size = layout_.record_bytes();
   if (direct_) {
     for (std::size_t slot : changed_slots) store_local(layout_.displacement(0, slot), shard_->record_bytes(slot));
-    mpi::sync(window_);
+    window_.sync();
   }
   // The other copies (and the primary, when it is not written in place) by MPI_Put: one per run of
   // consecutive changed slots and copy, straight from the private table, which stays unchanged until the flush.
@@ -276,13 +293,12 @@ void MetadataService::publish(std::span<const std::size_t> changed_slots) {
       std::size_t j = i + 1;
       while (j < changed_slots.size() && changed_slots[j] == changed_slots[j - 1] + 1) ++j;
       const std::size_t first = changed_slots[i];
-      mpi::put_bytes(window_, target, layout_.displacement(copy, first),
-                     shard_->bytes().subspan(first * size, (j - i) * size));
+      window_.put(shard_->bytes().subspan(first * size, (j - i) * size), target, layout_.displacement(copy, first));
       i = j;
     }
     counters_.records_mirrored += copy > 0 ? changed_slots.size() : 0;
   }
-  for (int copy = first_copy; copy < layout_.copies(); ++copy) mpi::flush(window_, layout_.holder(rank(), copy));
+  for (int copy = first_copy; copy < layout_.copies(); ++copy) window_.flush(layout_.holder(rank(), copy));
   counters_.records_published += changed_slots.size();
 }
 
@@ -310,22 +326,22 @@ void MetadataService::store_local(std::size_t displacement, std::span<const std:
 
 void MetadataService::read_window(int target, std::size_t displacement, std::span<std::byte> out) {
   if (target == rank() && direct_) {
-    mpi::sync(window_);  // see what replicas' homes put here
+    window_.sync();  // see what replicas' homes put here
     std::memcpy(out.data(), window_.base() + displacement, out.size());
     return;
   }
-  mpi::get_bytes(window_, target, displacement, out);
-  mpi::flush_local(window_, target);
+  window_.get(out, target, displacement);
+  window_.flush_local(target);
 }
 
 void MetadataService::write_window(int target, std::size_t displacement, std::span<const std::byte> bytes) {
   if (target == rank() && direct_) {
     std::memcpy(window_.base() + displacement, bytes.data(), bytes.size());
-    mpi::sync(window_);
+    window_.sync();
     return;
   }
-  mpi::put_bytes(window_, target, displacement, bytes);
-  mpi::flush(window_, target);
+  window_.put(bytes, target, displacement);
+  window_.flush(target);
 }
 
 // ---- maintenance --------------------------------------------------------------------------------------------
@@ -346,13 +362,13 @@ std::size_t MetadataService::scrub() {
       if (copy == 0 && direct_)
         store_local(layout_.displacement(0, slot), expected);
       else
-        mpi::put_bytes(window_, target, layout_.displacement(copy, slot), expected);
+        window_.put(expected, target, layout_.displacement(copy, slot));
       ++repaired;
     }
     if (copy == 0 && direct_)
-      mpi::sync(window_);
+      window_.sync();
     else
-      mpi::flush(window_, target);
+      window_.flush(target);
   }
   counters_.records_repaired += repaired;
   return repaired;

@@ -16,6 +16,7 @@
 // Not thread-safe: one thread per rank uses a service (the Runtime's thread, whose messenger handler calls
 // apply_batch while the rank is inside a Penumbra call).
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <unordered_map>
@@ -27,6 +28,7 @@
 #include "metadata/shard_table.hpp"
 #include "mpi/communicator.hpp"
 #include "mpi/window.hpp"
+#include "transport/wire.hpp"
 
 namespace penumbra::transport {
 class Messenger;
@@ -81,8 +83,13 @@ class MetadataService {
   MetadataService& operator=(const MetadataService&) = delete;
 
   // ---- lookups ----
-  /// The entry of `id`: from the cache, else as fetch(). std::nullopt when `id` is not registered or erased.
+  /// The entry of `id`: from the cache, else as fetch(). std::nullopt when `id` is not registered or erased
+  /// (an unknown id is not an error here: the caller decides, e.g. the Runtime throws UnknownObject).
   std::optional<Entry> lookup(ObjectId id);
+  /// As lookup(id), but a cached entry older than `at_least` (a version the caller has seen elsewhere, e.g. in
+  /// a shadow slot or a reply) is dropped and the copies are read again. The answer may still be older than
+  /// `at_least` when the home has not applied that version yet.
+  std::optional<Entry> lookup(ObjectId id, Version at_least);
   /// The entry of `id` read from the shard's copies, never from the cache (which it refreshes). Throws
   /// SerializationError when every copy of the probe run stays invalid after the retries.
   std::optional<Entry> fetch(ObjectId id);
@@ -113,6 +120,10 @@ class MetadataService {
   /// calls. Throws SerializationError for malformed bytes, InvalidArgument for an id homed elsewhere,
   /// ConfigError naming metadata.slots_per_shard when the shard is full; the shard is then unchanged.
   ApplyResult apply_batch(std::span<const std::byte> batch);
+  /// The messenger handler's case for Operation::metadata_update: apply_batch(request.payload), with the
+  /// updates applied and ignored in the reply's `version` and `size_bytes` fields (for tracing). Throws
+  /// InvalidArgument for any other operation; the messenger turns exceptions into failure replies.
+  transport::Reply serve(const transport::Request& request);
 
   // ---- maintenance ----
   /// Home only (0 elsewhere): compares every copy of its shard (the primary in place, the replicas by
@@ -135,6 +146,10 @@ class MetadataService {
   /// validation. Throws InvalidArgument when this rank does not hold that copy or the copy has no record of
   /// `id`.
   void corrupt_local_record_for_testing(ObjectId id, int copy);
+  /// Testing only: called with every probe run a lookup has just read (target rank, copy, the bytes), before
+  /// they are validated; it may change the bytes, as a Get torn by a concurrent write would have. Empty: none.
+  using ReadFilter = std::function<void(int target, int copy, std::span<std::byte> run)>;
+  void set_read_filter_for_testing(ReadFilter filter) { read_filter_ = std::move(filter); }
 
   /// Updates per metadata_update request; larger batches are split.
   static constexpr std::size_t kMaxUpdatesPerRequest = 16384;
@@ -167,6 +182,7 @@ class MetadataService {
   std::vector<std::vector<Update>> staged_;  ///< per home rank
   std::size_t staged_count_ = 0;
   std::vector<std::byte> run_;  ///< scratch for probe runs
+  ReadFilter read_filter_;
   Counters counters_;
 };
 

@@ -160,6 +160,10 @@ struct Runtime::Impl {
         reply.text = object.name;
         break;
       }
+      case Operation::metadata_update:
+        // No rank of this Runtime sends one until the metadata service is wired into it (docs/metadata.md);
+        // a stray request is refused rather than ignored.
+        throw InvalidArgument(fmt::format("metadata_update request at rank {}, which runs no metadata service", rank()));
     }
     return reply;
   }
