@@ -54,9 +54,10 @@ int main(int argc, char** argv) {
       for (auto mode : {penumbra::metadata::Mode::sharded, penumbra::metadata::Mode::centralized})
         rows.push_back(penumbra::bench::measure_metadata_lookups(world, n, mode, options));
     if (world.rank() == 0) {
-      fmt::print("{} ranks on this node; aggregate rates over the ranks measured (oversubscribed ranks make absolute\n"
-                 "figures noise; compare the modes within a row pair)\n",
-                 world.size());
+      fmt::print(
+          "{} ranks on this node; aggregate rates over the ranks measured (oversubscribed ranks make absolute\n"
+          "figures noise; compare the modes within a row pair)\n",
+          world.size());
       fmt::print("{:>6} {:>12} {:>16} {:>16} {:>14} {:>12}\n", "ranks", "mode", "lookups/s", "cached/s", "updates/s",
                  "uncached us");
       nlohmann::json metadata = nlohmann::json::array();

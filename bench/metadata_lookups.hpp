@@ -52,11 +52,12 @@ inline ObjectId bench_object_id(int rank, int k) {
 
 inline metadata::Entry bench_entry(int rank, int k, int ranks, Version version) {
   const auto slot = static_cast<std::uint64_t>(k) * 256;
-  return metadata::Entry{bench_object_id(rank, k),
-                         version,
-                         rank,
-                         {metadata::Location{(rank + 1) % ranks, slot, 192}, metadata::Location{(rank + 2) % ranks, slot, 192}},
-                         128};
+  return metadata::Entry{
+      bench_object_id(rank, k),
+      version,
+      rank,
+      {metadata::Location{(rank + 1) % ranks, slot, 192}, metadata::Location{(rank + 2) % ranks, slot, 192}},
+      128};
 }
 
 // Runs `body` between barriers on `comm`; returns the slowest rank's seconds.

@@ -9,9 +9,9 @@
 #include <cstring>
 #include <thread>
 
+#include "../unit/metadata_test_support.hpp"
 #include "metadata/batch.hpp"
 #include "metadata/service.hpp"
-#include "../unit/metadata_test_support.hpp"
 #include "mpi/check.hpp"
 #include "penumbra/errors.hpp"
 #include "transport/messenger.hpp"
@@ -59,9 +59,7 @@ class Node {
 Entry object(int rank, int k, int ranks) {
   const auto index = static_cast<std::uint64_t>(k);
   return Entry{ObjectId{(static_cast<std::uint64_t>(rank + 1) << 32) | (index * 2654435761ULL % 0xffffffffULL)},
-               index % 4 + 1,
-               rank,
-               locations_at({(rank + 1) % ranks, (rank + k) % ranks}),
+               index % 4 + 1, rank, locations_at({(rank + 1) % ranks, (rank + k) % ranks}),
                100ULL * static_cast<std::uint64_t>(rank) + index + 1};
 }
 
@@ -449,8 +447,7 @@ TEST_P(MetadataServiceTest, BadBatchesAreRejectedAtTheHome) {
   EXPECT_THROW(service.stage(Entry{ObjectId{1}, 1, ranks, {}, 0}), InvalidArgument);
   EXPECT_THROW(service.stage(Entry{ObjectId{1}, 1, 0, {Location{-1, 64, 64}}, 0}), InvalidArgument);
   EXPECT_THROW(service.stage(Entry{ObjectId{1}, 1, 0, {Location{ranks, 64, 64}}, 0}), InvalidArgument);
-  EXPECT_THROW(service.stage(Entry{ObjectId{1}, 1, 0, std::vector<Location>(9, location_at(0)), 0}),
-               InvalidArgument);
+  EXPECT_THROW(service.stage(Entry{ObjectId{1}, 1, 0, std::vector<Location>(9, location_at(0)), 0}), InvalidArgument);
   EXPECT_THROW(service.stage(Entry{ObjectId{1}, 0, 0, {}, 0}), InvalidArgument);
   EXPECT_EQ(service.staged_updates(), 0U);
   node.quiesce();

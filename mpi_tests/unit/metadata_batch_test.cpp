@@ -5,8 +5,8 @@
 #include <random>
 
 #include "metadata/batch.hpp"
-#include "metadata_test_support.hpp"
 #include "metadata/options.hpp"
+#include "metadata_test_support.hpp"
 #include "penumbra/errors.hpp"
 
 namespace penumbra::metadata {
@@ -101,12 +101,14 @@ TEST(MetadataBatch, OutOfRangeValuesAreRejected) {
     const std::vector<Update> one{update};
     EXPECT_THROW(decode_batch(encode_batch(one), limits), SerializationError);
   };
-  rejects(Update{Update::Kind::upsert, Entry{ObjectId{1}, 1, 8, {}, 0}}, kLimits);          // owner = ranks
-  rejects(Update{Update::Kind::upsert, Entry{ObjectId{1}, 1, -2, {}, 0}}, kLimits);         // negative owner
-  rejects(Update{Update::Kind::upsert, Entry{ObjectId{1}, 1, 0, locations_at({3, 8}), 0}}, kLimits);  // location = ranks
+  rejects(Update{Update::Kind::upsert, Entry{ObjectId{1}, 1, 8, {}, 0}}, kLimits);   // owner = ranks
+  rejects(Update{Update::Kind::upsert, Entry{ObjectId{1}, 1, -2, {}, 0}}, kLimits);  // negative owner
+  rejects(Update{Update::Kind::upsert, Entry{ObjectId{1}, 1, 0, locations_at({3, 8}), 0}},
+          kLimits);  // location = ranks
   rejects(Update{Update::Kind::upsert, Entry{ObjectId{1}, 1, 0, locations_at({1, 2, 3}), 0}}, {8, 2});  // too many
-  rejects(Update{Update::Kind::upsert, Entry{ObjectId{1}, 0, 0, {}, 0}}, kLimits);          // version 0
-  rejects(Update{Update::Kind::erase, Entry{ObjectId{1}, 1, 0, locations_at({4}), 0}}, kLimits);  // erase with locations
+  rejects(Update{Update::Kind::upsert, Entry{ObjectId{1}, 0, 0, {}, 0}}, kLimits);                      // version 0
+  rejects(Update{Update::Kind::erase, Entry{ObjectId{1}, 1, 0, locations_at({4}), 0}},
+          kLimits);                                                                         // erase with locations
   rejects(Update{static_cast<Update::Kind>(3), Entry{ObjectId{1}, 1, 0, {}, 0}}, kLimits);  // unknown kind
   Bytes bad_magic = encode_batch(sample_updates());
   bad_magic[0] ^= std::byte{1};

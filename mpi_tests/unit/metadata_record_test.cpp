@@ -54,7 +54,8 @@ TEST(MetadataRecord, RoundTripKeepsEveryField) {
   EXPECT_EQ(decode_record(encoded(none, 2, 0), 0).record, none);
   Record full{Entry{ObjectId{~0ULL}, ~0ULL, 65535, {}, ~0ULL}, false};
   for (int i = 0; i < 256; ++i)
-    full.entry.locations.push_back(Location{i, ~0ULL - static_cast<std::uint64_t>(i), static_cast<std::uint64_t>(i) << 40});
+    full.entry.locations.push_back(
+        Location{i, ~0ULL - static_cast<std::uint64_t>(i), static_cast<std::uint64_t>(i) << 40});
   const DecodedRecord decoded = decode_record(encoded(full, 2, 256), 256);
   ASSERT_EQ(decoded.state, RecordState::valid);
   EXPECT_EQ(decoded.record, full);

@@ -5,8 +5,8 @@
 #include <set>
 
 #include "metadata/layout.hpp"
-#include "metadata_test_support.hpp"
 #include "metadata/shard_table.hpp"
+#include "metadata_test_support.hpp"
 #include "penumbra/errors.hpp"
 #include "placement/default_placement.hpp"
 
@@ -278,7 +278,8 @@ TEST(MetadataShardTable, RejectsUpdatesItMustNotStore) {
   rejects(upsert(mine, 0, 0));
   rejects(upsert(mine, 1, kRanks));
   rejects(upsert(mine, 1, 0, locations_at({0, kRanks})));
-  rejects(upsert(mine, 1, 0, std::vector<Location>(9, testing_support::location_at(1))));  // more than max_locations (8)
+  rejects(
+      upsert(mine, 1, 0, std::vector<Location>(9, testing_support::location_at(1))));  // more than max_locations (8)
   EXPECT_THROW(ShardTable(Layout(options_with(Mode::centralized, 2), kRanks), 1), InvalidArgument);
 }
 

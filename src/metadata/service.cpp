@@ -9,7 +9,6 @@
 #include <iterator>
 #include <utility>
 
-#include "core/checksum.hpp"
 #include "metadata/batch.hpp"
 #include "metadata/record.hpp"
 #include "mpi/agreement.hpp"
@@ -26,11 +25,7 @@ namespace {
 Layout agreed_layout(const mpi::Communicator& comm, const Options& options, SelfAccess self_access) {
   mpi::run_agreed(comm, [&] { options.validate(); });
   const std::string text = options.to_string() + (self_access == SelfAccess::rma ? "rma" : "automatic");
-  const std::vector<std::uint64_t> digests =
-      mpi::allgather(comm, fnv1a64(std::as_bytes(std::span(text.data(), text.size()))));
-  std::string differing;
-  for (std::size_t r = 0; r < digests.size(); ++r)
-    if (digests[r] != digests[0]) differing += (differing.empty() ? "" : ", ") + std::to_string(r);
+  const std::string differing = mpi::ranks_differing_from_root(comm, text);
   if (!differing.empty())
     throw ConfigError("metadata", "options differ from rank 0's on rank(s) " + differing,
                       "the same metadata options on every rank");
