@@ -6,10 +6,13 @@
 
 #include "metadata/batch.hpp"
 #include "metadata/options.hpp"
+#include "metadata_test_support.hpp"
 #include "penumbra/errors.hpp"
 
 namespace penumbra::metadata {
 namespace {
+
+using testing_support::locations_at;
 
 std::string rejected_key(const Options& options) {
   try {
@@ -65,7 +68,7 @@ const BatchLimits kLimits{8, 8};
 
 std::vector<Update> sample_updates() {
   return {
-      Update{Update::Kind::upsert, Entry{ObjectId{1}, 3, 2, {0, 5, 7}, 100}},
+      Update{Update::Kind::upsert, Entry{ObjectId{1}, 3, 2, locations_at({0, 5, 7}), 100}},
       Update{Update::Kind::erase, Entry{ObjectId{2}, 9, -1, {}, 0}},
       Update{Update::Kind::upsert, Entry{ObjectId{~0ULL}, ~0ULL, 7, {}, ~0ULL}},
   };
@@ -98,12 +101,14 @@ TEST(MetadataBatch, OutOfRangeValuesAreRejected) {
     const std::vector<Update> one{update};
     EXPECT_THROW(decode_batch(encode_batch(one), limits), SerializationError);
   };
-  rejects(Update{Update::Kind::upsert, Entry{ObjectId{1}, 1, 8, {}, 0}}, kLimits);          // owner = ranks
-  rejects(Update{Update::Kind::upsert, Entry{ObjectId{1}, 1, -2, {}, 0}}, kLimits);         // negative owner
-  rejects(Update{Update::Kind::upsert, Entry{ObjectId{1}, 1, 0, {3, 8}, 0}}, kLimits);      // location = ranks
-  rejects(Update{Update::Kind::upsert, Entry{ObjectId{1}, 1, 0, {1, 2, 3}, 0}}, {8, 2});    // too many locations
-  rejects(Update{Update::Kind::upsert, Entry{ObjectId{1}, 0, 0, {}, 0}}, kLimits);          // version 0
-  rejects(Update{Update::Kind::erase, Entry{ObjectId{1}, 1, 0, {4}, 0}}, kLimits);          // erase with locations
+  rejects(Update{Update::Kind::upsert, Entry{ObjectId{1}, 1, 8, {}, 0}}, kLimits);   // owner = ranks
+  rejects(Update{Update::Kind::upsert, Entry{ObjectId{1}, 1, -2, {}, 0}}, kLimits);  // negative owner
+  rejects(Update{Update::Kind::upsert, Entry{ObjectId{1}, 1, 0, locations_at({3, 8}), 0}},
+          kLimits);  // location = ranks
+  rejects(Update{Update::Kind::upsert, Entry{ObjectId{1}, 1, 0, locations_at({1, 2, 3}), 0}}, {8, 2});  // too many
+  rejects(Update{Update::Kind::upsert, Entry{ObjectId{1}, 0, 0, {}, 0}}, kLimits);                      // version 0
+  rejects(Update{Update::Kind::erase, Entry{ObjectId{1}, 1, 0, locations_at({4}), 0}},
+          kLimits);                                                                         // erase with locations
   rejects(Update{static_cast<Update::Kind>(3), Entry{ObjectId{1}, 1, 0, {}, 0}}, kLimits);  // unknown kind
   Bytes bad_magic = encode_batch(sample_updates());
   bad_magic[0] ^= std::byte{1};
@@ -126,9 +131,9 @@ TEST(MetadataBatch, RandomDamageIsRejectedOrDecodesWithinLimits) {
           EXPECT_GE(update.entry.owner, 0);
           EXPECT_LT(update.entry.owner, 8);
         }
-        for (int location : update.entry.locations) {
-          EXPECT_GE(location, 0);
-          EXPECT_LT(location, 8);
+        for (const Location& location : update.entry.locations) {
+          EXPECT_GE(location.rank, 0);
+          EXPECT_LT(location.rank, 8);
         }
       }
     } catch (const SerializationError&) {

@@ -5,15 +5,18 @@
 
 #include "core/checksum.hpp"
 #include "metadata/record.hpp"
+#include "metadata_test_support.hpp"
 #include "penumbra/errors.hpp"
 
 namespace penumbra::metadata {
 namespace {
 
+using testing_support::locations_at;
+
 constexpr int kLocations = 8;
 
 Record sample(std::uint64_t id = 0x1234, bool erased = false) {
-  return Record{Entry{ObjectId{id}, 7, 3, {1, 4, 6}, 4096}, erased};
+  return Record{Entry{ObjectId{id}, 7, 3, locations_at({1, 4, 6}), 4096}, erased};
 }
 
 std::vector<std::byte> encoded(const Record& record, std::uint64_t sequence = 2, int max_locations = kLocations) {
@@ -33,9 +36,9 @@ void reseal(std::vector<std::byte>& bytes, std::uint64_t sequence) {
 TEST(MetadataRecord, SizeIsAMultipleOfEightAndGrowsWithLocations) {
   for (int locations : {0, 1, 7, 8, 9, 256}) {
     EXPECT_EQ(record_bytes(locations) % 8, 0U) << locations;
-    EXPECT_GE(record_bytes(locations), 48U + 4U * static_cast<unsigned>(locations)) << locations;
+    EXPECT_EQ(record_bytes(locations), 48U + 24U * static_cast<unsigned>(locations)) << locations;
   }
-  EXPECT_LE(record_bytes(8), 80U);  // 8 locations: 40 B of fields + 32 B of ranks + the checksum
+  EXPECT_EQ(record_bytes(8), 240U);  // 8 locations: 40 B of fields + 8 x 24 B of slots + the checksum
 }
 
 TEST(MetadataRecord, RoundTripKeepsEveryField) {
@@ -49,8 +52,10 @@ TEST(MetadataRecord, RoundTripKeepsEveryField) {
   // The extremes of the location list.
   Record none{Entry{ObjectId{1}, 1, 0, {}, 0}, false};
   EXPECT_EQ(decode_record(encoded(none, 2, 0), 0).record, none);
-  Record full{Entry{ObjectId{~0ULL}, ~0ULL, 65535, std::vector<int>(256, 9), ~0ULL}, false};
-  for (int i = 0; i < 256; ++i) full.entry.locations[static_cast<std::size_t>(i)] = i;
+  Record full{Entry{ObjectId{~0ULL}, ~0ULL, 65535, {}, ~0ULL}, false};
+  for (int i = 0; i < 256; ++i)
+    full.entry.locations.push_back(
+        Location{i, ~0ULL - static_cast<std::uint64_t>(i), static_cast<std::uint64_t>(i) << 40});
   const DecodedRecord decoded = decode_record(encoded(full, 2, 256), 256);
   ASSERT_EQ(decoded.state, RecordState::valid);
   EXPECT_EQ(decoded.record, full);

@@ -6,11 +6,14 @@
 
 #include "metadata/layout.hpp"
 #include "metadata/shard_table.hpp"
+#include "metadata_test_support.hpp"
 #include "penumbra/errors.hpp"
 #include "placement/default_placement.hpp"
 
 namespace penumbra::metadata {
 namespace {
+
+using testing_support::locations_at;
 
 Options options_with(Mode mode, int replicas, std::size_t slots = 1024) {
   Options options;
@@ -103,7 +106,7 @@ TEST(MetadataLayout, HomeSlotsOfOneShardSpreadOverTheWholeTable) {
 
 // ---- the consistency rule ----
 
-Update upsert(std::uint64_t id, Version version, int owner, std::vector<int> locations = {}) {
+Update upsert(std::uint64_t id, Version version, int owner, std::vector<Location> locations = {}) {
   return Update{Update::Kind::upsert, Entry{ObjectId{id}, version, owner, std::move(locations), version * 10}};
 }
 Update erase(std::uint64_t id, Version version) {
@@ -128,7 +131,7 @@ TEST(MetadataRule, VersionsOnlyGrowAndEqualVersionsMayMoveTheOwner) {
 }
 
 TEST(MetadataRule, ATombstoneKeepsTheLastOwner) {
-  const Record live{Entry{ObjectId{1}, 5, 2, {1}, 64}, false};
+  const Record live{Entry{ObjectId{1}, 5, 2, locations_at({1}), 64}, false};
   const Record after = record_after(erase(1, 5), &live);
   EXPECT_TRUE(after.erased);
   EXPECT_EQ(after.entry.version, 5U);
@@ -166,7 +169,7 @@ TEST(MetadataShardTable, FindsEverythingItHoldsAtHalfLoad) {
   std::vector<Update> updates;
   for (std::uint64_t id = 0; updates.size() < 512; ++id)
     if (layout.home_of(ObjectId{id}) == 1)
-      updates.push_back(upsert(id, id % 7 + 1, static_cast<int>(id % kRanks), {0, 3}));
+      updates.push_back(upsert(id, id % 7 + 1, static_cast<int>(id % kRanks), locations_at({0, 3})));
   const ShardTable::Outcome outcome = table.apply(updates);
   EXPECT_EQ(outcome.applied, updates.size());
   EXPECT_EQ(outcome.changed_slots.size(), updates.size());
@@ -274,8 +277,9 @@ TEST(MetadataShardTable, RejectsUpdatesItMustNotStore) {
   rejects(upsert(theirs, 1, 0));
   rejects(upsert(mine, 0, 0));
   rejects(upsert(mine, 1, kRanks));
-  rejects(upsert(mine, 1, 0, {0, kRanks}));
-  rejects(upsert(mine, 1, 0, std::vector<int>(9, 1)));  // more than max_locations (8)
+  rejects(upsert(mine, 1, 0, locations_at({0, kRanks})));
+  rejects(
+      upsert(mine, 1, 0, std::vector<Location>(9, testing_support::location_at(1))));  // more than max_locations (8)
   EXPECT_THROW(ShardTable(Layout(options_with(Mode::centralized, 2), kRanks), 1), InvalidArgument);
 }
 

@@ -49,6 +49,10 @@ TEST(Wire, BadOperationOrStatusIsRejected) {
   Bytes request = encode(Request{});
   request[4] = std::byte{0};
   EXPECT_THROW(decode_request(request), SerializationError);
+  request[4] = std::byte{7};  // one past metadata_update, the last operation
+  EXPECT_THROW(decode_request(request), SerializationError);
+  request[4] = std::byte{6};
+  EXPECT_EQ(decode_request(request).operation, Operation::metadata_update);
   Bytes reply = encode(Reply{});
   reply[4] = std::byte{200};
   EXPECT_THROW(decode_reply(reply), SerializationError);

@@ -10,6 +10,8 @@ namespace {
 constexpr std::uint32_t kBatchMagic = 0x504d4442;  // "PMDB"
 // kind + id + version + size + owner + location count: the least bytes one update takes.
 constexpr std::size_t kMinUpdateBytes = 1 + 8 + 8 + 8 + 4 + 2;
+// rank + slot offset + slot capacity.
+constexpr std::size_t kLocationWireBytes = 4 + 8 + 8;
 
 int checked_rank(std::int32_t rank, const BatchLimits& limits, const char* what) {
   if (rank < 0 || rank >= limits.ranks)
@@ -21,7 +23,7 @@ int checked_rank(std::int32_t rank, const BatchLimits& limits, const char* what)
 
 Bytes encode_batch(std::span<const Update> updates) {
   ByteWriter out;
-  out.reserve(12 + updates.size() * (kMinUpdateBytes + 8));
+  out.reserve(12 + updates.size() * (kMinUpdateBytes + 2 * kLocationWireBytes));
   out.put(kBatchMagic);
   out.put<std::uint64_t>(updates.size());
   for (const Update& update : updates) {
@@ -32,7 +34,11 @@ Bytes encode_batch(std::span<const Update> updates) {
     out.put(entry.size_bytes);
     out.put(static_cast<std::int32_t>(entry.owner));
     out.put(static_cast<std::uint16_t>(entry.locations.size()));
-    for (int location : entry.locations) out.put(static_cast<std::int32_t>(location));
+    for (const Location& location : entry.locations) {
+      out.put(static_cast<std::int32_t>(location.rank));
+      out.put(location.slot_offset);
+      out.put(location.slot_capacity);
+    }
   }
   return out.take();
 }
@@ -64,7 +70,7 @@ std::vector<Update> decode_batch(std::span<const std::byte> bytes, const BatchLi
     if (locations > limits.max_locations)
       throw SerializationError(
           fmt::format("metadata batch: {} locations in update {} (at most {})", locations, i, limits.max_locations));
-    in.need(4 * std::uint64_t{locations});
+    in.need(kLocationWireBytes * std::uint64_t{locations});
     if (update.kind == Update::Kind::erase) {
       if (locations != 0) throw SerializationError(fmt::format("metadata batch: erase update {} has locations", i));
       entry.owner = -1;
@@ -72,7 +78,11 @@ std::vector<Update> decode_batch(std::span<const std::byte> bytes, const BatchLi
     } else {
       entry.owner = checked_rank(owner, limits, "owner");
       entry.locations.resize(locations);
-      for (int& location : entry.locations) location = checked_rank(in.get<std::int32_t>(), limits, "location");
+      for (Location& location : entry.locations) {
+        location.rank = checked_rank(in.get<std::int32_t>(), limits, "location");
+        location.slot_offset = in.get<std::uint64_t>();
+        location.slot_capacity = in.get<std::uint64_t>();
+      }
     }
     updates.push_back(std::move(update));
   }

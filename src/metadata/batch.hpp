@@ -4,7 +4,8 @@
 // SerializationError, never an out-of-bounds read or an unbounded allocation.
 //
 //   u32 magic "PMDB", u64 count, then per update:
-//   u8 kind (1 upsert, 2 erase), u64 id, u64 version, u64 size_bytes, i32 owner, u16 n, i32 locations[n]
+//   u8 kind (1 upsert, 2 erase), u64 id, u64 version, u64 size_bytes, i32 owner, u16 n, then n locations:
+//   i32 rank, u64 slot offset, u64 slot capacity
 #include <span>
 #include <vector>
 

@@ -7,6 +7,20 @@
 
 namespace penumbra::metadata {
 
+/// Where one shadow copy lives: the holder rank and its slot in the holder's shadow window, so that a reader
+/// can MPI_Get the copy straight from there (the fields of shadow::SlotAddress, src/shadow/shadow_window.hpp;
+/// kept as a type of its own so that this pure module does not include the MPI-side shadow window).
+struct Location {
+  /// The holder rank.
+  int rank = -1;
+  /// Byte offset of the slot's header in the holder's shadow window.
+  std::uint64_t slot_offset = 0;
+  /// Payload bytes the slot can hold.
+  std::uint64_t slot_capacity = 0;
+
+  bool operator==(const Location&) const = default;
+};
+
 /// The shadow metadata of one object: `{id, version, owner, locations[], size}` (DESIGN.md).
 struct Entry {
   ObjectId id;
@@ -14,8 +28,8 @@ struct Entry {
   Version version = 0;
   /// The rank holding the authoritative copy.
   int owner = -1;
-  /// Ranks holding a shadow (a versioned copy), at most Options::max_locations of them.
-  std::vector<int> locations;
+  /// The shadow copies (holder rank and slot), at most Options::max_locations of them.
+  std::vector<Location> locations;
   /// Size of the object's encoded value in bytes.
   std::uint64_t size_bytes = 0;
 

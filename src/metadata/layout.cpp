@@ -21,6 +21,13 @@ Layout::Layout(const Options& options, int ranks)
       probe_limit_(std::min(kMaxProbeLength, options.slots_per_shard)) {
   options.validate();
   if (ranks < 1) throw InvalidArgument(fmt::format("metadata layout: ranks = {} (expected >= 1)", ranks));
+  // One region is read with one MPI_Get by scrub() (MPI counts are int) and cleared at construction; a GiB of
+  // records per copy is far beyond any object count a rank homes.
+  if (region_bytes() > kMaxRegionBytes)
+    throw ConfigError("metadata.slots_per_shard", std::to_string(slots_),
+                      fmt::format("at most {} bytes per shard copy with metadata.max_locations = {} ({} bytes per "
+                                  "record); lower one of them",
+                                  kMaxRegionBytes, max_locations_, record_bytes_));
 }
 
 int Layout::home_of(ObjectId id) const { return mode_ == Mode::centralized ? 0 : placement::home_rank(id, ranks_); }

@@ -23,6 +23,8 @@ namespace penumbra::metadata {
 
 /// Records a probe visits at most (fewer when the shard is smaller).
 inline constexpr std::size_t kMaxProbeLength = 128;
+/// Bytes one copy of a shard may take (slots_per_shard x record size); larger layouts are a ConfigError.
+inline constexpr std::size_t kMaxRegionBytes = std::size_t{1} << 30;
 
 class Layout {
  public:

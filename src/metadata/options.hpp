@@ -32,10 +32,11 @@ struct Options {
   /// the default 2 also runs on one rank. 1..kMaxReplicas.
   int replicas = 2;
   /// `metadata.slots_per_shard`: records per shard (open addressing, so keep the load under ~70%). A power of
-  /// two in [kMinSlotsPerShard, kMaxSlotsPerShard]. Each rank exposes R shards' worth of records.
-  std::size_t slots_per_shard = 65536;
-  /// `metadata.max_locations`: shadow holders one record can list; sets the record size (40 + 4 x this,
-  /// rounded up to 8, + 8 bytes). 0..kMaxLocationsLimit.
+  /// two in [kMinSlotsPerShard, kMaxSlotsPerShard]. Each rank exposes R shards' worth of records: at the
+  /// default, 2 x 16511 records of 240 bytes = 7.9 MB, cleared at construction and read whole by scrub().
+  std::size_t slots_per_shard = 16384;
+  /// `metadata.max_locations`: shadow holders one record can list; sets the record size (48 + 24 x this
+  /// bytes: 240 for the default). 0..kMaxLocationsLimit.
   int max_locations = 8;
   /// `metadata.cache_entries`: lookups of remotely homed ids this rank keeps (random eviction beyond it);
   /// 0 turns the cache off. 0..2^30.

@@ -39,8 +39,8 @@ std::uint64_t checksum_of(std::span<const std::byte> record, int max_locations) 
 }  // namespace
 
 std::size_t checksum_offset(int max_locations) noexcept {
-  const std::size_t fields = kLocationsOffset + 4 * static_cast<std::size_t>(max_locations);
-  return (fields + 7) / 8 * 8;
+  // Every field is 8-aligned already (40 + 24 x n), so the checksum needs no padding.
+  return kLocationsOffset + kLocationBytes * static_cast<std::size_t>(max_locations);
 }
 
 std::size_t record_bytes(int max_locations) noexcept { return checksum_offset(max_locations) + 8; }
@@ -61,8 +61,13 @@ void encode_record(const Record& record, std::uint64_t sequence, int max_locatio
   store(out, kOwnerOffset, static_cast<std::int32_t>(entry.owner));
   store(out, kCountOffset, static_cast<std::uint16_t>(entry.locations.size()));
   store(out, kFlagsOffset, record.erased ? kErasedFlag : std::uint16_t{0});
-  for (std::size_t i = 0; i < entry.locations.size(); ++i)
-    store(out, kLocationsOffset + 4 * i, static_cast<std::int32_t>(entry.locations[i]));
+  for (std::size_t i = 0; i < entry.locations.size(); ++i) {
+    const Location& location = entry.locations[i];
+    const std::size_t at = kLocationsOffset + kLocationBytes * i;
+    store(out, at, location.slot_offset);
+    store(out, at + 8, location.slot_capacity);
+    store(out, at + 16, static_cast<std::int32_t>(location.rank));
+  }
   store(out, checksum_offset(max_locations), checksum_of(out, max_locations));
 }
 
@@ -92,8 +97,12 @@ DecodedRecord decode_record(std::span<const std::byte> bytes, int max_locations)
   record.erased = (flags & kErasedFlag) != 0;
   record.entry.locations.resize(count);
   for (std::size_t i = 0; i < count; ++i) {
-    record.entry.locations[i] = load<std::int32_t>(bytes, kLocationsOffset + 4 * i);
-    if (record.entry.locations[i] < 0) return decoded;
+    const std::size_t at = kLocationsOffset + kLocationBytes * i;
+    Location& location = record.entry.locations[i];
+    location.slot_offset = load<std::uint64_t>(bytes, at);
+    location.slot_capacity = load<std::uint64_t>(bytes, at + 8);
+    location.rank = load<std::int32_t>(bytes, at + 16);
+    if (location.rank < 0 || load<std::uint32_t>(bytes, at + 20) != 0) return decoded;
   }
   decoded.state = RecordState::valid;
   return decoded;

@@ -9,7 +9,8 @@
 //   32       i32 owner
 //   36       u16 location count
 //   38       u16 flags        bit 0: erased (tombstone)
-//   40       i32 locations[max_locations]   (unused ones 0), padded to a multiple of 8
+//   40       locations[max_locations], 24 bytes each (unused ones 0):
+//              +0 u64 slot offset, +8 u64 slot capacity, +16 i32 holder rank, +20 u32 reserved (0)
 //   end - 8  u64 checksum     checksum64 of every byte before it, the sequence included
 //
 // A reader copies records with MPI_Get while the home (or an MPI_Put from it) may be rewriting them, and a
@@ -24,7 +25,9 @@
 
 namespace penumbra::metadata {
 
-/// Bytes of one record holding up to `max_locations` locations (a multiple of 8: 80 for 8 locations).
+/// Bytes of one location in a record.
+inline constexpr std::size_t kLocationBytes = 24;
+/// Bytes of one record holding up to `max_locations` locations: 48 + 24 x max_locations (240 for 8).
 std::size_t record_bytes(int max_locations) noexcept;
 
 /// Writes `record` with `sequence` into `out`. Throws InvalidArgument unless `out` has record_bytes(max_locations)

@@ -38,10 +38,10 @@ void check_update(const Update& update, const Layout& layout) {
   if (entry.locations.size() > static_cast<std::size_t>(layout.max_locations()))
     throw InvalidArgument(fmt::format("metadata entry of {}: {} locations (at most metadata.max_locations = {})",
                                       to_string(entry.id), entry.locations.size(), layout.max_locations()));
-  for (int location : entry.locations)
-    if (!in_range(location))
+  for (const Location& location : entry.locations)
+    if (!in_range(location.rank))
       throw InvalidArgument(fmt::format("metadata entry of {}: location rank {} (expected [0, {}))",
-                                        to_string(entry.id), location, layout.ranks()));
+                                        to_string(entry.id), location.rank, layout.ranks()));
 }
 
 ShardTable::ShardTable(const Layout& layout, int home)

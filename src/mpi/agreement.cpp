@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "core/checksum.hpp"
 #include "mpi/collectives.hpp"
 #include "penumbra/errors.hpp"
 
@@ -32,6 +33,15 @@ void agree_on_failure(const Communicator& comm, std::exception_ptr local_failure
   check(MPI_Bcast(message.data(), length, MPI_CHAR, root, comm.get()), "MPI_Bcast");
   if (local_failure) std::rethrow_exception(local_failure);
   throw RemoteError(root, message);
+}
+
+std::string ranks_differing_from_root(const Communicator& comm, std::string_view text) {
+  const std::vector<std::uint64_t> digests =
+      allgather(comm, fnv1a64(std::as_bytes(std::span(text.data(), text.size()))));
+  std::string differing;
+  for (std::size_t r = 0; r < digests.size(); ++r)
+    if (digests[r] != digests[0]) differing += (differing.empty() ? "" : ", ") + std::to_string(r);
+  return differing;
 }
 
 }  // namespace penumbra::mpi

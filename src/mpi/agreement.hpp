@@ -2,6 +2,8 @@
 // Collective error agreement: when one rank fails inside a collective operation, every rank must leave it
 // the same way, or the others hang in the next collective.
 #include <exception>
+#include <string>
+#include <string_view>
 
 #include "mpi/communicator.hpp"
 
@@ -11,6 +13,10 @@ namespace penumbra::mpi {
 /// rethrows it (its type preserved); the others throw penumbra::RemoteError naming the lowest failing rank
 /// and carrying its message.
 void agree_on_failure(const Communicator& comm, std::exception_ptr local_failure);
+
+/// Collective. The ranks whose `text` differs from rank 0's (compared by a 64-bit digest), as "1, 3", or ""
+/// when every rank has the same: how a component checks that every rank was configured alike.
+std::string ranks_differing_from_root(const Communicator& comm, std::string_view text);
 
 /// Runs `body` and agrees on its failure (see agree_on_failure).
 template <class Body>

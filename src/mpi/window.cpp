@@ -68,6 +68,8 @@ void Window::get(std::span<std::byte> out, int target, std::size_t offset) const
 
 void Window::flush(int target) const { check(MPI_Win_flush(target, win_), "MPI_Win_flush"); }
 
+void Window::flush_local(int target) const { check(MPI_Win_flush_local(target, win_), "MPI_Win_flush_local"); }
+
 void Window::flush_all() const { check(MPI_Win_flush_all(win_), "MPI_Win_flush_all"); }
 
 void Window::sync() const { check(MPI_Win_sync(win_), "MPI_Win_sync"); }

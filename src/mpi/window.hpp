@@ -32,6 +32,9 @@ class Window {
   void get(std::span<std::byte> out, int target, std::size_t offset) const;
   /// Completes every operation to `target` at the target (MPI_Win_flush).
   void flush(int target) const;
+  /// Completes every operation to `target` at this rank only (MPI_Win_flush_local): a Get's buffer is filled,
+  /// a Put's buffer may be reused. Cheaper than flush() when the target need not see the result.
+  void flush_local(int target) const;
   /// Completes every operation to every target (MPI_Win_flush_all).
   void flush_all() const;
   /// MPI_Win_sync: orders this process's loads/stores to its own window memory with remote accesses.

@@ -9,7 +9,6 @@
 #include <optional>
 #include <unordered_map>
 
-#include "core/checksum.hpp"
 #include "migration/transfer.hpp"
 #include "mpi/agreement.hpp"
 #include "mpi/collectives.hpp"
@@ -29,12 +28,7 @@ namespace {
 // Every rank must run with the same configuration; a rank with another epoch interval would deadlock the
 // first epoch. Compared by a hash of the effective configuration.
 void check_same_configuration(const mpi::Communicator& comm, const Config& config) {
-  const std::string text = config.to_string();
-  const std::uint64_t digest = fnv1a64(std::as_bytes(std::span(text.data(), text.size())));
-  const std::vector<std::uint64_t> digests = mpi::allgather(comm, digest);
-  std::string differing;
-  for (std::size_t r = 0; r < digests.size(); ++r)
-    if (digests[r] != digests[0]) differing += (differing.empty() ? "" : ", ") + std::to_string(r);
+  const std::string differing = mpi::ranks_differing_from_root(comm, config.to_string());
   if (!differing.empty())
     throw ConfigError("configuration", "differs from rank 0's on rank(s) " + differing,
                       "the same configuration on every rank");
@@ -160,6 +154,11 @@ struct Runtime::Impl {
         reply.text = object.name;
         break;
       }
+      case Operation::metadata_update:
+        // No rank of this Runtime sends one until the metadata service is wired into it (docs/metadata.md);
+        // a stray request is refused rather than ignored.
+        throw InvalidArgument(
+            fmt::format("metadata_update request at rank {}, which runs no metadata service", rank()));
     }
     return reply;
   }

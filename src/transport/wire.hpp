@@ -10,16 +10,18 @@
 
 namespace penumbra::transport {
 
-enum class Operation : std::uint8_t { create = 1, read, write, erase, info };
-
-/// A batch of shadow-metadata updates for the shards the receiving rank homes; the payload is
-/// metadata::encode_batch's bytes, the handler passes it to MetadataService::apply_batch.
-/// It is a constant of the enum type, not yet an enumerator, only because the Runtime's switch over Operation
-/// has no case for it and -Wswitch is an error under PENUMBRA_WERROR: the commit that routes it in the Runtime
-/// turns it into the enumerator `metadata_update` (= 6, after `info`) and adds the case.
-inline constexpr Operation metadata_update_operation = static_cast<Operation>(6);
+enum class Operation : std::uint8_t {
+  create = 1,
+  read,
+  write,
+  erase,
+  info,
+  /// A batch of shadow-metadata updates for the shards the receiving rank homes; the payload is
+  /// metadata::encode_batch's bytes, which the handler gives to MetadataService::serve (or apply_batch).
+  metadata_update,
+};
 /// The highest operation code decode_request accepts.
-inline constexpr Operation kLastOperation = metadata_update_operation;
+inline constexpr Operation kLastOperation = Operation::metadata_update;
 
 /// Outcome of a remote operation; each failure maps to one public exception type.
 enum class Status : std::uint8_t {
