@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "penumbra/affinity.hpp"
+#include "penumbra/balance.hpp"
 #include "penumbra/load.hpp"
 #include "penumbra/predictor_options.hpp"
 #include "penumbra/shadow.hpp"
@@ -22,7 +23,8 @@ namespace penumbra {
 /// Every knob of the runtime, as plain data. Build one with Config::load() (defaults + file + environment)
 /// or start from `Config{}` (defaults) and set fields; Runtime validates it again on construction.
 struct Config {
-  /// Steps between two collective rebalance epochs (`rt.step()` counts them). >= 1.
+  /// Steps between two collective shadow epochs (shadow placement and, with check_invariants, the invariant
+  /// check; `rt.step()` counts them). Rebalance epochs have their own period, `balance.epoch_every`. >= 1.
   std::int64_t epoch_interval = 10;
   /// 0: ranks on the same host form a node (real topology). k >= 1: ranks are split into k contiguous groups
   /// that count as different nodes, to exercise multi-node logic on one host. At most the number of ranks.
@@ -43,6 +45,8 @@ struct Config {
   PredictorOptions predictor;
   /// Affinity weights and rules (`affinity.*` keys; docs/prediction.md).
   AffinityOptions affinity;
+  /// Rebalance epochs and the strategy (`balance.*` keys; docs/rebalance.md).
+  BalanceOptions balance;
 
   /// Defaults, then the TOML file named by `PENUMBRA_CONFIG` (if set), then `PENUMBRA_*` variables.
   static Config load();
