@@ -15,6 +15,7 @@
 #include "penumbra/affinity.hpp"
 #include "penumbra/balance.hpp"
 #include "penumbra/load.hpp"
+#include "penumbra/metadata_options.hpp"
 #include "penumbra/predictor_options.hpp"
 #include "penumbra/shadow.hpp"
 
@@ -45,6 +46,8 @@ struct Config {
   PredictorOptions predictor;
   /// Affinity weights and rules (`affinity.*` keys; docs/prediction.md).
   AffinityOptions affinity;
+  /// Shadow metadata service (`metadata.*` keys; docs/metadata.md).
+  MetadataOptions metadata;
   /// Rebalance epochs and the strategy (`balance.*` keys; docs/rebalance.md).
   BalanceOptions balance;
 

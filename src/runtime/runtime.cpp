@@ -4,12 +4,15 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstring>
 #include <optional>
 #include <unordered_map>
 
+#include "metadata/options.hpp"
+#include "metadata/service.hpp"
 #include "migration/transfer.hpp"
 #include "mpi/agreement.hpp"
 #include "mpi/collectives.hpp"
@@ -62,6 +65,9 @@ struct Runtime::Impl {
     if (config.shadow.enabled)
       shadows.emplace(collective, static_cast<std::size_t>(config.shadow.budget_bytes),
                       shadow::StalenessBound{config.shadow.max_versions_behind, config.shadow.max_age_us});
+    // The metadata service only has locations to tell when there are shadows.
+    if (config.shadow.enabled && config.metadata.enabled)
+      metadata.emplace(collective.get(), metadata::from_config(config.metadata));
   }
 
   // After every change of an owned object's value: shadows get the new version within the staleness bound.
@@ -70,6 +76,71 @@ struct Runtime::Impl {
     const store::StoredObject& object = store.get(id);
     shadows->note_write(id, object.version, object.value);
     shadows->propagate(false);
+  }
+
+  // ---- the metadata service: owners register their objects and copies; readers look up the nearest copy.
+  // Owners stage, and the stage is flushed at the runtime's collective points (step, shadow epoch, migration):
+  // a lookup that finds no entry yet simply asks the owner.
+  void register_owned(ObjectId id) {
+    if (!metadata || !store.owns_live(id)) return;
+    const store::StoredObject& object = store.get(id);
+    metadata::Entry entry{
+        .id = id, .version = object.version, .owner = rank(), .locations = {}, .size_bytes = object.size_bytes()};
+    if (shadows)
+      for (const shadow::SlotAddress& slot : shadows->copies_of(id)) {
+        if (entry.locations.size() >= static_cast<std::size_t>(config.metadata.max_locations)) break;
+        entry.locations.push_back({slot.rank, slot.offset, slot.capacity});
+      }
+    metadata->stage(std::move(entry));
+  }
+  void unregister(ObjectId id, Version erased_at) {
+    if (metadata) metadata->stage_erase(id, erased_at);
+  }
+  // Collective: every rank sends its staged updates, then waits (serving) until no rank has a request in
+  // flight, so that no home is left unable to answer because it already entered the next MPI collective.
+  void flush_metadata() {
+    if (!metadata) return;
+    if (metadata->staged_updates() > 0) metadata->flush(messenger);
+    messenger.quiesce();
+  }
+
+  // A copy of another rank's object from a third rank's shadow, one-sided: the nearest holder the metadata
+  // lists that is no farther than the owner (a farther copy is not worth skipping the owner for; an equally
+  // near one is, since it needs no one's CPU). `get` copies from a slot address. nullopt: ask the owner.
+  template <class Get>
+  std::optional<Version> read_remote_shadow(ObjectId id, int owner, std::uint64_t type_tag, const ReadOptions& options,
+                                            Get&& get) {
+    if (!metadata || !shadows) return std::nullopt;
+    const std::optional<metadata::Entry> entry = metadata->lookup(id);
+    if (!entry || entry->locations.empty() || entry->owner != owner) return std::nullopt;
+    const Proximity owner_distance = topology.proximity(rank(), owner);
+    const metadata::Location* nearest = nullptr;
+    for (const metadata::Location& location : entry->locations) {
+      if (location.rank == rank() || topology.proximity(rank(), location.rank) > owner_distance) continue;
+      if (!nearest || topology.proximity(rank(), location.rank) < topology.proximity(rank(), nearest->rank))
+        nearest = &location;
+    }
+    if (!nearest) return std::nullopt;
+    const shadow::SlotRead result =
+        get(shadow::SlotAddress{nearest->rank, nearest->slot_offset, nearest->slot_capacity}, entry->size_bytes);
+    shadow::ShadowCounters& counters = shadows->counters();
+    if (result.check.state != shadow::SlotState::valid) {
+      // Torn, released or reused for another object: the cached locations are stale; ask again next time.
+      if (result.check.state == shadow::SlotState::torn) ++counters.torn_retries;
+      metadata->forget(id);
+      return std::nullopt;
+    }
+    if (type_tag != 0 && result.type_tag != type_tag)
+      throw WrongType(id.value,
+                      fmt::format("object {} holds another type than the one read (type tag {:#x}, not {:#x})",
+                                  to_string(id), result.type_tag, type_tag));
+    if (result.check.version < options.min_version) {
+      ++counters.stale_skips;
+      return std::nullopt;
+    }
+    ++counters.remote_hits;
+    shadows->count_read(id, owner);
+    return result.check.version;
   }
 
   void forget_copies(std::span<const ObjectId> ids) {
@@ -138,6 +209,7 @@ struct Runtime::Impl {
       case Operation::create:
         reply.version = store.create(
             ref, std::make_shared<const detail::EncodedValue>(request.type_tag, std::move(request.payload)));
+        register_owned(ref.id());
         break;
       case Operation::read: {
         const store::StoredObject& object = store.get(ref, request.type_tag);
@@ -151,10 +223,13 @@ struct Runtime::Impl {
             ref, std::make_shared<const detail::EncodedValue>(request.type_tag, std::move(request.payload)));
         after_local_write(ref.id());
         break;
-      case Operation::erase:
+      case Operation::erase: {
+        const Version erased_at = store.get(ref).version;
         store.erase(ref);
         forget_copies(std::span(&request.id, 1));
+        unregister(request.id, erased_at);
         break;
+      }
       case Operation::info: {
         const store::StoredObject& object = store.get(ref);
         reply.version = object.version;
@@ -164,10 +239,10 @@ struct Runtime::Impl {
         break;
       }
       case Operation::metadata_update:
-        // No rank of this Runtime sends one until the metadata service is wired into it (docs/metadata.md);
-        // a stray request is refused rather than ignored.
-        throw InvalidArgument(
-            fmt::format("metadata_update request at rank {}, which runs no metadata service", rank()));
+        if (!metadata)  // a stray request is refused rather than ignored
+          throw InvalidArgument(
+              fmt::format("metadata_update request at rank {}, which runs no metadata service", rank()));
+        return metadata->serve(request);
     }
     return reply;
   }
@@ -191,9 +266,10 @@ struct Runtime::Impl {
   store::OwnerDirectory directory;
   transport::Messenger messenger;
   Topology topology;
-  std::optional<shadow::ShadowManager> shadows;     // after `collective` and `topology`: it uses both
-  shadow::ReadHistory shadow_history;               // last epoch window's counts, for the policy's trend term
-  std::optional<rebalance::Rebalancer> rebalancer;  // built once the configuration is agreed
+  std::optional<shadow::ShadowManager> shadows;       // after `collective` and `topology`: it uses both
+  std::optional<metadata::MetadataService> metadata;  // with shadows: where the copies are
+  shadow::ReadHistory shadow_history;                 // last epoch window's counts, for the policy's trend term
+  std::optional<rebalance::Rebalancer> rebalancer;    // built once the configuration is agreed
   std::vector<balance::EpochReport> epoch_reports;
   std::int64_t steps = 0;
   std::unordered_map<ObjectId, Version> versions_at_last_check;
@@ -234,6 +310,7 @@ void Runtime::create_value(ObjectRef ref, detail::ValuePtr value) {
   const int owner = impl_->directory.owner_of(ref.id());
   if (owner == rank()) {
     impl_->store.create(ref, std::move(value));
+    impl_->register_owned(ref.id());
     return;
   }
   impl_->call_owner(owner, ref, transport::Operation::create, value->type_tag(), Impl::copy_of(value->bytes()));
@@ -250,6 +327,13 @@ Runtime::ReadResult Runtime::read_value(ObjectRef ref, std::uint64_t type_tag, c
   Bytes bytes;
   if (auto version = impl_->read_held_shadow(ref.id(), owner, type_tag, options,
                                              [&] { return impl_->shadows->read_held(ref.id(), bytes); })) {
+    impl_->note_access(ref.id(), bytes.size(), false);
+    return {std::make_shared<const detail::EncodedValue>(type_tag, std::move(bytes)), *version, false};
+  }
+  if (auto version = impl_->read_remote_shadow(
+          ref.id(), owner, type_tag, options, [&](const shadow::SlotAddress& slot, std::size_t expected_size) {
+            return impl_->shadows->window().get(slot, ref.id(), expected_size, bytes);
+          })) {
     impl_->note_access(ref.id(), bytes.size(), false);
     return {std::make_shared<const detail::EncodedValue>(type_tag, std::move(bytes)), *version, false};
   }
@@ -278,6 +362,14 @@ bool Runtime::read_into(ObjectRef ref, std::uint64_t type_tag, std::span<std::by
     impl_->note_access(ref.id(), out.size(), false);
     return true;
   }
+  if (auto found = impl_->read_remote_shadow(ref.id(), owner, type_tag, options,
+                                             [&](const shadow::SlotAddress& slot, std::size_t) {
+                                               return impl_->shadows->window().get_into(slot, ref.id(), out);
+                                             })) {
+    version = *found;
+    impl_->note_access(ref.id(), out.size(), false);
+    return true;
+  }
   return false;
 }
 
@@ -302,9 +394,11 @@ void Runtime::erase(ObjectRef ref) {
   impl_->enter();
   const int owner = impl_->directory.owner_of(ref.id());
   if (owner == rank()) {
+    const Version erased_at = impl_->store.get(ref).version;
     impl_->store.erase(ref);
     const ObjectId id = ref.id();
     impl_->forget_copies(std::span(&id, 1));
+    impl_->unregister(id, erased_at);
   } else
     impl_->call_owner(owner, ref, transport::Operation::erase, 0);
 }
@@ -333,7 +427,14 @@ MigrationReport Runtime::migrate(std::span<const Move> moves) {
   std::vector<ObjectId> moving;
   for (const Move& move : moves) moving.push_back(move.id);
   impl_->forget_copies(moving);  // one batch of puts for all of them
-  return migration::migrate(impl_->collective, impl_->store, impl_->directory, moves);
+  impl_->flush_metadata();       // this rank's older updates reach the homes before the new owners' do
+  const std::vector<ObjectId> owned_before = impl_->store.live_ids();
+  const MigrationReport report = migration::migrate(impl_->collective, impl_->store, impl_->directory, moves);
+  // The new owners register what they received (same version, new owner, no copies yet).
+  for (ObjectId id : impl_->store.live_ids())
+    if (!std::binary_search(owned_before.begin(), owned_before.end(), id)) impl_->register_owned(id);
+  impl_->flush_metadata();
+  return report;
 }
 
 void Runtime::progress() {
@@ -345,13 +446,16 @@ void Runtime::update_shadows() {
   barrier();  // collective whatever the configuration: callers rely on it as an epoch boundary
   if (!impl_->shadows) return;
   const shadow::Planner planner = shadow::make_planner(impl_->config, impl_->topology, rank(), impl_->shadow_history);
-  impl_->shadows->run_epoch([this](ObjectId id) { return impl_->directory.owner_of(id); },
-                            [this](ObjectId id) -> std::pair<detail::ValuePtr, Version> {
-                              if (!impl_->store.owns_live(id)) return {nullptr, 0};
-                              const store::StoredObject& object = impl_->store.get(id);
-                              return {object.value, object.version};
-                            },
-                            planner);
+  const shadow::ShadowEpochReport report =
+      impl_->shadows->run_epoch([this](ObjectId id) { return impl_->directory.owner_of(id); },
+                                [this](ObjectId id) -> std::pair<detail::ValuePtr, Version> {
+                                  if (!impl_->store.owns_live(id)) return {nullptr, 0};
+                                  const store::StoredObject& object = impl_->store.get(id);
+                                  return {object.value, object.version};
+                                },
+                                planner);
+  for (ObjectId id : report.changed) impl_->register_owned(id);  // new holder sets reach the readers
+  impl_->flush_metadata();
 }
 
 ShadowStats Runtime::shadow_stats() const {
@@ -374,6 +478,7 @@ ShadowStats Runtime::shadow_stats() const {
 void Runtime::barrier() { impl_->messenger.quiesce(); }
 
 std::int64_t Runtime::step() {
+  impl_->flush_metadata();  // (a barrier itself when the service runs)
   // Every rank finishes the step's requests before the trigger's allreduce: a rank blocked in the allreduce
   // could not serve a read another rank still waits for.
   barrier();
