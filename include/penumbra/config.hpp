@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "penumbra/affinity.hpp"
+#include "penumbra/balance.hpp"
 #include "penumbra/load.hpp"
 #include "penumbra/predictor_options.hpp"
 #include "penumbra/shadow.hpp"
@@ -43,6 +44,8 @@ struct Config {
   PredictorOptions predictor;
   /// Affinity weights and rules (`affinity.*` keys; docs/prediction.md).
   AffinityOptions affinity;
+  /// Rebalance epochs and the strategy (`balance.*` keys; docs/rebalance.md).
+  BalanceOptions balance;
 
   /// Defaults, then the TOML file named by `PENUMBRA_CONFIG` (if set), then `PENUMBRA_*` variables.
   static Config load();
