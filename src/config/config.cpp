@@ -2,8 +2,8 @@
 // the description, so adding a key is one line here and one member in config.hpp (or in a section's struct).
 //
 // Keys are flat (`epoch_interval`, ranges checked here) or `section.name` for the option structs of the
-// policies (ShadowOptions, MonitorOptions, PredictorOptions, AffinityOptions), whose own validate() owns
-// their ranges; the table only knows how to read and write each value.
+// policies (ShadowOptions, MonitorOptions, PredictorOptions, AffinityOptions, BalanceOptions), whose own validate()
+// owns their ranges; the table only knows how to read and write each value.
 #include "penumbra/config.hpp"
 
 #include <fmt/format.h>
@@ -91,6 +91,11 @@ Field metadata(const char* name, const char* help, T MetadataOptions::*member) {
   return in_section("metadata", name, help, &Config::metadata, member);
 }
 
+template <class T>
+Field balance(const char* name, const char* help, T BalanceOptions::*member) {
+  return in_section("balance", name, help, &Config::balance, member);
+}
+
 const std::vector<Field>& fields() {
   static const std::vector<Field> table = {
       flat("epoch_interval", "steps between collective rebalance epochs", &Config::epoch_interval, 1, kMaxInt),
@@ -167,6 +172,13 @@ const std::vector<Field>& fields() {
       affinity("full_scan_ranks", "up to this many ranks every rank is a candidate", &AffinityOptions::full_scan_ranks),
       affinity("headroom_candidates", "least-loaded ranks added as candidates above that",
                &AffinityOptions::headroom_candidates),
+
+      balance("strategy", "rebalancing strategy (docs/rebalance.md)", &BalanceOptions::strategy),
+      balance("epoch_every", "rebalance every K steps (0: only when triggered or called)",
+              &BalanceOptions::epoch_every),
+      balance("threshold", "rebalance when a predicted load exceeds (1 + threshold) x the mean",
+              &BalanceOptions::threshold),
+      balance("horizon", "steps ahead the plan's forecast looks", &BalanceOptions::horizon),
   };
   return table;
 }
