@@ -97,7 +97,6 @@ RunResult run(MPI_Comm comm, const RunSpec& spec, const penumbra::Config& base) 
   config.epoch_interval = spec.epoch_every;
   penumbra::Runtime rt(comm, config);
   const hotspot::StormOptions& storm = spec.storm;
-  const int blocks = storm.blocks_x * storm.blocks_y;
 
   // Create every block at its home, then give each rank a contiguous strip of rows: the static
   // decomposition every strategy starts from.

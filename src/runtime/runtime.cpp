@@ -85,7 +85,7 @@ struct Runtime::Impl {
     if (!metadata || !store.owns_live(id)) return;
     const store::StoredObject& object = store.get(id);
     metadata::Entry entry{
-        .id = id, .version = object.version, .owner = rank(), .locations = {}, .size_bytes = object.size_bytes()};
+        .id = id, .version = object.version, .owner = rank(), .locations = {}, .size_bytes = object.value->known_size()};
     if (shadows)
       for (const shadow::SlotAddress& slot : shadows->copies_of(id)) {
         if (entry.locations.size() >= static_cast<std::size_t>(config.metadata.max_locations)) break;
@@ -321,7 +321,7 @@ Runtime::ReadResult Runtime::read_value(ObjectRef ref, std::uint64_t type_tag, c
   const int owner = impl_->directory.owner_of(ref.id());
   if (owner == rank()) {
     const store::StoredObject& object = impl_->store.get(ref, type_tag);
-    impl_->note_access(ref.id(), object.size_bytes(), false);
+    impl_->note_access(ref.id(), object.value->known_size(), false);
     return {object.value, object.version, true};
   }
   Bytes bytes;
@@ -376,7 +376,7 @@ bool Runtime::read_into(ObjectRef ref, std::uint64_t type_tag, std::span<std::by
 Version Runtime::write_value(ObjectRef ref, detail::ValuePtr value) {
   impl_->enter();
   const int owner = impl_->directory.owner_of(ref.id());
-  impl_->note_access(ref.id(), value->bytes().size(), true);
+  impl_->note_access(ref.id(), value->known_size(), true);
   if (owner == rank()) {
     const Version version = impl_->store.write(ref, std::move(value));
     impl_->after_local_write(ref.id());
