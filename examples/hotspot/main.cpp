@@ -103,7 +103,8 @@ RunResult run(MPI_Comm comm, const RunSpec& spec, const penumbra::Config& base) 
   std::unordered_map<penumbra::ObjectId, std::pair<int, int>> coordinates;
   for (int y = 0; y < storm.blocks_y; ++y)
     for (int x = 0; x < storm.blocks_x; ++x) {
-      const penumbra::ObjectRef ref(block_name(x, y));
+      const std::string name = block_name(x, y);  // an ObjectRef views its name: keep the string alive
+      const penumbra::ObjectRef ref(name);
       coordinates[ref.id()] = {x, y};
       if ((y * storm.blocks_x + x) % rt.size() == rt.rank()) {
         Block block{x, y, 0, {}};
@@ -157,14 +158,16 @@ RunResult run(MPI_Comm comm, const RunSpec& spec, const penumbra::Config& base) 
       }
       busy += std::chrono::duration<double>(std::chrono::steady_clock::now() - task_start).count();
     }
-    if (spec.strategy == "oracle")  // the oracle is told the true cost of the next epoch
-      for (penumbra::ObjectId id : rt.local_objects())
-        if (auto found = coordinates.find(id); found != coordinates.end()) {
-          double sum = 0.0;
+    if (spec.strategy == "oracle") {  // the oracle is told the true cost of the next epoch (none for the parameters)
+      for (penumbra::ObjectId id : rt.local_objects()) {
+        auto found = coordinates.find(id);
+        double sum = 0.0;
+        if (found != coordinates.end())
           for (int ahead = 1; ahead <= spec.epoch_every; ++ahead)
             sum += hotspot::block_cost_us(storm, found->second.first, found->second.second, step + ahead);
-          rt.declare_next_cost(id, sum / spec.epoch_every * 1e-6);
-        }
+        rt.declare_next_cost(id, sum / spec.epoch_every * 1e-6);
+      }
+    }
     if (rt.rank() == rt.owner_of(kParameters) && step % 10 == 9)  // the hot object changes now and then
       rt.write(kParameters, Parameters{0.2 + 0.001 * (step % 7), step});
     busy_per_step.push_back(busy);
@@ -244,6 +247,9 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(0.0, 1e6));
     app.add_option("--amplitude", spec.storm.amplitude, "extra work at the storm's eye, x base")
         ->check(CLI::Range(0.0, 1000.0));
+    app.add_option("--radius", spec.storm.radius_blocks, "storm radius, blocks")->check(CLI::Range(0.1, 100.0));
+    app.add_option("--crossings", spec.storm.crossings, "times the storm crosses the domain")
+        ->check(CLI::Range(1, 1000));
     app.add_option("--epoch-every", spec.epoch_every, "steps between rebalance epochs")->check(CLI::Range(1, 1000));
     app.add_option("--strategies", strategies, "comma-separated strategies to compare");
     app.add_option("--shadows", shadows, "comma-separated: off, on");
