@@ -27,6 +27,7 @@ struct SimulateFlags {
   int partitions = 0;  // 0: the default sweep
   int epochs = 0;      // 0: 4 (2 with --quick)
   std::string json_path;
+  std::vector<std::string> strategies;  // empty: all
 };
 
 int run_simulate_mode(const SimulateFlags& flags) {
@@ -36,6 +37,7 @@ int run_simulate_mode(const SimulateFlags& flags) {
   else if (flags.quick)
     options.partitions = {64, 256, 1024};
   options.epochs = flags.epochs > 0 ? flags.epochs : flags.quick ? 2 : 4;
+  if (!flags.strategies.empty()) options.strategies = flags.strategies;
   fmt::print(
       "penumbra-bench-rebalance --simulate: 100 objects per partition on a 2-D mesh, moving hotspots, {} "
       "planning epochs, threshold {}, {} partitions per node; means per epoch\n",
@@ -78,6 +80,7 @@ int main(int argc, char** argv) {
   app.add_flag("--quick", flags.quick, "64, 256 and 1024 partitions, 2 epochs (seconds)");
   app.add_option("--epochs", flags.epochs, "planning epochs per partition count (default 4, --quick 2)")
       ->check(CLI::Range(1, 1000));
+  app.add_option("--strategies", flags.strategies, "only these strategies (default: all)");
   app.add_option("--json", flags.json_path, "write {\"simulate\": [...]} to this file");
   CLI11_PARSE(app, argc, argv);
   try {

@@ -54,7 +54,7 @@ class PredictiveStrategy final : public Strategy {
     std::uint64_t messages = 0;
     if (!protocol.donors.empty()) {
       DonorOffers offers = select_candidates(input, index, view, protocol.donors, excess);
-      set_preferred_targets(input, index, view, calculator_, offers);
+      set_preferred_targets(input, index, view, calculator_, excess, offers);
       protocol.candidates = std::move(offers.candidates);
       protocol.gain = [&](std::size_t donor_slot, std::size_t candidate, int target) {
         const Candidate& c = protocol.candidates[donor_slot][candidate];

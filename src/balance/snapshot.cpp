@@ -14,6 +14,7 @@ namespace penumbra::balance {
 ObjectIndex::ObjectIndex(const EpochInput& input) : input_(input) {
   const auto& objects = input.objects;
   for (std::size_t i = 1; i < objects.size() && ascending_; ++i) ascending_ = objects[i - 1].id < objects[i].id;
+  dense_ = ascending_ && !objects.empty() && objects.back().id.value - objects.front().id.value == objects.size() - 1;
   if (!ascending_) {
     sorted_.resize(objects.size());
     for (std::size_t i = 0; i < objects.size(); ++i) sorted_[i] = {objects[i].id.value, static_cast<std::uint32_t>(i)};
@@ -25,6 +26,11 @@ ObjectIndex::ObjectIndex(const EpochInput& input) : input_(input) {
 }
 
 std::optional<std::size_t> ObjectIndex::find(ObjectId id) const {
+  if (dense_) {
+    const std::uint64_t first = input_.objects.front().id.value;
+    if (id.value < first || id.value - first >= input_.objects.size()) return std::nullopt;
+    return static_cast<std::size_t>(id.value - first);
+  }
   if (ascending_) {
     const auto& objects = input_.objects;
     auto at = std::lower_bound(objects.begin(), objects.end(), id,

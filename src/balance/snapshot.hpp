@@ -14,9 +14,9 @@ namespace penumbra::balance {
 /// Which per-object cost a strategy plans on.
 enum class CostSource : std::uint8_t { measured, predicted, next };
 
-/// Finds an object's position in EpochInput::objects by id. Built by check_input in O(n) when the ids are
-/// already ascending (the runtime and the simulator produce them so), else by one sort: no hash table, whose
-/// 6.5M inserts alone would take most of the 1 s planning budget at 65,536 partitions.
+/// Finds an object's position in EpochInput::objects by id: by subtraction when the ids are consecutive, by
+/// binary search when they ascend (the runtime and the simulator produce them so), else by one sort. No hash
+/// table: its 6.5M inserts alone would take most of the 1 s planning budget at 65,536 partitions.
 class ObjectIndex {
  public:
   explicit ObjectIndex(const EpochInput& input);
@@ -28,6 +28,7 @@ class ObjectIndex {
  private:
   const EpochInput& input_;
   bool ascending_ = true;
+  bool dense_ = false;  // ascending and consecutive: the position is id - first id
   std::vector<std::pair<std::uint64_t, std::uint32_t>> sorted_;  // (id, position) when not ascending
   std::optional<ObjectId> duplicate_;
 };
