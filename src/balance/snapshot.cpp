@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <numeric>
 
 #include "core/validate.hpp"
 #include "penumbra/errors.hpp"
@@ -128,11 +127,14 @@ LoadView make_view(const EpochInput& input, CostSource source) {
     view.speed[p] = rank.speed;
     view.uncertainty[p] = source == CostSource::predicted ? rank.uncertainty : 0.0;
   }
-  const double total = std::accumulate(view.load.begin(), view.load.end(), 0.0);
-  const double total_speed = std::accumulate(view.speed.begin(), view.speed.end(), 0.0);
+  // Balanced means every rank busy for the same time: the total work (seconds x speed, which no move changes)
+  // over the total speed. A reference that moved with the placement would let a plan push a receiver over
+  // the next epoch's threshold, and the object would come back (the ping-pong test).
+  double work = 0.0, total_speed = 0.0;
+  for (std::size_t p = 0; p < ranks; ++p) work += view.load[p] * view.speed[p], total_speed += view.speed[p];
   view.reference.resize(ranks);
   for (std::size_t p = 0; p < ranks; ++p)
-    view.reference[p] = input.ranks[p].capacity > 0.0 ? input.ranks[p].capacity : total * view.speed[p] / total_speed;
+    view.reference[p] = input.ranks[p].capacity > 0.0 ? input.ranks[p].capacity : work / total_speed;
   return view;
 }
 

@@ -49,8 +49,8 @@ struct LoadView {
   std::vector<double> background;  ///< per rank
   std::vector<double> load;        ///< per rank: background + its objects' costs
   std::vector<double> speed;       ///< per rank (> 0)
-  /// Per rank: what a balanced rank would carry: its capacity where given (> 0), else its share of the total
-  /// load by speed (the mean load when all speeds are equal).
+  /// Per rank: the seconds a balanced rank would be busy: its capacity where given (> 0), else the total work
+  /// (load x speed) over the total speed, the same for every rank (the mean load when all speeds are equal).
   std::vector<double> reference;
   /// Per rank: one standard deviation of the forecast (0 for measured and next costs: they are not forecasts).
   std::vector<double> uncertainty;
