@@ -9,6 +9,7 @@
 #include <zoltan.h>
 
 #include <climits>
+#include <cmath>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -40,6 +41,9 @@ Hypergraph build_hypergraph(const EpochInput& input, const ObjectIndex& index, c
     graph.pins.push_back(static_cast<ZOLTAN_ID_TYPE>(i));
     for (const Edge& edge : object.edges)
       if (const auto other = index.find(edge.other); other && *other != i) {
+        if (!(std::isfinite(edge.bytes_per_step) && edge.bytes_per_step >= 0.0))
+          throw InvalidLoad(fmt::format("edge bytes_per_step of object {} = {} (expected a finite value >= 0)",
+                                        to_string(object.id), edge.bytes_per_step));
         graph.pins.push_back(static_cast<ZOLTAN_ID_TYPE>(*other));
         bytes += edge.bytes_per_step;
         ++neighbours;
@@ -138,8 +142,7 @@ class ZoltanStrategy final : public Strategy {
 
   Plan plan(const EpochInput& input) const override {
     const auto start = std::chrono::steady_clock::now();
-    const ObjectIndex index = check_input(input, CostSource::predicted);
-    const LoadView view = make_view(input, CostSource::predicted);
+    const auto [index, view] = prepare(input, CostSource::predicted);
     int initialised = 0;
     MPI_Initialized(&initialised);
     if (!initialised)
