@@ -5,7 +5,8 @@
 namespace penumbra::balance {
 
 void set_preferred_targets(const EpochInput& input, const ObjectIndex& index, const LoadView& view,
-                           const AffinityCalculator& calculator, DonorOffers& offers) {
+                           const AffinityCalculator& calculator, const std::vector<double>& excess,
+                           DonorOffers& offers) {
   AffinityInput affinity;
   affinity.rank_count = static_cast<int>(input.ranks.size());
   affinity.predicted_load = view.load;
@@ -15,9 +16,18 @@ void set_preferred_targets(const EpochInput& input, const ObjectIndex& index, co
     affinity.capacity = view.reference;
   affinity.speed = view.speed;
   std::vector<std::uint32_t> neighbours;  // positions of dependencies, for their placements
-  for (const auto& candidates : offers.candidates)
-    for (const Candidate& c : candidates) {
+  std::vector<Candidate*> scored;
+  for (std::size_t k = 0; k < offers.candidates.size(); ++k) {
+    double before = 0.0;
+    for (std::size_t i = 0; i < offers.candidates[k].size() && before < excess[k]; ++i) {
+      Candidate& c = offers.candidates[k][i];
+      before += c.cost;
       const ObjectState& object = input.objects[c.object];
+      const bool tied_elsewhere =
+          !offers.neighbourhoods[k][i].external.empty() ||
+          std::ranges::any_of(object.accesses, [&](const RankAccesses& a) { return a.rank != object.owner; });
+      if (!tied_elsewhere) continue;
+      scored.push_back(&c);
       AffinityObject entry{object.id, object.owner, object.size_bytes, view.cost[c.object], object.accesses, {}};
       entry.dependencies.reserve(object.edges.size());
       for (const Edge& edge : object.edges) {
@@ -26,15 +36,14 @@ void set_preferred_targets(const EpochInput& input, const ObjectIndex& index, co
       }
       affinity.objects.push_back(std::move(entry));
     }
+  }
   if (affinity.objects.empty()) return;
   std::ranges::sort(neighbours);
   neighbours.erase(std::unique(neighbours.begin(), neighbours.end()), neighbours.end());
   affinity.placements.reserve(neighbours.size());
   for (std::uint32_t n : neighbours) affinity.placements.push_back({input.objects[n].id, input.objects[n].owner, {}});
   const std::vector<Affinity> result = calculator.compute(affinity);
-  std::size_t next = 0;
-  for (auto& candidates : offers.candidates)
-    for (Candidate& c : candidates) c.preferred = result[next++].best_other_rank;
+  for (std::size_t i = 0; i < scored.size(); ++i) scored[i]->preferred = result[i].best_other_rank;
 }
 
 }  // namespace penumbra::balance

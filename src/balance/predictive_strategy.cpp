@@ -32,8 +32,7 @@ class PredictiveStrategy final : public Strategy {
   Plan plan(const EpochInput& input) const override {
     const auto start = std::chrono::steady_clock::now();
     const CostSource source = oracle_ ? CostSource::next : CostSource::predicted;
-    const ObjectIndex index = check_input(input, source);
-    const LoadView view = make_view(input, source);
+    const auto [index, view] = prepare(input, source);
     const int ranks = static_cast<int>(input.ranks.size());
 
     CoordinationInput protocol;
@@ -54,7 +53,7 @@ class PredictiveStrategy final : public Strategy {
     std::uint64_t messages = 0;
     if (!protocol.donors.empty()) {
       DonorOffers offers = select_candidates(input, index, view, protocol.donors, excess);
-      set_preferred_targets(input, index, view, calculator_, offers);
+      set_preferred_targets(input, index, view, calculator_, excess, offers);
       protocol.candidates = std::move(offers.candidates);
       protocol.gain = [&](std::size_t donor_slot, std::size_t candidate, int target) {
         const Candidate& c = protocol.candidates[donor_slot][candidate];
