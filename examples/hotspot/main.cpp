@@ -7,6 +7,7 @@
 //   mpiexec -n 4 build/bin/hotspot [--steps N] [--strategies static,greedy,refine,predictive]
 //                                  [--shadows off,on] [--work sleep|spin] [--json FILE]
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <mpi.h>
 
 #include <CLI/CLI.hpp>
@@ -239,7 +240,7 @@ int main(int argc, char** argv) {
     std::string shadows = "off,on";
     std::string work = "sleep";
     std::string json_path;
-    app.add_option("--steps", spec.storm.steps, "steps per run (the storm crosses once)")
+    app.add_option("--steps", spec.storm.steps, "steps per run")
         ->check(CLI::Range(10, 100000));
     app.add_option("--blocks-x", spec.storm.blocks_x, "blocks along x")->check(CLI::Range(2, 1024));
     app.add_option("--blocks-y", spec.storm.blocks_y, "blocks along y")->check(CLI::Range(2, 1024));
@@ -255,7 +256,8 @@ int main(int argc, char** argv) {
     app.add_option("--shadows", shadows, "comma-separated: off, on");
     app.add_option("--work", work, "how block work is executed: sleep (oversubscribed nodes) or spin")
         ->check(CLI::IsMember({"sleep", "spin"}));
-    app.add_option("--json", json_path, "write the table as JSON to this file");
+    app.add_option("--json", json_path, "write the table as JSON to this file")
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);  // jobs/run-demo.sh passes a default
     try {
       app.parse(argc, argv);
     } catch (const CLI::ParseError& error) {
@@ -267,6 +269,11 @@ int main(int argc, char** argv) {
     }
     spec.spin = work == "spin";
     const std::vector<std::string> strategy_list = split_list(strategies);
+    const std::vector<std::string> known = penumbra::balance::strategy_names();
+    for (const std::string& name : strategy_list)  // before any run, not halfway through the table
+      if (std::find(known.begin(), known.end(), name) == known.end())
+        throw penumbra::InvalidArgument(
+            fmt::format("--strategies: '{}' is not a strategy (known: {})", name, fmt::join(known, ", ")));
     std::vector<bool> shadow_list;
     for (const std::string& mode : split_list(shadows)) {
       if (mode != "on" && mode != "off")

@@ -8,11 +8,11 @@ namespace hotspot {
 struct StormOptions {
   int blocks_x = 8;
   int blocks_y = 8;
-  int steps = 100;             ///< the storm crosses the domain once over this many steps
+  int steps = 120;             ///< length of the run, in steps
   double base_us = 300.0;      ///< work per block per step outside the storm
-  double amplitude = 8.0;      ///< at the storm's eye a block costs base x (1 + amplitude)
-  double radius_blocks = 1.5;  ///< e-folding radius of the storm
-  int crossings = 1;           ///< times the storm crosses the domain over `steps` (it re-enters at the left)
+  double amplitude = 12.0;     ///< at the storm's eye a block costs base x (1 + amplitude)
+  double radius_blocks = 1.0;  ///< e-folding radius of the storm
+  int crossings = 3;           ///< times the storm crosses the domain over `steps` (it re-enters at the left)
 };
 
 /// Where the storm's eye is at `step` (in block coordinates): it enters at the left edge, leaves at the
