@@ -240,8 +240,7 @@ int main(int argc, char** argv) {
     std::string shadows = "off,on";
     std::string work = "sleep";
     std::string json_path;
-    app.add_option("--steps", spec.storm.steps, "steps per run")
-        ->check(CLI::Range(10, 100000));
+    app.add_option("--steps", spec.storm.steps, "steps per run")->check(CLI::Range(10, 100000));
     app.add_option("--blocks-x", spec.storm.blocks_x, "blocks along x")->check(CLI::Range(2, 1024));
     app.add_option("--blocks-y", spec.storm.blocks_y, "blocks along y")->check(CLI::Range(2, 1024));
     app.add_option("--base-us", spec.storm.base_us, "work per block per step outside the storm, us")

@@ -24,7 +24,7 @@ struct Eye {
 };
 
 inline Eye storm_eye(const StormOptions& storm, double step) {
-  const double progress = step / static_cast<double>(storm.steps);     // of the whole run, for the drift
+  const double progress = step / static_cast<double>(storm.steps);  // of the whole run, for the drift
   const double crossing = progress * storm.crossings - std::floor(progress * storm.crossings);  // of this pass
   return {-storm.radius_blocks + crossing * (storm.blocks_x + 2.0 * storm.radius_blocks),
           storm.blocks_y * (0.25 + 0.5 * progress)};
