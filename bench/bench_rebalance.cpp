@@ -204,7 +204,9 @@ int main(int argc, char** argv) {
   app.add_option("--epochs", flags.epochs, "planning epochs per partition count (default 4, --quick 2)")
       ->check(CLI::Range(1, 1000));
   app.add_option("--strategies", flags.strategies,
-                 "these strategies (default: static greedy refine predictive oracle; zoltan where built)");
+                 "these strategies, comma-separated (default: static,greedy,refine,predictive,oracle; zoltan "
+                 "where built)")
+      ->delimiter(',');
   app.add_option("--json", flags.json_path, "write {\"simulate\": [...]} to this file");
   CLI11_PARSE(app, argc, argv);
   try {
