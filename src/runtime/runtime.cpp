@@ -123,11 +123,18 @@ struct Runtime::Impl {
     if (!nearest) return std::nullopt;
     const shadow::SlotRead result =
         get(shadow::SlotAddress{nearest->rank, nearest->slot_offset, nearest->slot_capacity}, entry->size_bytes);
+    // Torn, released or reused for another object: the cached locations are stale; ask again next time.
+    if (result.check.state != shadow::SlotState::valid) metadata->forget(id);
+    return accept_copy(result, id, owner, type_tag, options, shadows->counters().remote_hits);
+  }
+
+  // The checks every copy passes before a read returns it: valid (version and checksum), of the type read,
+  // new enough. Counts the outcome; `hits` is the counter of this kind of copy (local or remote).
+  std::optional<Version> accept_copy(const shadow::SlotRead& result, ObjectId id, int owner, std::uint64_t type_tag,
+                                     const ReadOptions& options, std::uint64_t& hits) {
     shadow::ShadowCounters& counters = shadows->counters();
     if (result.check.state != shadow::SlotState::valid) {
-      // Torn, released or reused for another object: the cached locations are stale; ask again next time.
       if (result.check.state == shadow::SlotState::torn) ++counters.torn_retries;
-      metadata->forget(id);
       return std::nullopt;
     }
     if (type_tag != 0 && result.type_tag != type_tag)
@@ -138,7 +145,7 @@ struct Runtime::Impl {
       ++counters.stale_skips;
       return std::nullopt;
     }
-    ++counters.remote_hits;
+    ++hits;
     shadows->count_read(id, owner);
     return result.check.version;
   }
@@ -168,23 +175,7 @@ struct Runtime::Impl {
   std::optional<Version> read_held_shadow(ObjectId id, int owner, std::uint64_t type_tag, const ReadOptions& options,
                                           ReadHeld&& read) {
     if (!shadows || !shadows->held(id)) return std::nullopt;
-    const shadow::SlotRead result = read();
-    shadow::ShadowCounters& counters = shadows->counters();
-    if (result.check.state != shadow::SlotState::valid) {
-      if (result.check.state == shadow::SlotState::torn) ++counters.torn_retries;
-      return std::nullopt;
-    }
-    if (type_tag != 0 && result.type_tag != type_tag)
-      throw WrongType(id.value,
-                      fmt::format("object {} holds another type than the one read (type tag {:#x}, not {:#x})",
-                                  to_string(id), result.type_tag, type_tag));
-    if (result.check.version < options.min_version) {
-      ++counters.stale_skips;
-      return std::nullopt;
-    }
-    ++counters.local_hits;
-    shadows->count_read(id, owner);
-    return result.check.version;
+    return accept_copy(read(), id, owner, type_tag, options, shadows->counters().local_hits);
   }
 
   // Every access through the runtime counts for affinity: who reads and writes an object, and how much.
