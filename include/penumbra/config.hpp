@@ -16,6 +16,7 @@
 #include "penumbra/load.hpp"
 #include "penumbra/predictor_options.hpp"
 #include "penumbra/shadow.hpp"
+#include "penumbra/trace_options.hpp"
 
 namespace penumbra {
 
@@ -43,6 +44,8 @@ struct Config {
   PredictorOptions predictor;
   /// Affinity weights and rules (`affinity.*` keys; docs/prediction.md).
   AffinityOptions affinity;
+  /// Epoch trace (`trace.*` keys; docs/profiling.md). `PENUMBRA_TRACE=dir` also sets `trace.dir`.
+  TraceOptions trace;
 
   /// Defaults, then the TOML file named by `PENUMBRA_CONFIG` (if set), then `PENUMBRA_*` variables.
   static Config load();
@@ -51,6 +54,7 @@ struct Config {
   /// Defaults overridden by the TOML file only. Unknown keys are errors (a typo must not pass silently).
   static Config from_file(const std::filesystem::path& file);
   /// `base` overridden by the given environment (name -> value); used by load() with the process environment.
+  /// `PENUMBRA_TRACE` is a short alias of `PENUMBRA_TRACE_DIR` and wins when both are set.
   static Config with_environment(Config base, const std::map<std::string, std::string>& environment);
 
   /// Throws ConfigError for the first invalid field.
