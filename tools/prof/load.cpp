@@ -1,7 +1,5 @@
 #include "load.hpp"
 
-#include <optional>
-
 #include "progress.hpp"
 
 namespace penumbra::prof {

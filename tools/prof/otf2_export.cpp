@@ -103,7 +103,7 @@ void write_definitions(OTF2_GlobalDefWriter* defs, const trace::Trace& trace, co
   const auto empty = text("");
   const auto region = [&](OTF2_RegionRef id, const std::string& name, const std::string& description) {
     const auto name_ref = text(name);
-    check(OTF2_GlobalDefWriter_WriteRegion(defs, id, name_ref, name_ref, text(description), OTF2_REGION_ROLE_PHASE,
+    check(OTF2_GlobalDefWriter_WriteRegion(defs, id, name_ref, name_ref, text(description), OTF2_REGION_ROLE_CODE,
                                            OTF2_PARADIGM_USER, OTF2_REGION_FLAG_NONE, empty, 0, 0),
           "OTF2_GlobalDefWriter_WriteRegion");
   };
