@@ -91,7 +91,10 @@ PY
     [[ $enters -eq $((ranks * epochs * 6)) ]] || fail "$enters ENTER events, expected $((ranks * epochs * 6))"
     [[ $leaves -eq $enters ]] || fail "$leaves LEAVE events for $enters ENTER"
     [[ $metrics -eq $((ranks * epochs)) ]] || fail "$metrics METRIC events, expected $((ranks * epochs))"
-    otf2-print -G "$work/otf2/synth.otf2" | grep -q 'REGION .*"plan"' || fail "no 'plan' region definition"
+    otf2-print -G "$work/otf2/synth.otf2" >"$work/definitions" || fail "otf2-print -G cannot read the definitions"
+    grep -q '^REGION .*Name: "plan"' "$work/definitions" || fail "no 'plan' region definition"
+    locations=$(grep -c '^LOCATION ' "$work/definitions")
+    [[ $locations -eq $ranks ]] || fail "$locations locations, expected one per rank ($ranks)"
     ;;
   replay)
     prof replay --strategy greedy "$trace"

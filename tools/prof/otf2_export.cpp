@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <numeric>
 
 #include "commands.hpp"
@@ -31,21 +32,23 @@ OTF2_TimeStamp ticks(double seconds) {
   return seconds > 0 ? static_cast<OTF2_TimeStamp>(std::llround(seconds * kTicksPerSecond)) : 0;
 }
 
-// Definitions refer to strings by index; this hands out the indices and writes them at the end.
+// Definitions refer to strings by index, and readers (otf2-print) need a string defined before the first
+// record that refers to it: each string is written the first time it is asked for.
 class StringTable {
  public:
+  explicit StringTable(OTF2_GlobalDefWriter* writer) : writer_(writer) {}
   OTF2_StringRef operator()(const std::string& text) {
-    strings_.push_back(text);
-    return static_cast<OTF2_StringRef>(strings_.size() - 1);
-  }
-  void write(OTF2_GlobalDefWriter* writer) const {
-    for (std::size_t i = 0; i < strings_.size(); ++i)
-      check(OTF2_GlobalDefWriter_WriteString(writer, static_cast<OTF2_StringRef>(i), strings_[i].c_str()),
-            "OTF2_GlobalDefWriter_WriteString");
+    auto found = refs_.find(text);
+    if (found != refs_.end()) return found->second;
+    const auto ref = static_cast<OTF2_StringRef>(refs_.size());
+    check(OTF2_GlobalDefWriter_WriteString(writer_, ref, text.c_str()), "OTF2_GlobalDefWriter_WriteString");
+    refs_.emplace(text, ref);
+    return ref;
   }
 
  private:
-  std::vector<std::string> strings_;
+  OTF2_GlobalDefWriter* writer_;
+  std::map<std::string, OTF2_StringRef> refs_;
 };
 
 constexpr OTF2_RegionRef kEpochRegion = 0;  // phases are regions 1..kPhaseCount
@@ -96,7 +99,7 @@ void write_rank_events(OTF2_EvtWriter* writer, const trace::Trace& trace, std::s
 
 void write_definitions(OTF2_GlobalDefWriter* defs, const trace::Trace& trace, const std::vector<std::uint64_t>& events,
                        OTF2_TimeStamp length) {
-  StringTable text;
+  StringTable text(defs);
   check(OTF2_GlobalDefWriter_WriteClockProperties(defs, static_cast<std::uint64_t>(kTicksPerSecond), 0, length,
                                                   ticks(trace.header.start_unix_seconds)),
         "OTF2_GlobalDefWriter_WriteClockProperties");
@@ -150,7 +153,6 @@ void write_definitions(OTF2_GlobalDefWriter* defs, const trace::Trace& trace, co
                                              events[static_cast<std::size_t>(rank)], group),
           "OTF2_GlobalDefWriter_WriteLocation");
   }
-  text.write(defs);
 }
 
 }  // namespace

@@ -18,13 +18,13 @@ constexpr double kHotFactor = 4.0;      // how much hotter the centre of the spo
 constexpr double kAlpha = 0.5;          // EWMA weight of the newest cost in the per-object forecast
 constexpr double kThreshold = 0.2;      // the planner acts above (1 + threshold) x mean
 constexpr double kEpochPeriod = 0.25;   // seconds between epochs
-constexpr int kMaxMovesPerEpoch = 6;
+constexpr int kMaxMovesPerEpoch = 8;
 constexpr std::uint64_t kObjectBytes = 64 * 1024;
 
-// The hot spot drifts once around the ring of objects over the run, so the load moves from rank to rank and
-// forecasts lag it a little, as in a real moving-front simulation.
+// The hot spot drifts half way around the ring of objects over the run, so the load moves from rank to rank
+// and forecasts lag it a little, as in a real moving-front simulation.
 double cost(int object, int objects, int epoch, int epochs) {
-  const double centre = static_cast<double>(objects) * epoch / std::max(1, epochs);
+  const double centre = static_cast<double>(objects) * epoch / (2.0 * std::max(1, epochs));
   double distance = std::abs(object - centre);
   distance = std::min(distance, objects - distance);
   const double width = std::max(2.0, objects / 8.0);
@@ -91,7 +91,10 @@ std::filesystem::path write_synthetic_trace(const std::filesystem::path& dir, co
 
   std::vector<int> owner(n);
   for (std::size_t i = 0; i < n; ++i) owner[i] = static_cast<int>(i * static_cast<std::size_t>(spec.ranks) / n);
-  std::vector<double> forecast(n, kBaseCost);  // per-object forecast for the coming interval
+  // Per-object forecast for the coming interval, warmed up on the noise-free first interval (the runtime
+  // likewise measures a warm-up interval before its first forecast).
+  std::vector<double> forecast(n);
+  for (std::size_t i = 0; i < n; ++i) forecast[i] = cost(static_cast<int>(i), spec.objects, 0, spec.epochs);
   for (int epoch = 0; epoch < spec.epochs; ++epoch) {
     std::vector<double> actual(n);
     for (std::size_t i = 0; i < n; ++i) actual[i] = cost(static_cast<int>(i), spec.objects, epoch, spec.epochs) * jitter(random);
