@@ -23,13 +23,20 @@ fi
 
 work=$(mktemp -d /tmp/penumbra-slurm.XXXXXX)
 started_munged=0
+# Stops one daemon this test started: SIGTERM, wait (polling) for it to save its state and exit, then SIGKILL.
+stop_daemon() {
+  local pid=$1 deadline=$((SECONDS + 30))
+  kill "$pid" 2>/dev/null || return 0
+  while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.2; done
+  kill -9 "$pid" 2>/dev/null || true
+}
 cleanup() {
   local status=$?
   # Stop only what this test started, by the pids the daemons wrote.
   for pidfile in "$work/slurmd.pid" "$work/slurmctld.pid"; do
-    [[ -f "$pidfile" ]] && kill "$(cat "$pidfile")" 2>/dev/null || true
+    [[ -f "$pidfile" ]] && stop_daemon "$(cat "$pidfile")"
   done
-  if [[ $started_munged -eq 1 && -f /run/munge/munged.pid ]]; then kill "$(cat /run/munge/munged.pid)" 2>/dev/null || true; fi
+  if [[ $started_munged -eq 1 && -f /run/munge/munged.pid ]]; then stop_daemon "$(cat /run/munge/munged.pid)"; fi
   if [[ $status -ne 0 && $status -ne 77 ]]; then
     for log in "$work"/slurmctld.log "$work"/slurmd.log; do
       [[ -f "$log" ]] && { echo "--- last lines of $log" >&2; tail -n 15 "$log" >&2; }
