@@ -109,5 +109,10 @@ std::unique_ptr<Strategy> make_strategy(std::string_view name, const BalanceOpti
 /// Names make_strategy accepts in this build.
 std::vector<std::string> strategy_names();
 
+/// The owner of every object of `input` (in input order) once `plan` is applied. Throws InvariantViolation
+/// naming the move when the plan moves an object the snapshot does not hold, moves one twice, moves it from a
+/// rank that does not own it, or to its owner or a rank out of range. For tests, replays and debug checks.
+std::vector<int> owners_after(const EpochInput& input, const Plan& plan);
+
 }  // namespace balance
 }  // namespace penumbra

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "penumbra/affinity.hpp"
+#include "penumbra/balance.hpp"
 #include "penumbra/load.hpp"
 #include "penumbra/predictor_options.hpp"
 #include "penumbra/shadow.hpp"
@@ -44,6 +45,8 @@ struct Config {
   PredictorOptions predictor;
   /// Affinity weights and rules (`affinity.*` keys; docs/prediction.md).
   AffinityOptions affinity;
+  /// Rebalance epochs and the strategy (`balance.*` keys; docs/rebalance.md).
+  BalanceOptions balance;
   /// Epoch trace (`trace.*` keys; docs/profiling.md). `PENUMBRA_TRACE=dir` also sets `trace.dir`.
   TraceOptions trace;
 

@@ -106,7 +106,8 @@ PY
   truncated)
     # Cut the file in the middle of line 7 (the sixth epoch), as a killed run leaves it.
     head -n 6 "$trace" >"$work/cut.jsonl"
-    sed -n 7p "$trace" | head -c 200 >>"$work/cut.jsonl"
+    sed -n 7p "$trace" >"$work/line7"  # no pipe into head: its early exit would SIGPIPE sed under pipefail
+    head -c 200 "$work/line7" >>"$work/cut.jsonl"
     for command in "summary" "plot --out $work/p" "export --perfetto --out $work/p.json" "replay --strategy greedy"; do
       # shellcheck disable=SC2086
       prof $command "$work/cut.jsonl"

@@ -3,8 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
-#include <unordered_set>
 
 #include "core/validate.hpp"
 #include "penumbra/errors.hpp"
@@ -12,15 +12,20 @@
 namespace penumbra::affinity {
 namespace {
 
-void check_rank(std::string_view what, int rank, int ranks) {
+// The `what` of an error is formatted only when there is one: these checks run for every object and rank,
+// and formatting names up front cost more than the scoring itself at 65,536 ranks (docs/rebalance.md).
+template <class What>
+void check_rank(What&& what, int rank, int ranks) {
   if (rank < 0 || rank >= ranks)
-    throw InvalidArgument(fmt::format("{} = {} (expected a rank in [0, {}))", what, rank, ranks));
+    throw InvalidArgument(fmt::format("{} = {} (expected a rank in [0, {}))", what(), rank, ranks));
 }
 
 void check_per_rank(std::string_view what, const std::vector<double>& values, int ranks, bool positive, bool required) {
   if (values.empty() && !required) return;
   check::same_size(what, values.size(), static_cast<std::size_t>(ranks));
   for (int p = 0; p < ranks; ++p) {
+    const bool good = std::isfinite(values[p]) && (positive ? values[p] > 0.0 : values[p] >= 0.0);
+    if (good) continue;
     const auto name = fmt::format("{}[{}]", what, p);
     if (positive)
       check::finite_positive(name, values[p]);
@@ -58,25 +63,28 @@ Context::Context(const AffinityInput& in, const AffinityOptions& options) : inpu
   check_matrix("proximity_cost", in.proximity_cost, ranks, false);
   check_matrix("bandwidth", in.bandwidth, ranks, true);
 
-  std::unordered_set<ObjectId> ids;
+  locations.reserve(in.objects.size() + in.placements.size());
   for (const AffinityObject& object : in.objects) {
-    const std::string name = to_string(object.id);
-    if (!ids.insert(object.id).second)
-      throw InvalidArgument(fmt::format("object {} is listed twice in the affinity input", name));
-    check_rank(fmt::format("owner of object {}", name), object.owner, ranks);
-    check::finite_non_negative(fmt::format("cost_seconds of object {}", name), object.cost_seconds);
-    std::unordered_set<int> origins;
-    for (const RankAccesses& access : object.accesses) {
-      check_rank(fmt::format("access origin of object {}", name), access.rank, ranks);
-      if (!origins.insert(access.rank).second)
-        throw InvalidArgument(fmt::format("object {} lists accesses from rank {} twice", name, access.rank));
+    const auto name = [&object] { return to_string(object.id); };
+    // The objects go in first, so an id already present is a duplicate (placements may repeat them below).
+    if (!locations.try_emplace(object.id, Location{object.owner, nullptr}).second)
+      throw InvalidArgument(fmt::format("object {} is listed twice in the affinity input", name()));
+    check_rank([&] { return fmt::format("owner of object {}", name()); }, object.owner, ranks);
+    if (!(std::isfinite(object.cost_seconds) && object.cost_seconds >= 0.0))
+      check::finite_non_negative(fmt::format("cost_seconds of object {}", name()), object.cost_seconds);
+    for (std::size_t a = 0; a < object.accesses.size(); ++a) {
+      const int origin = object.accesses[a].rank;
+      check_rank([&] { return fmt::format("access origin of object {}", name()); }, origin, ranks);
+      for (std::size_t b = 0; b < a; ++b)  // a handful of origins per object: a scan beats a hash set
+        if (object.accesses[b].rank == origin)
+          throw InvalidArgument(fmt::format("object {} lists accesses from rank {} twice", name(), origin));
     }
-    locations[object.id] = Location{object.owner, nullptr};
   }
   for (const ObjectPlacement& placement : in.placements) {
-    const std::string name = to_string(placement.id);
-    check_rank(fmt::format("owner of placed object {}", name), placement.owner, ranks);
-    for (int shadow : placement.shadows) check_rank(fmt::format("shadow of object {}", name), shadow, ranks);
+    const auto name = [&placement] { return to_string(placement.id); };
+    check_rank([&] { return fmt::format("owner of placed object {}", name()); }, placement.owner, ranks);
+    for (int shadow : placement.shadows)
+      check_rank([&] { return fmt::format("shadow of object {}", name()); }, shadow, ranks);
     locations[placement.id] = Location{placement.owner, &placement.shadows};
   }
 

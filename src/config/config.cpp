@@ -2,8 +2,8 @@
 // the description, so adding a key is one line here and one member in config.hpp (or in a section's struct).
 //
 // Keys are flat (`epoch_interval`, ranges checked here) or `section.name` for the option structs of the
-// policies (ShadowOptions, MonitorOptions, PredictorOptions, AffinityOptions), whose own validate() owns
-// their ranges; the table only knows how to read and write each value.
+// policies (ShadowOptions, MonitorOptions, PredictorOptions, AffinityOptions, BalanceOptions), whose own validate()
+// owns their ranges; the table only knows how to read and write each value.
 #include "penumbra/config.hpp"
 
 #include <fmt/format.h>
@@ -94,6 +94,11 @@ Field tracing(const char* name, const char* help, T TraceOptions::*member) {
 // that wins over PENUMBRA_TRACE_DIR and the file, because it is the most specific thing a user says.
 constexpr const char* kTraceAlias = "PENUMBRA_TRACE";
 
+template <class T>
+Field balance(const char* name, const char* help, T BalanceOptions::*member) {
+  return in_section("balance", name, help, &Config::balance, member);
+}
+
 const std::vector<Field>& fields() {
   static const std::vector<Field> table = {
       flat("epoch_interval", "steps between collective rebalance epochs", &Config::epoch_interval, 1, kMaxInt),
@@ -167,6 +172,12 @@ const std::vector<Field>& fields() {
       affinity("headroom_candidates", "least-loaded ranks added as candidates above that",
                &AffinityOptions::headroom_candidates),
 
+      balance("strategy", "rebalancing strategy (docs/rebalance.md)", &BalanceOptions::strategy),
+      balance("epoch_every", "rebalance every K steps (0: only when triggered or called)",
+              &BalanceOptions::epoch_every),
+      balance("threshold", "rebalance when a predicted load exceeds (1 + threshold) x the mean",
+              &BalanceOptions::threshold),
+      balance("horizon", "steps ahead the plan's forecast looks", &BalanceOptions::horizon),
       tracing("dir", "folder for the epoch trace (empty = off); PENUMBRA_TRACE=dir also sets it",
               &TraceOptions::dir),
       tracing("run_name", "trace file name stem (empty = penumbra-<start time>-<pid>)", &TraceOptions::run_name),

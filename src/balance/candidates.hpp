@@ -1,0 +1,40 @@
+#pragma once
+// Which objects an overloaded rank offers, in which order, and what each move would gain: the predictive
+// strategy's view of one donor. Pure.
+#include <cstdint>
+#include <vector>
+
+#include "balance/coordination.hpp"
+#include "balance/snapshot.hpp"
+
+namespace penumbra::balance {
+
+/// Where one candidate's communication goes: bytes per step to objects on its own rank, and to other ranks.
+struct Neighbourhood {
+  double internal_bytes = 0.0;
+  std::vector<std::pair<int, double>> external;  ///< (rank, bytes per step), each rank once
+  double bytes_to(int rank) const {
+    for (const auto& [r, bytes] : external)
+      if (r == rank) return bytes;
+    return 0.0;
+  }
+};
+
+/// The offers of all donors, parallel to `donors`.
+struct DonorOffers {
+  std::vector<std::vector<Candidate>> candidates;
+  std::vector<std::vector<Neighbourhood>> neighbourhoods;
+};
+
+/// Seconds a move of input.objects[object] from `from` to `to` saves over the next epoch: its cost (the
+/// donor's relief), minus the communication that becomes remote for steps_until_next_epoch steps, minus the
+/// one transfer (size / bandwidth). Positive: the move pays back before the next epoch.
+double move_gain(const EpochInput& input, double cost, std::uint32_t object, const Neighbourhood& neighbours, int to);
+
+/// For each donor: its objects with a positive best-case gain, by benefit per byte (best gain / size, then
+/// id), cut once their cost covers twice the donor's excess (the rest could not be needed, and keeping the cut
+/// keeps the affinity scoring and the protocol proportional to what moves, not to all objects).
+DonorOffers select_candidates(const EpochInput& input, const ObjectIndex& index, const LoadView& view,
+                              const std::vector<int>& donors, const std::vector<double>& excess);
+
+}  // namespace penumbra::balance

@@ -1,0 +1,92 @@
+// `predictive` (ours) and `oracle`: plan on the next epoch's load instead of the last one's.
+//
+// A rank is a donor when its predicted load, less one standard deviation of the forecast, is above
+// (1 + threshold) x its reference (the mean): a forecast that crosses the threshold only by its noise moves
+// nothing. A donor offers its objects by benefit per byte (candidates.hpp), each aimed at the rank its
+// affinity points to; the migration managers' protocol (coordination.hpp) settles the moves inside nodes
+// first, then across growing groups of nodes. Receivers are filled towards the mean but never past
+// (1 + threshold) x mean less their own uncertainty (hysteresis: a move must not make a receiver the next
+// donor, or objects would ping-pong), and a move that does not pay back its transfer and the communication it
+// makes remote before the next epoch is not made. `oracle` runs the same planner on next_cost, the true
+// next-epoch cost (benchmarks only), with no uncertainty.
+#include <fmt/format.h>
+
+#include "balance/affinity_targets.hpp"
+#include "balance/candidates.hpp"
+#include "balance/coordination.hpp"
+#include "balance/plan_support.hpp"
+#include "balance/strategies.hpp"
+
+namespace penumbra::balance {
+namespace {
+
+// Standard deviations of the forecast a rank must exceed the threshold by before it sheds load.
+constexpr double kNoiseSigmas = 1.0;
+
+class PredictiveStrategy final : public Strategy {
+ public:
+  PredictiveStrategy(const AffinityOptions& affinity, bool oracle) : calculator_(affinity), oracle_(oracle) {}
+
+  std::string_view name() const noexcept override { return oracle_ ? "oracle" : "predictive"; }
+
+  Plan plan(const EpochInput& input) const override {
+    const auto start = std::chrono::steady_clock::now();
+    const CostSource source = oracle_ ? CostSource::next : CostSource::predicted;
+    const ObjectIndex index = check_input(input, source);
+    const LoadView view = make_view(input, source);
+    const int ranks = static_cast<int>(input.ranks.size());
+
+    CoordinationInput protocol;
+    protocol.ranks.resize(ranks);
+    std::vector<double> excess;
+    for (int p = 0; p < ranks; ++p) {
+      const double noise = kNoiseSigmas * view.uncertainty[p];
+      const double limit = (1.0 + input.threshold) * view.reference[p];
+      protocol.ranks[p] = RankBudget{input.ranks[p].node,       view.load[p],  view.reference[p],
+                                     view.reference[p] - noise, limit - noise, view.speed[p]};
+      if (view.load[p] - noise > limit) {
+        protocol.donors.push_back(p);
+        excess.push_back(view.load[p] - view.reference[p]);
+      }
+    }
+    std::vector<PlannedMove> moves;
+    int rounds = 0;
+    std::uint64_t messages = 0;
+    if (!protocol.donors.empty()) {
+      DonorOffers offers = select_candidates(input, index, view, protocol.donors, excess);
+      set_preferred_targets(input, index, view, calculator_, excess, offers);
+      protocol.candidates = std::move(offers.candidates);
+      protocol.gain = [&](std::size_t donor_slot, std::size_t candidate, int target) {
+        const Candidate& c = protocol.candidates[donor_slot][candidate];
+        return move_gain(input, c.cost, c.object, offers.neighbourhoods[donor_slot][candidate], target);
+      };
+      CoordinationResult result = coordinate(protocol);
+      for (std::size_t m = 0; m < result.moves.size(); ++m) {
+        PlannedMove move = result.moves[m];
+        const ObjectState& object = input.objects[result.objects[m]];
+        move.id = object.id;
+        move.bytes = object.size_bytes;
+        moves.push_back(move);
+      }
+      rounds = result.rounds;
+      messages = result.messages;
+    }
+    Plan plan = finish_plan(index, view, std::move(moves), rounds, messages);
+    plan.plan_seconds = seconds_since(start);
+    return plan;
+  }
+
+ private:
+  AffinityCalculator calculator_;
+  bool oracle_;
+};
+
+}  // namespace
+
+std::unique_ptr<Strategy> make_predictive_strategy(const BalanceOptions& options, const AffinityOptions& affinity,
+                                                   bool oracle) {
+  (void)options;  // threshold and horizon reach the planner through EpochInput (the same on replay)
+  return std::make_unique<PredictiveStrategy>(affinity, oracle);
+}
+
+}  // namespace penumbra::balance
