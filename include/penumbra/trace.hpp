@@ -51,14 +51,14 @@ struct PhaseTiming {
 
 /// What one rank did and measured in the interval that ended with this epoch.
 struct RankRecord {
-  double predicted_load = 0.0;  ///< forecast (seconds of work), made at the previous epoch, for this interval
-  double actual_load = 0.0;     ///< seconds of work measured in this interval
-  std::uint64_t shadow_hits = 0;      ///< reads served by a shadow held on this rank
-  std::uint64_t shadow_misses = 0;    ///< reads that had to go to a remote copy or the owner
-  std::uint64_t shadows_created = 0;  ///< shadows this rank started holding in this epoch
-  std::uint64_t shadows_dropped = 0;  ///< shadows this rank stopped holding in this epoch
-  std::uint64_t metadata_lookups = 0; ///< metadata service lookups issued by this rank
-  std::uint64_t metadata_updates = 0; ///< metadata service updates issued by this rank
+  double predicted_load = 0.0;         ///< forecast (seconds of work), made at the previous epoch, for this interval
+  double actual_load = 0.0;            ///< seconds of work measured in this interval
+  std::uint64_t shadow_hits = 0;       ///< reads served by a shadow held on this rank
+  std::uint64_t shadow_misses = 0;     ///< reads that had to go to a remote copy or the owner
+  std::uint64_t shadows_created = 0;   ///< shadows this rank started holding in this epoch
+  std::uint64_t shadows_dropped = 0;   ///< shadows this rank stopped holding in this epoch
+  std::uint64_t metadata_lookups = 0;  ///< metadata service lookups issued by this rank
+  std::uint64_t metadata_updates = 0;  ///< metadata service updates issued by this rank
 };
 
 /// Everything recorded about one epoch.

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the job scripts: parses the options they share into variables, leaving the program and its
 # arguments in "${program[@]}".
 #   -c|--config FILE     Penumbra TOML configuration (exported as PENUMBRA_CONFIG)
@@ -8,8 +9,8 @@ penumbra_parse_job_args() {
   program=()
   while [[ $# -gt 0 ]]; do
     case "$1" in
-      -c|--config) export PENUMBRA_CONFIG=$(realpath "$2"); shift 2 ;;
-      -t|--trace) mkdir -p "$2"; export PENUMBRA_TRACE=$(realpath "$2"); shift 2 ;;
+      -c|--config) PENUMBRA_CONFIG=$(realpath "$2"); export PENUMBRA_CONFIG; shift 2 ;;
+      -t|--trace) mkdir -p "$2"; PENUMBRA_TRACE=$(realpath "$2"); export PENUMBRA_TRACE; shift 2 ;;
       -r|--run-name) export PENUMBRA_TRACE_RUN_NAME=$2; shift 2 ;;
       --) shift; program=("$@"); break ;;
       -*) echo "unknown option $1" >&2; return 2 ;;

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the job scripts: the Open MPI settings our machines need (../../shared/ENVIRONMENT.md).
 # Root needs the two ALLOW variables; 4-8 ranks on 2 cores need oversubscription; and idle ranks must yield
 # or they busy-poll the shared cores (mpirun turns yielding on by itself when oversubscribed, srun does not:

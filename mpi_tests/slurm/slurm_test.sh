@@ -47,9 +47,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Polls `condition` (a command) every 0.5 s until it succeeds or `seconds` pass; the only waiting we do.
+# Polls a command every 0.5 s until it succeeds or `seconds` pass; the only waiting we do. The second
+# argument names what is awaited, for the reader of the call.
 wait_for() {
-  local seconds=$1 what=$2
+  local seconds=$1
   shift 2
   local deadline=$((SECONDS + seconds))
   until "$@"; do

@@ -118,9 +118,7 @@ TEST_F(BrokenTrace, GarbageLineIsNotJson) {
   EXPECT_NE(std::string(error.what()).find("not valid JSON"), std::string::npos) << error.what();
 }
 
-TEST(ReadTrace, MissingFileIsATraceError) {
-  EXPECT_THROW(read_trace("/nonexistent/penumbra/none.jsonl"), TraceError);
-}
+TEST(ReadTrace, MissingFileIsATraceError) { EXPECT_THROW(read_trace("/nonexistent/penumbra/none.jsonl"), TraceError); }
 
 }  // namespace
 }  // namespace penumbra::trace

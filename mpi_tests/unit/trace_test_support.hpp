@@ -36,7 +36,8 @@ inline EpochRecord sample_epoch(std::int64_t epoch) {
   record.phase(Phase::metadata) = {t + 0.010, 0.005};
   record.ranks = {RankRecord{0.5, 0.75, 11, 12, 13, 14, 15, 16}, RankRecord{0.25, 0.125, 21, 22, 23, 24, 25, 26}};
   if (epoch > 0) record.prediction_error = 0.375;
-  record.moves = {balance::PlannedMove{ObjectId{0xfedcba9876543210ULL}, 0, 1, 4096, balance::MoveReason::overload, 0.5}};
+  record.moves = {
+      balance::PlannedMove{ObjectId{0xfedcba9876543210ULL}, 0, 1, 4096, balance::MoveReason::overload, 0.5}};
   record.staleness_p50 = 1.0;
   record.staleness_p99 = 3.0;
   record.strategy = "predictive";
@@ -44,7 +45,8 @@ inline EpochRecord sample_epoch(std::int64_t epoch) {
   record.input.steps_until_next_epoch = 10;
   record.input.bandwidth_bytes_per_s = 2e9;
   record.input.threshold = 0.25;
-  record.input.ranks = {balance::RankState{0, 0.75, 0.8, 0.05, 0.0, 1.0}, balance::RankState{0, 0.125, 0.2, 0.01, 0.5, 2.0}};
+  record.input.ranks = {balance::RankState{0, 0.75, 0.8, 0.05, 0.0, 1.0},
+                        balance::RankState{0, 0.125, 0.2, 0.01, 0.5, 2.0}};
   balance::ObjectState object;
   object.id = ObjectId{0xfedcba9876543210ULL};
   object.owner = 0;

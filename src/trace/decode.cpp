@@ -12,9 +12,7 @@ namespace {
 
 constexpr int kMaxRanks = std::numeric_limits<int>::max();
 
-int rank_in(const JsonCursor& at, std::string_view key, int ranks) {
-  return at.small_integer(key, 0, ranks - 1);
-}
+int rank_in(const JsonCursor& at, std::string_view key, int ranks) { return at.small_integer(key, 0, ranks - 1); }
 
 balance::PlannedMove decode_move(const JsonCursor& at, int ranks) {
   balance::PlannedMove move;
@@ -24,7 +22,8 @@ balance::PlannedMove decode_move(const JsonCursor& at, int ranks) {
   move.bytes = at.count("bytes");
   const std::string reason = at.text("reason");
   const auto known = move_reason_from(reason);
-  if (!known) at.fail("reason", fmt::format("unknown move reason '{}' (expected one of {})", reason, move_reason_words()));
+  if (!known)
+    at.fail("reason", fmt::format("unknown move reason '{}' (expected one of {})", reason, move_reason_words()));
   move.reason = *known;
   move.gain = at.number("gain");
   return move;
@@ -61,8 +60,9 @@ balance::EpochInput decode_input(const JsonCursor& at, int ranks) {
     state.predicted_cost = object.number("predicted_cost");
     state.next_cost = object.number("next_cost");
     for (const auto& access : object.elements("accesses"))
-      state.accesses.push_back(
-          {.rank = rank_in(access, "rank", ranks), .accesses = access.count("accesses"), .bytes = access.count("bytes")});
+      state.accesses.push_back({.rank = rank_in(access, "rank", ranks),
+                                .accesses = access.count("accesses"),
+                                .bytes = access.count("bytes")});
     for (const auto& edge : object.elements("edges"))
       state.edges.push_back({.other = ObjectId{edge.count("other")}, .bytes_per_step = edge.number("bytes_per_step")});
     input.objects.push_back(std::move(state));
@@ -125,13 +125,13 @@ EpochRecord decode_epoch(const JsonCursor& line, int ranks) {
     line.fail("ranks", fmt::format("has {} entries, expected one per rank ({})", rank_records.size(), ranks));
   for (const auto& rank : rank_records)
     record.ranks.push_back({.predicted_load = rank.number("predicted_load"),
-                           .actual_load = rank.number("actual_load"),
-                           .shadow_hits = rank.count("shadow_hits"),
-                           .shadow_misses = rank.count("shadow_misses"),
-                           .shadows_created = rank.count("shadows_created"),
-                           .shadows_dropped = rank.count("shadows_dropped"),
-                           .metadata_lookups = rank.count("metadata_lookups"),
-                           .metadata_updates = rank.count("metadata_updates")});
+                            .actual_load = rank.number("actual_load"),
+                            .shadow_hits = rank.count("shadow_hits"),
+                            .shadow_misses = rank.count("shadow_misses"),
+                            .shadows_created = rank.count("shadows_created"),
+                            .shadows_dropped = rank.count("shadows_dropped"),
+                            .metadata_lookups = rank.count("metadata_lookups"),
+                            .metadata_updates = rank.count("metadata_updates")});
   record.prediction_error = line.optional_number("prediction_error");
   record.moves = decode_moves(line, "moves", ranks);
   const JsonCursor staleness = line.at("staleness");

@@ -13,8 +13,12 @@ using nlohmann::json;
 json finite_or_null(double value) { return std::isfinite(value) ? json(value) : json(nullptr); }
 
 json encode_move(const balance::PlannedMove& move) {
-  return {{"id", move.id.value}, {"from", move.from},    {"to", move.to},
-          {"bytes", move.bytes}, {"reason", to_string(move.reason)}, {"gain", move.gain}};
+  return {{"id", move.id.value},
+          {"from", move.from},
+          {"to", move.to},
+          {"bytes", move.bytes},
+          {"reason", to_string(move.reason)},
+          {"gain", move.gain}};
 }
 
 json encode_moves(const std::vector<balance::PlannedMove>& moves) {
@@ -83,7 +87,7 @@ json encode(const EpochRecord& record) {
   json phases = json::object();
   for (std::size_t i = 0; i < kPhaseCount; ++i)
     phases[std::string(to_string(static_cast<Phase>(i)))] = {{"start", record.phases[i].start},
-                                                              {"seconds", record.phases[i].seconds}};
+                                                             {"seconds", record.phases[i].seconds}};
   json ranks = json::array();
   for (const auto& rank : record.ranks)
     ranks.push_back({{"predicted_load", rank.predicted_load},

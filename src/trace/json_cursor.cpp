@@ -74,8 +74,7 @@ std::int64_t JsonCursor::integer(std::string_view key) const {
 std::uint64_t JsonCursor::count(std::string_view key) const {
   const auto& value = member(key, "a non-negative integer");
   // nlohmann-json parses every non-negative integer literal as unsigned, so this rejects -1 and 1.5.
-  if (!value.is_number_unsigned())
-    fail(key, fmt::format("expected a non-negative integer, found {}", shown(value)));
+  if (!value.is_number_unsigned()) fail(key, fmt::format("expected a non-negative integer, found {}", shown(value)));
   return value.get<std::uint64_t>();
 }
 

@@ -2,9 +2,8 @@
 // A read-only view of one JSON value inside one line of a trace file, which knows where it is (file, line,
 // JSON path) so that every "missing" or "wrong type" is reported as a TraceError naming the file, the line
 // and the field. nlohmann-json parses; this only checks and converts.
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>

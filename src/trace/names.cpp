@@ -54,9 +54,7 @@ std::string_view to_string(Trigger trigger) noexcept { return word_of(kTriggers,
 std::string_view to_string(Phase phase) noexcept { return word_of(kPhases, phase); }
 std::string_view to_string(balance::MoveReason reason) noexcept { return word_of(kReasons, reason); }
 std::optional<Trigger> trigger_from(std::string_view word) noexcept { return value_of(kTriggers, word); }
-std::optional<balance::MoveReason> move_reason_from(std::string_view word) noexcept {
-  return value_of(kReasons, word);
-}
+std::optional<balance::MoveReason> move_reason_from(std::string_view word) noexcept { return value_of(kReasons, word); }
 std::string trigger_words() { return words_of(kTriggers); }
 std::string move_reason_words() { return words_of(kReasons); }
 

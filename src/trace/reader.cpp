@@ -15,7 +15,8 @@ namespace {
 std::string parse_problem(const nlohmann::json::parse_error& error, bool last_line_unterminated) {
   std::string what = error.what();
   if (auto colon = what.find("column"); colon != std::string::npos) what = what.substr(colon);
-  if (last_line_unterminated) return "truncated: the last line ends without a newline and is not valid JSON (" + what + ")";
+  if (last_line_unterminated)
+    return "truncated: the last line ends without a newline and is not valid JSON (" + what + ")";
   return "not valid JSON (" + what + ")";
 }
 

@@ -114,7 +114,8 @@ SvgDocument heat_map(const std::string& title, const std::string& row_label, con
       const double v = std::isfinite(cells[r][c]) ? std::clamp(cells[r][c] / top_value, 0.0, 1.0) : 0.0;
       // White to dark red: green and blue fall with the value, red stays high until the top.
       const auto channel = [](double level) { return static_cast<int>(std::lround(255 * level)); };
-      const std::string color = fmt::format("#{:02x}{:02x}{:02x}", channel(1 - 0.45 * v), channel(1 - v), channel(1 - v));
+      const std::string color =
+          fmt::format("#{:02x}{:02x}{:02x}", channel(1 - 0.45 * v), channel(1 - v), channel(1 - v));
       svg.rect(kLeft + static_cast<double>(c) * cell_w, kTop + static_cast<double>(r) * cell_h, cell_w, cell_h, color,
                fmt::format("{} {}, epoch {}: {:.4g}", row_label, r, x[c], cells[r][c]));
     }

@@ -1,9 +1,9 @@
 // penumbra-prof: reads Penumbra epoch traces (docs/trace-format.md) and summarises, compares, plots, exports
 // (Perfetto JSON, OTF2) and replays them. Exit status: 0 done, 1 the trace or an output is bad (the message
 // names the file, line and field), 2 usage error.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <memory>
 
@@ -54,7 +54,8 @@ int run(CLI::App& app, const Options& o) {
     const auto strategy = prof::strategy_named(o.strategy);
     const auto trace = load(o.trace);
     prof::ProgressBar bar("replaying", o.progress);
-    const auto rows = prof::replay(trace, *strategy, [&](std::size_t done, std::size_t total) { bar.update(done, total); });
+    const auto rows =
+        prof::replay(trace, *strategy, [&](std::size_t done, std::size_t total) { bar.update(done, total); });
     bar.finish();
     prof::print_replay(trace, strategy->name(), rows, stdout);
     for (const auto& row : rows)

@@ -87,8 +87,9 @@ void write_rank_events(OTF2_EvtWriter* writer, const trace::Trace& trace, std::s
           "OTF2_EvtWriter_Metric");
     for (std::size_t i = 0; i < order.size(); ++i) {
       const auto& phase = record.phases[order[i]];
-      const double phase_end = i + 1 < order.size() ? std::min(phase.start + phase.seconds, record.phases[order[i + 1]].start)
-                                                    : phase.start + phase.seconds;
+      const double phase_end = i + 1 < order.size()
+                                   ? std::min(phase.start + phase.seconds, record.phases[order[i + 1]].start)
+                                   : phase.start + phase.seconds;
       const auto region = static_cast<OTF2_RegionRef>(order[i] + 1);
       check(OTF2_EvtWriter_Enter(writer, nullptr, at(phase.start), region), "OTF2_EvtWriter_Enter");
       check(OTF2_EvtWriter_Leave(writer, nullptr, at(phase_end), region), "OTF2_EvtWriter_Leave");
@@ -116,8 +117,8 @@ void write_definitions(OTF2_GlobalDefWriter* defs, const trace::Trace& trace, co
     region(static_cast<OTF2_RegionRef>(p + 1), name, "epoch phase: " + name);
   }
 
-  const std::array<std::pair<const char*, const char*>, kMetricMembers> members{{
-      {"predicted_load", "s"}, {"actual_load", "s"}, {"objects_sent", "objects"}, {"bytes_sent", "bytes"}}};
+  const std::array<std::pair<const char*, const char*>, kMetricMembers> members{
+      {{"predicted_load", "s"}, {"actual_load", "s"}, {"objects_sent", "objects"}, {"bytes_sent", "bytes"}}};
   OTF2_MetricMemberRef member_refs[kMetricMembers];
   for (std::size_t m = 0; m < members.size(); ++m) {
     member_refs[m] = static_cast<OTF2_MetricMemberRef>(m);
@@ -126,8 +127,8 @@ void write_definitions(OTF2_GlobalDefWriter* defs, const trace::Trace& trace, co
                                                  OTF2_BASE_DECIMAL, 0, text(members[m].second)),
           "OTF2_GlobalDefWriter_WriteMetricMember");
   }
-  check(OTF2_GlobalDefWriter_WriteMetricClass(defs, kLoadMetric, kMetricMembers, member_refs,
-                                              OTF2_METRIC_SYNCHRONOUS, OTF2_RECORDER_KIND_ABSTRACT),
+  check(OTF2_GlobalDefWriter_WriteMetricClass(defs, kLoadMetric, kMetricMembers, member_refs, OTF2_METRIC_SYNCHRONOUS,
+                                              OTF2_RECORDER_KIND_ABSTRACT),
         "OTF2_GlobalDefWriter_WriteMetricClass");
 
   // System tree: the run at the root, one child per node, each rank a process under its node.
@@ -143,10 +144,9 @@ void write_definitions(OTF2_GlobalDefWriter* defs, const trace::Trace& trace, co
     if (!trace.epochs.empty()) node = trace.epochs.front().input.ranks[static_cast<std::size_t>(rank)].node;
     node = std::clamp(node, 0, trace.header.nodes - 1);
     const auto group = static_cast<OTF2_LocationGroupRef>(rank);
-    check(OTF2_GlobalDefWriter_WriteLocationGroup(defs, group, text(fmt::format("rank {}", rank)),
-                                                  OTF2_LOCATION_GROUP_TYPE_PROCESS,
-                                                  static_cast<OTF2_SystemTreeNodeRef>(node + 1),
-                                                  OTF2_UNDEFINED_LOCATION_GROUP),
+    check(OTF2_GlobalDefWriter_WriteLocationGroup(
+              defs, group, text(fmt::format("rank {}", rank)), OTF2_LOCATION_GROUP_TYPE_PROCESS,
+              static_cast<OTF2_SystemTreeNodeRef>(node + 1), OTF2_UNDEFINED_LOCATION_GROUP),
           "OTF2_GlobalDefWriter_WriteLocationGroup");
     check(OTF2_GlobalDefWriter_WriteLocation(defs, static_cast<OTF2_LocationRef>(rank),
                                              text(fmt::format("rank {} epochs", rank)), OTF2_LOCATION_TYPE_CPU_THREAD,

@@ -49,7 +49,8 @@ std::vector<std::filesystem::path> write_plots(const trace::Trace& trace, const 
        "imbalance.svg");
 
   std::vector<std::string> tooltips;
-  for (const auto& s : stats) tooltips.push_back(fmt::format("epoch {}: {} moves, {} bytes", s.epoch, s.moves, s.bytes));
+  for (const auto& s : stats)
+    tooltips.push_back(fmt::format("epoch {}: {} moves, {} bytes", s.epoch, s.moves, s.bytes));
   save(bar_chart(fmt::format("{}: migrations per epoch", run), "objects moved", x,
                  {"moves", "#ff7f0e", column([](const EpochStats& s) { return s.moves; }), ""}, tooltips),
        "migrations.svg");

@@ -20,7 +20,8 @@ std::vector<double> projected_loads(const balance::EpochInput& input, const std:
   for (const auto& move : moves) {
     const auto found = cost.find(move.id);
     const bool valid = found != cost.end() && move.from >= 0 && move.to >= 0 &&
-                       static_cast<std::size_t>(move.from) < loads.size() && static_cast<std::size_t>(move.to) < loads.size();
+                       static_cast<std::size_t>(move.from) < loads.size() &&
+                       static_cast<std::size_t>(move.to) < loads.size();
     if (!valid) continue;  // a move of an unknown object changes nothing we can see
     loads[static_cast<std::size_t>(move.from)] -= found->second;
     loads[static_cast<std::size_t>(move.to)] += found->second;
@@ -67,8 +68,9 @@ void print_replay(const trace::Trace& trace, std::string_view strategy, const st
   const std::string recorded = trace.epochs.empty() ? trace.header.strategy : trace.epochs.front().strategy;
   fmt::print(out, "replay of {} ({} ranks, {} epochs): recorded strategy {} against {}\n", trace.header.run_name,
              trace.header.ranks, rows.size(), recorded, strategy);
-  fmt::print(out, "imbalance = max/mean predicted load per rank; after a plan: input loads with each moved object's "
-                  "predicted cost moved\n\n");
+  fmt::print(out,
+             "imbalance = max/mean predicted load per rank; after a plan: input loads with each moved object's "
+             "predicted cost moved\n\n");
   fmt::print(out, "{:>6} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>7} {:>9}\n", "epoch", "input imb", "rec moves",
              "rec bytes", "rec imb", "new moves", "new bytes", "new imb", "same", "plan ms");
   std::size_t recorded_moves = 0, replayed_moves = 0, failures = 0;
@@ -92,7 +94,8 @@ void print_replay(const trace::Trace& trace, std::string_view strategy, const st
   }
   const std::size_t planned = rows.size() - failures;
   const double n = planned > 0 ? static_cast<double>(planned) : 1.0;
-  fmt::print(out, "\ntotals over {} epochs: recorded {} moves, mean imbalance {:.3f}; {} {} moves, mean imbalance {:.3f}",
+  fmt::print(out,
+             "\ntotals over {} epochs: recorded {} moves, mean imbalance {:.3f}; {} {} moves, mean imbalance {:.3f}",
              planned, recorded_moves, recorded_imbalance / n, strategy, replayed_moves, replayed_imbalance / n);
   fmt::print(out, "{}\n", failures > 0 ? fmt::format("; {} epochs rejected", failures) : std::string());
 }

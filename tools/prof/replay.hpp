@@ -25,9 +25,9 @@ struct ReplayRow {
   std::size_t replayed_moves = 0;
   std::uint64_t replayed_bytes = 0;
   double replayed_imbalance = 0;
-  std::size_t same_moves = 0;   ///< moves both plans make (same object, same destination)
-  double plan_seconds = 0;      ///< the replayed strategy's decision time, measured here
-  std::string error;            ///< non-empty when the strategy rejected the input
+  std::size_t same_moves = 0;  ///< moves both plans make (same object, same destination)
+  double plan_seconds = 0;     ///< the replayed strategy's decision time, measured here
+  std::string error;           ///< non-empty when the strategy rejected the input
 };
 
 /// Replays every epoch of `trace` through `strategy`; `progress(done, total)` after each epoch.

@@ -5,9 +5,7 @@
 
 namespace penumbra::prof {
 
-double max_of(const std::vector<double>& values) {
-  return values.empty() ? 0.0 : *std::ranges::max_element(values);
-}
+double max_of(const std::vector<double>& values) { return values.empty() ? 0.0 : *std::ranges::max_element(values); }
 
 double mean_of(const std::vector<double>& values) {
   return values.empty() ? 0.0 : std::accumulate(values.begin(), values.end(), 0.0) / static_cast<double>(values.size());
@@ -81,7 +79,8 @@ RunTotals run_totals(const std::vector<EpochStats>& epochs) {
     totals.epoch_seconds += e.epoch_seconds;
   }
   if (!epochs.empty()) totals.mean_imbalance = imbalance_sum / static_cast<double>(epochs.size());
-  if (totals.epochs_with_error > 0) totals.mean_prediction_error = error_sum / static_cast<double>(totals.epochs_with_error);
+  if (totals.epochs_with_error > 0)
+    totals.mean_prediction_error = error_sum / static_cast<double>(totals.epochs_with_error);
   return totals;
 }
 

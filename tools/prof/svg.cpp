@@ -13,12 +13,23 @@ std::string xml_escape(std::string_view text) {
   result.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': result += "&amp;"; break;
-      case '<': result += "&lt;"; break;
-      case '>': result += "&gt;"; break;
-      case '"': result += "&quot;"; break;
-      case '\'': result += "&apos;"; break;
-      default: result += c;
+      case '&':
+        result += "&amp;";
+        break;
+      case '<':
+        result += "&lt;";
+        break;
+      case '>':
+        result += "&gt;";
+        break;
+      case '"':
+        result += "&quot;";
+        break;
+      case '\'':
+        result += "&apos;";
+        break;
+      default:
+        result += c;
     }
   }
   return result;
@@ -36,13 +47,14 @@ void SvgDocument::rect(double x, double y, double width, double height, std::str
     return;
   }
   body_ += fmt::format(
-      "<rect x=\"{:.2f}\" y=\"{:.2f}\" width=\"{:.2f}\" height=\"{:.2f}\" fill=\"{}\"><title>{}</title></rect>\n", x,
-      y, width, height, xml_escape(fill), xml_escape(tooltip));
+      "<rect x=\"{:.2f}\" y=\"{:.2f}\" width=\"{:.2f}\" height=\"{:.2f}\" fill=\"{}\"><title>{}</title></rect>\n", x, y,
+      width, height, xml_escape(fill), xml_escape(tooltip));
 }
 
 void SvgDocument::line(double x1, double y1, double x2, double y2, std::string_view stroke, double stroke_width) {
-  body_ += fmt::format("<line x1=\"{:.2f}\" y1=\"{:.2f}\" x2=\"{:.2f}\" y2=\"{:.2f}\" stroke=\"{}\" stroke-width=\"{}\"/>\n",
-                       x1, y1, x2, y2, xml_escape(stroke), stroke_width);
+  body_ +=
+      fmt::format("<line x1=\"{:.2f}\" y1=\"{:.2f}\" x2=\"{:.2f}\" y2=\"{:.2f}\" stroke=\"{}\" stroke-width=\"{}\"/>\n",
+                  x1, y1, x2, y2, xml_escape(stroke), stroke_width);
 }
 
 void SvgDocument::polyline(const std::vector<std::pair<double, double>>& points, std::string_view stroke,

@@ -1,6 +1,7 @@
 // penumbra-trace-synth: writes a synthetic epoch trace (tools/prof/synthetic.hpp) for tests and demos.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
 
 #include "penumbra/errors.hpp"
 #include "synthetic.hpp"

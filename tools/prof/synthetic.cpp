@@ -13,11 +13,11 @@
 namespace penumbra::prof {
 namespace {
 
-constexpr double kBaseCost = 0.002;     // seconds of work per object per interval, away from the hot spot
-constexpr double kHotFactor = 4.0;      // how much hotter the centre of the spot is
-constexpr double kAlpha = 0.5;          // EWMA weight of the newest cost in the per-object forecast
-constexpr double kThreshold = 0.2;      // the planner acts above (1 + threshold) x mean
-constexpr double kEpochPeriod = 0.25;   // seconds between epochs
+constexpr double kBaseCost = 0.002;    // seconds of work per object per interval, away from the hot spot
+constexpr double kHotFactor = 4.0;     // how much hotter the centre of the spot is
+constexpr double kAlpha = 0.5;         // EWMA weight of the newest cost in the per-object forecast
+constexpr double kThreshold = 0.2;     // the planner acts above (1 + threshold) x mean
+constexpr double kEpochPeriod = 0.25;  // seconds between epochs
 constexpr int kMaxMovesPerEpoch = 8;
 constexpr std::uint64_t kObjectBytes = 64 * 1024;
 
@@ -57,7 +57,8 @@ balance::Plan greedy_plan(const balance::EpochInput& input) {
         best = static_cast<int>(i);
     if (best < 0) break;
     const auto& object = input.objects[static_cast<std::size_t>(best)];
-    plan.moves.push_back({object.id, heavy, light, object.size_bytes, balance::MoveReason::overload, object.predicted_cost});
+    plan.moves.push_back(
+        {object.id, heavy, light, object.size_bytes, balance::MoveReason::overload, object.predicted_cost});
     loads[static_cast<std::size_t>(heavy)] -= object.predicted_cost;
     loads[static_cast<std::size_t>(light)] += object.predicted_cost;
     owner[static_cast<std::size_t>(best)] = light;
@@ -72,9 +73,10 @@ balance::Plan greedy_plan(const balance::EpochInput& input) {
 
 std::filesystem::path write_synthetic_trace(const std::filesystem::path& dir, const SyntheticSpec& spec) {
   if (spec.ranks < 1 || spec.nodes < 1 || spec.nodes > spec.ranks || spec.epochs < 1 || spec.objects < spec.ranks)
-    throw InvalidArgument(fmt::format("synthetic trace: ranks {}, nodes {}, epochs {}, objects {} (expected ranks >= 1, "
-                                      "1 <= nodes <= ranks, epochs >= 1, objects >= ranks)",
-                                      spec.ranks, spec.nodes, spec.epochs, spec.objects));
+    throw InvalidArgument(
+        fmt::format("synthetic trace: ranks {}, nodes {}, epochs {}, objects {} (expected ranks >= 1, "
+                    "1 <= nodes <= ranks, epochs >= 1, objects >= ranks)",
+                    spec.ranks, spec.nodes, spec.epochs, spec.objects));
   std::mt19937_64 random(spec.seed);
   std::uniform_real_distribution<double> jitter(0.8, 1.2);
   const auto n = static_cast<std::size_t>(spec.objects);
@@ -84,7 +86,8 @@ std::filesystem::path write_synthetic_trace(const std::filesystem::path& dir, co
   header.ranks = spec.ranks;
   header.nodes = spec.nodes;
   header.strategy = "synthetic-greedy";
-  header.config = {{"balance.threshold", fmt::format("{}", kThreshold)}, {"trace.dir", fmt::format("\"{}\"", dir.string())}};
+  header.config = {{"balance.threshold", fmt::format("{}", kThreshold)},
+                   {"trace.dir", fmt::format("\"{}\"", dir.string())}};
   header.start_unix_seconds = 1.7e9;
   header.start_time = trace::iso8601_utc(header.start_unix_seconds);
   trace::TraceWriter writer(dir, header);
@@ -97,7 +100,8 @@ std::filesystem::path write_synthetic_trace(const std::filesystem::path& dir, co
   for (std::size_t i = 0; i < n; ++i) forecast[i] = cost(static_cast<int>(i), spec.objects, 0, spec.epochs);
   for (int epoch = 0; epoch < spec.epochs; ++epoch) {
     std::vector<double> actual(n);
-    for (std::size_t i = 0; i < n; ++i) actual[i] = cost(static_cast<int>(i), spec.objects, epoch, spec.epochs) * jitter(random);
+    for (std::size_t i = 0; i < n; ++i)
+      actual[i] = cost(static_cast<int>(i), spec.objects, epoch, spec.epochs) * jitter(random);
     const auto actual_rank = rank_loads(owner, actual, spec.ranks);
     const auto predicted_rank = rank_loads(owner, forecast, spec.ranks);  // what was forecast for this interval
     for (std::size_t i = 0; i < n; ++i) forecast[i] = kAlpha * actual[i] + (1 - kAlpha) * forecast[i];
@@ -112,8 +116,10 @@ std::filesystem::path write_synthetic_trace(const std::filesystem::path& dir, co
     const auto next_rank = rank_loads(owner, forecast, spec.ranks);
     for (int r = 0; r < spec.ranks; ++r) {
       const auto ri = static_cast<std::size_t>(r);
-      record.input.ranks.push_back({.node = r * spec.nodes / spec.ranks, .measured_load = actual_rank[ri],
-                                    .predicted_load = next_rank[ri], .uncertainty = 0.1 * next_rank[ri]});
+      record.input.ranks.push_back({.node = r * spec.nodes / spec.ranks,
+                                    .measured_load = actual_rank[ri],
+                                    .predicted_load = next_rank[ri],
+                                    .uncertainty = 0.1 * next_rank[ri]});
       trace::RankRecord rank{.predicted_load = predicted_rank[ri], .actual_load = actual_rank[ri]};
       rank.shadow_hits = 100 + random() % 400;
       rank.shadow_misses = random() % 60;
@@ -126,7 +132,7 @@ std::filesystem::path write_synthetic_trace(const std::filesystem::path& dir, co
     if (epoch > 0) record.prediction_error = trace::prediction_error(record.ranks);
     const double max_predicted = *std::ranges::max_element(next_rank);
     const double mean_predicted = std::accumulate(next_rank.begin(), next_rank.end(), 0.0) / spec.ranks;
-    record.trigger = epoch == 0                                        ? trace::Trigger::manual
+    record.trigger = epoch == 0                                          ? trace::Trigger::manual
                      : max_predicted > (1 + kThreshold) * mean_predicted ? trace::Trigger::threshold
                                                                          : trace::Trigger::periodic;
     for (std::size_t i = 0; i < n; ++i) {

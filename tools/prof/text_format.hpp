@@ -13,7 +13,9 @@ inline std::string percent_or_dash(const std::optional<double>& fraction) {
 }
 
 inline std::string hit_rate(std::uint64_t hits, std::uint64_t misses) {
-  return hits + misses == 0 ? "-" : fmt::format("{:.1f}", 100.0 * static_cast<double>(hits) / static_cast<double>(hits + misses));
+  return hits + misses == 0
+             ? "-"
+             : fmt::format("{:.1f}", 100.0 * static_cast<double>(hits) / static_cast<double>(hits + misses));
 }
 
 inline std::string bytes_text(std::uint64_t bytes) {
