@@ -116,6 +116,13 @@ std::map<std::string, std::string> config_entries(const Config& config);
 /// `seconds` since the Unix epoch as ISO 8601 UTC with whole seconds ("2026-11-30T04:50:22Z").
 std::string iso8601_utc(double unix_seconds);
 
+/// The run name used when `trace.run_name` is empty: `penumbra-<UTC start, 20261130T045022Z>-<pid>`.
+std::string default_run_name(double start_unix_seconds, long pid);
+
+/// The header of a run, for the runtime (rank 0): run name (`trace.run_name`, else default_run_name()),
+/// `balance.strategy`, the effective configuration and the start time.
+RunHeader run_header(const Config& config, int ranks, int nodes, double start_unix_seconds, long pid);
+
 /// `<dir>/<run_name>.penumbra-trace.jsonl`.
 std::filesystem::path trace_path(const std::filesystem::path& dir, std::string_view run_name);
 

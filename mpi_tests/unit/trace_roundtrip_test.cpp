@@ -1,6 +1,7 @@
 // TraceWriter then read_trace gives back every field; the file is one header line plus one line per epoch.
 #include <gtest/gtest.h>
 
+#include "penumbra/config.hpp"
 #include "penumbra/errors.hpp"
 #include "penumbra/trace.hpp"
 #include "trace_test_support.hpp"
@@ -149,6 +150,22 @@ TEST(TraceHelpers, FormatsTimesAndPaths) {
   EXPECT_EQ(to_string(Phase::metadata), "metadata");
   EXPECT_EQ(to_string(Trigger::manual), "manual");
   EXPECT_EQ(to_string(balance::MoveReason::node_local), "node_local");
+}
+
+TEST(TraceHelpers, RunHeaderFromTheConfiguration) {
+  Config config;
+  config.balance.strategy = "refine";
+  config.trace.dir = "/tmp/x";
+  RunHeader header = run_header(config, 4, 2, 86400.0, 77);
+  EXPECT_EQ(header.run_name, "penumbra-19700102T000000Z-77");
+  EXPECT_EQ(header.strategy, "refine");
+  EXPECT_EQ(header.ranks, 4);
+  EXPECT_EQ(header.nodes, 2);
+  EXPECT_EQ(header.start_time, "1970-01-02T00:00:00Z");
+  EXPECT_EQ(header.config.at("trace.dir"), "\"/tmp/x\"");
+  EXPECT_EQ(header.config.at("balance.strategy"), "\"refine\"");
+  config.trace.run_name = "mine";
+  EXPECT_EQ(run_header(config, 4, 2, 0.0, 1).run_name, "mine");
 }
 
 }  // namespace

@@ -63,6 +63,25 @@ std::string iso8601_utc(double unix_seconds) {
   return text;
 }
 
+std::string default_run_name(double start_unix_seconds, long pid) {
+  std::string stamp = iso8601_utc(start_unix_seconds);  // 2026-11-30T04:50:22Z -> 20261130T045022Z
+  std::erase(stamp, '-');
+  std::erase(stamp, ':');
+  return fmt::format("penumbra-{}-{}", stamp, pid);
+}
+
+RunHeader run_header(const Config& config, int ranks, int nodes, double start_unix_seconds, long pid) {
+  RunHeader header;
+  header.run_name = config.trace.run_name.empty() ? default_run_name(start_unix_seconds, pid) : config.trace.run_name;
+  header.ranks = ranks;
+  header.nodes = nodes;
+  header.strategy = config.balance.strategy;
+  header.config = config_entries(config);
+  header.start_time = iso8601_utc(start_unix_seconds);
+  header.start_unix_seconds = start_unix_seconds;
+  return header;
+}
+
 std::filesystem::path trace_path(const std::filesystem::path& dir, std::string_view run_name) {
   return dir / (std::string(run_name) + std::string(kFileSuffix));
 }

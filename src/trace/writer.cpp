@@ -12,6 +12,7 @@ namespace penumbra::trace {
 
 TraceWriter::TraceWriter(const std::filesystem::path& dir, RunHeader header) : header_(std::move(header)) {
   if (header_.run_name.empty()) throw InvalidArgument("TraceWriter: the run name is empty (trace.run_name)");
+  header_.format_version = kFormatVersion;  // this writer writes this version's fields, whatever the caller set
   path_ = trace_path(dir, header_.run_name);
   std::error_code error;
   std::filesystem::create_directories(dir, error);
