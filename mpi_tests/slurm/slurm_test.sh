@@ -4,6 +4,7 @@
 # for it by polling, checks its output and, when the program wrote one, its epoch trace, and stops every
 # daemon it started. Exit 77 (ctest SKIP_RETURN_CODE) only when Slurm cannot be installed or started here.
 #   slurm_test.sh SOURCE_DIR BIN_DIR EXPECTED_OUTPUT_REGEX TASKS -- PROGRAM [ARGS...]
+# With SLURM_TEST_REQUIRE_TRACE=1 a missing trace fails the test (for programs that run rebalance epochs).
 set -euo pipefail
 source_dir=$1 bin_dir=$2 expected=$3 tasks=$4
 shift 4
@@ -138,6 +139,8 @@ trace=$trace_dir/slurm-test.penumbra-trace.jsonl
 if [[ -f "$trace" ]]; then
   "$bin_dir/penumbra-prof" summary "$trace" || fail "penumbra-prof cannot read the job's trace"
   echo "trace checked: $trace"
+elif [[ "${SLURM_TEST_REQUIRE_TRACE:-0}" == 1 ]]; then
+  fail "the job wrote no trace at $trace"
 else
   echo "note: ${program[0]} wrote no epoch trace (its runtime does not trace epochs yet); output checked only"
 fi

@@ -2,7 +2,7 @@
 # penumbra-prof as users run it, on a synthetic trace of known shape (6 ranks, 2 nodes, 9 epochs, 48 objects)
 # written by penumbra-trace-synth. Every expectation is a number from that shape or a property checked by an
 # independent reader (python3's json and xml.etree, otf2-print), never something penumbra-prof computed.
-#   prof_test.sh BIN_DIR CASE      CASE: summary | compare | plot | perfetto | otf2 | replay | truncated | usage
+#   prof_test.sh BIN_DIR CASE   CASE: summary compare plot perfetto otf2 replay truncated progress usage
 set -euo pipefail
 bin=$1 case=$2
 work=$(mktemp -d)
@@ -114,6 +114,15 @@ PY
       [[ $status -eq 1 || $status -eq 2 ]] || fail "'$command' exited $status on a truncated trace, expected 1 or 2"
       grep -q "cut.jsonl:7" "$work/err" || fail "'$command' error does not name line 7"
     done
+    ;;
+  progress)
+    # Not a terminal here: no bar unless asked for; with --progress a bar that reaches 100%.
+    prof summary "$trace"
+    [[ ! -s "$work/err" ]] || fail "stderr not empty without --progress: $(cat "$work/err")"
+    prof summary --progress "$trace"
+    [[ $status -eq 0 ]] || fail "exit $status"
+    grep -q '\] 100%' "$work/err" || fail "no progress bar reaching 100% on stderr"
+    grep -q '\] 100%' "$work/out" && fail "the progress bar went to stdout"
     ;;
   usage)
     prof summary
