@@ -19,11 +19,13 @@ while [[ $# -gt 0 ]]; do
 done
 mkdir -p "$out"
 out=$(realpath "$out")
-# name, ranks: bench-objects measures one pair; predict and monitor are pure policies (one rank).
-benchmarks=("objects 2" "shadow $ranks" "metadata $ranks" "predict 1" "monitor 1")
+# name, ranks, extra arguments: bench-objects measures one pair; predict, monitor and the rebalance
+# simulation are pure policies (one rank).
+benchmarks=("objects 2" "shadow $ranks" "metadata $ranks" "predict 1" "monitor 1" "rebalance 1 --simulate")
 for entry in "${benchmarks[@]}"; do
-  read -r name n <<<"$entry"
-  command=("$bin/penumbra-bench-$name" "${quick[@]}" --json "$out/$name.json")
+  read -r name n extra <<<"$entry"
+  # shellcheck disable=SC2206  # $extra is a list of words by design
+  command=("$bin/penumbra-bench-$name" ${extra} "${quick[@]}" --json "$out/$name.json")
   if [[ $slurm -eq 1 ]]; then
     echo "== submitting penumbra-bench-$name ($n tasks on $nodes node(s))"
     "$root/jobs/slurm/submit.sh" -N "$nodes" -n "$n" -o "$out/$name-%j.out" "${job_args[@]}" -- "${command[@]}"
