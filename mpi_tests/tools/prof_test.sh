@@ -2,7 +2,7 @@
 # penumbra-prof as users run it, on a synthetic trace of known shape (6 ranks, 2 nodes, 9 epochs, 48 objects)
 # written by penumbra-trace-synth. Every expectation is a number from that shape or a property checked by an
 # independent reader (python3's json and xml.etree, otf2-print), never something penumbra-prof computed.
-#   prof_test.sh BIN_DIR CASE   CASE: summary compare plot perfetto otf2 replay truncated progress usage
+#   prof_test.sh BIN_DIR CASE   CASE: summary compare plot perfetto otf2 replay truncated progress fuzz usage
 set -euo pipefail
 bin=$1 case=$2
 work=$(mktemp -d)
@@ -123,6 +123,37 @@ PY
     [[ $status -eq 0 ]] || fail "exit $status"
     grep -q '\] 100%' "$work/err" || fail "no progress bar reaching 100% on stderr"
     grep -q '\] 100%' "$work/out" && fail "the progress bar went to stdout"
+    ;;
+  fuzz)
+    # 150 damaged copies (seeded: random bytes replaced, ranges deleted, lines duplicated or cut): every run
+    # must end with 0, 1 or 2, never a signal, and a failure must name a line of the file.
+    python3 - "$bin/penumbra-prof" "$trace" "$work" <<'PY'
+import random, subprocess, sys
+prof, trace, work = sys.argv[1], sys.argv[2], sys.argv[3]
+good = open(trace, "rb").read()
+rng = random.Random(8)
+for i in range(150):
+    data = bytearray(good)
+    for _ in range(rng.randint(1, 4)):
+        kind = rng.randrange(4)
+        at = rng.randrange(len(data))
+        if kind == 0:
+            data[at] = rng.choice(b'{}[]",:0123456789-.eE ntfx\n')
+        elif kind == 1:
+            del data[at:at + rng.randint(1, 40)]
+        elif kind == 2:
+            data[at:at] = data[at:at + rng.randint(1, 200)]
+        else:
+            data = data[:at]
+    path = f"{work}/fuzz.jsonl"
+    open(path, "wb").write(bytes(data))
+    for args in (["summary", path], ["replay", "--strategy", "greedy", path]):
+        run = subprocess.run([prof] + args, capture_output=True, text=True)
+        assert run.returncode in (0, 1, 2), (i, args, run.returncode, run.stderr[-300:])
+        if run.returncode == 1:
+            assert "fuzz.jsonl" in run.stderr, (i, run.stderr)
+print("150 damaged traces: no crash")
+PY
     ;;
   usage)
     prof summary
