@@ -10,8 +10,10 @@
 // The MPI mode (`mpiexec -n N penumbra-bench-rebalance --pattern P ...`, issue 6) will be a second function
 // beside run_simulate_mode, chosen in main() below.
 #include <fmt/format.h>
+#include <mpi.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -30,6 +32,22 @@ struct SimulateFlags {
   std::vector<std::string> strategies;  // empty: all
 };
 
+// The zoltan strategy runs Zoltan on MPI_COMM_SELF; MPI is initialised only when it is asked for, so the
+// default --simulate run needs no MPI at all.
+struct MpiForZoltan {
+  bool initialised = false;
+  explicit MpiForZoltan(const std::vector<std::string>& strategies) {
+    if (std::ranges::find(strategies, "zoltan") == strategies.end()) return;
+    MPI_Init(nullptr, nullptr);
+    initialised = true;
+  }
+  ~MpiForZoltan() {
+    if (initialised) MPI_Finalize();
+  }
+  MpiForZoltan(const MpiForZoltan&) = delete;
+  MpiForZoltan& operator=(const MpiForZoltan&) = delete;
+};
+
 int run_simulate_mode(const SimulateFlags& flags) {
   penumbra::bench::SimulateOptions options;
   if (flags.partitions > 0)
@@ -38,6 +56,7 @@ int run_simulate_mode(const SimulateFlags& flags) {
     options.partitions = {64, 256, 1024};
   options.epochs = flags.epochs > 0 ? flags.epochs : flags.quick ? 2 : 4;
   if (!flags.strategies.empty()) options.strategies = flags.strategies;
+  const MpiForZoltan mpi(options.strategies);
   fmt::print(
       "penumbra-bench-rebalance --simulate: 100 objects per partition on a 2-D mesh, moving hotspots, {} "
       "planning epochs, threshold {}, {} partitions per node; means per epoch\n",
@@ -80,7 +99,8 @@ int main(int argc, char** argv) {
   app.add_flag("--quick", flags.quick, "64, 256 and 1024 partitions, 2 epochs (seconds)");
   app.add_option("--epochs", flags.epochs, "planning epochs per partition count (default 4, --quick 2)")
       ->check(CLI::Range(1, 1000));
-  app.add_option("--strategies", flags.strategies, "only these strategies (default: all)");
+  app.add_option("--strategies", flags.strategies,
+                 "these strategies (default: static greedy refine predictive oracle; zoltan where built)");
   app.add_option("--json", flags.json_path, "write {\"simulate\": [...]} to this file");
   CLI11_PARSE(app, argc, argv);
   try {

@@ -12,3 +12,7 @@ penumbra_add_cli_test(penumbra_config_effective RANKS 1 COMMAND $<TARGET_FILE:pe
 penumbra_add_cli_test(penumbra_config_rejects_bad_weight RANKS 1 COMMAND $<TARGET_FILE:penumbra-config> --effective
                       EXPECT_EXIT nonzero EXPECT_OUTPUT "PENUMBRA_AFFINITY_MARGIN = '-2'"
                       ENVIRONMENT PENUMBRA_AFFINITY_MARGIN=-2)
+penumbra_add_cli_test(penumbra_config_rejects_unknown_strategy RANKS 1 COMMAND $<TARGET_FILE:penumbra-config> --effective
+                      EXPECT_EXIT nonzero
+                      EXPECT_OUTPUT "PENUMBRA_BALANCE_STRATEGY = 'best' \\(expected one of: static, greedy, refine"
+                      ENVIRONMENT PENUMBRA_BALANCE_STRATEGY=best)

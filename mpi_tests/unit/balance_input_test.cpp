@@ -39,7 +39,7 @@ TEST(BalanceInput, EveryListedNameBuilds) {
 }
 
 TEST(BalanceInput, ErrorsNameTheBadValue) {
-  for (const std::string& name : strategy_names()) {
+  for (const std::string& name : test::pure_strategies()) {
     const auto strategy = make_strategy(name);
     EpochInput input = snapshot(2);
     add(input, 7, 0, 1.0);

@@ -72,6 +72,21 @@ TEST(BalancePredictive, AMoveMustPayBackItsTransfer) {
   EXPECT_EQ(targets(make_strategy("predictive")->plan(input)), (std::map<std::uint64_t, int>{{1, 1}}));
 }
 
+TEST(BalancePredictive, AMoveMustPayBackTheCommunicationItMakesRemote) {
+  // r0 = 2, 2, 2 (ids 1, 2, 3, each exchanging 5e8 B/step with the other two), r1 = 0: mean 3, limit 3.6.
+  // Moving one object makes 1e9 B/step remote: 1 s per step at 1 GB/s. With 1 step until the next epoch the
+  // gain is 2 - 1 - 1e-6 > 0: object 1 moves (a second would take r1 to 4 > 3.6). With 2 steps the
+  // communication costs 2 s, more than the 2 s of work it relieves: nothing moves.
+  EpochInput input = snapshot(2);
+  add(input, 1, 0, 2.0).edges = {{ObjectId{2}, 5e8}, {ObjectId{3}, 5e8}};
+  add(input, 2, 0, 2.0).edges = {{ObjectId{1}, 5e8}, {ObjectId{3}, 5e8}};
+  add(input, 3, 0, 2.0).edges = {{ObjectId{1}, 5e8}, {ObjectId{2}, 5e8}};
+  input.steps_until_next_epoch = 1;
+  EXPECT_EQ(targets(make_strategy("predictive")->plan(input)), (std::map<std::uint64_t, int>{{1, 1}}));
+  input.steps_until_next_epoch = 2;
+  EXPECT_TRUE(make_strategy("predictive")->plan(input).moves.empty());
+}
+
 TEST(BalancePredictive, PrefersTheObjectWhoseNeighboursAreElsewhere) {
   // r0 = 2, 2, 2 (ids 1, 2, 3), r1 = 2 (id 4): mean 4, limit 4.8, r0 sheds 2. Objects 1 and 2 exchange
   // 1e8 B/step, 3 and 4 too; 1 step at 1 GB/s. Moving 1 (or 2) makes 0.1 s remote: gain 1.9; moving 3 makes

@@ -3,6 +3,7 @@
 // expected plan in the tests is worked out by hand in a comment next to it, never by the code under test.
 #include <cstdint>
 #include <map>
+#include <string>
 #include <vector>
 
 #include "penumbra/balance.hpp"
@@ -28,6 +29,15 @@ inline ObjectState& add(EpochInput& input, std::uint64_t id, int owner, double c
   input.ranks[owner].predicted_load += cost;
   input.objects.push_back(object);
   return input.objects.back();
+}
+
+/// The strategies that plan without MPI (all but zoltan, which runs Zoltan on MPI_COMM_SELF and has its own
+/// MPI suite, mpi_tests/mpi/balance_zoltan_test.cpp).
+inline std::vector<std::string> pure_strategies() {
+  std::vector<std::string> names;
+  for (const std::string& name : strategy_names())
+    if (name != "zoltan") names.push_back(name);
+  return names;
 }
 
 /// Where each moved object goes: id -> target rank.

@@ -1,16 +1,26 @@
 #include "balance/candidates.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <cmath>
+
+#include "core/validate.hpp"
+#include "penumbra/errors.hpp"
 
 namespace penumbra::balance {
 namespace {
 
-Neighbourhood neighbourhood(const EpochInput& input, const ObjectIndex& index, const ObjectState& object) {
+// Edges are checked here, where they are read (snapshot.hpp, prepare()).
+Neighbourhood neighbourhood(const LoadView& view, const ObjectIndex& index, const ObjectState& object) {
   Neighbourhood result;
   for (const Edge& edge : object.edges) {
+    if (!(std::isfinite(edge.bytes_per_step) && edge.bytes_per_step >= 0.0))
+      throw InvalidLoad(fmt::format("edge bytes_per_step of object {} = {} (expected a finite value >= 0)",
+                                    to_string(object.id), check::number_text(edge.bytes_per_step)));
     const auto other = index.find(edge.other);
-    if (!other) continue;  // a neighbour outside the snapshot: no evidence either way
-    const int rank = input.objects[*other].owner;
+    if (!other) continue;                 // a neighbour outside the snapshot: no evidence either way
+    const int rank = view.owner[*other];  // the compact copy: one cache line holds 16 owners
     if (rank == object.owner) {
       result.internal_bytes += edge.bytes_per_step;
       continue;
@@ -39,8 +49,8 @@ DonorOffers select_candidates(const EpochInput& input, const ObjectIndex& index,
   std::vector<int> slot(input.ranks.size(), -1);
   for (std::size_t k = 0; k < donors.size(); ++k) slot[donors[k]] = static_cast<int>(k);
   std::vector<std::vector<std::uint32_t>> owned(donors.size());
-  for (std::size_t i = 0; i < input.objects.size(); ++i)
-    if (const int k = slot[input.objects[i].owner]; k >= 0) owned[k].push_back(static_cast<std::uint32_t>(i));
+  for (std::size_t i = 0; i < view.owner.size(); ++i)
+    if (const int k = slot[view.owner[i]]; k >= 0) owned[k].push_back(static_cast<std::uint32_t>(i));
 
   DonorOffers offers;
   offers.candidates.resize(donors.size());
@@ -53,7 +63,7 @@ DonorOffers select_candidates(const EpochInput& input, const ObjectIndex& index,
     };
     std::vector<Scored> scored;
     for (std::uint32_t object : owned[k]) {
-      Neighbourhood neighbours = neighbourhood(input, index, input.objects[object]);
+      Neighbourhood neighbours = neighbourhood(view, index, input.objects[object]);
       // Best case: the neighbour rank that most of its remote traffic goes to (or any rank, none).
       int best = -1;
       double best_bytes = 0.0;

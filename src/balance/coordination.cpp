@@ -157,18 +157,20 @@ class Protocol {
         preferred = true;
       }
       // Else the first slice whose quota is not spent and whose receiver stays under its limit.
+      std::size_t slice = slices.size();
       for (std::size_t s = 0; target < 0 && s < slices.size(); ++s) {
         const int r = slices[s].receiver;
         if (slices[s].quota > kSlack &&
             in_.ranks[r].limit - load_[r] - own_pending(r) >= cost_on(c, donor, r) - kSlack) {
           target = r;
-          slices[s].quota -= cost_on(c, donor, r);
+          slice = s;
         }
       }
       if (target < 0) continue;  // too big for any room this donor was given: maybe at a higher level
       const double gain = in_.gain(static_cast<std::size_t>(slot), k, target);
       if (!(gain > 0.0)) continue;  // does not pay back its transfer within the epoch: stays
       const double on_target = cost_on(c, donor, target);
+      if (slice < slices.size()) slices[slice].quota -= on_target;
       auto mine = std::ranges::find_if(own, [target](const auto& entry) { return entry.first == target; });
       if (mine == own.end())
         own.emplace_back(target, on_target);

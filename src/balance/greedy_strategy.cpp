@@ -18,11 +18,10 @@ class GreedyStrategy final : public Strategy {
 
   Plan plan(const EpochInput& input) const override {
     const auto start = std::chrono::steady_clock::now();
-    const ObjectIndex index = check_input(input, CostSource::measured);
-    const LoadView view = make_view(input, CostSource::measured);
+    const auto [index, view] = prepare(input, CostSource::measured);
     // Work in rank-independent units (seconds on the owner x its speed), so faster ranks take more.
     std::vector<double> work(input.objects.size());
-    for (std::size_t i = 0; i < work.size(); ++i) work[i] = view.cost[i] * view.speed[input.objects[i].owner];
+    for (std::size_t i = 0; i < work.size(); ++i) work[i] = view.cost[i] * view.speed[view.owner[i]];
     std::vector<std::uint32_t> order(input.objects.size());
     std::iota(order.begin(), order.end(), 0U);
     std::ranges::sort(order, [&](std::uint32_t a, std::uint32_t b) {
@@ -38,7 +37,7 @@ class GreedyStrategy final : public Strategy {
       least_loaded.pop();
       load += work[object] / view.speed[rank];
       least_loaded.emplace(load, rank);
-      if (rank != input.objects[object].owner)
+      if (rank != view.owner[object])
         moves.push_back(make_move(input, object, rank, MoveReason::rebalance, view.cost[object]));
     }
     Plan plan = finish_plan(index, view, std::move(moves), 1, centralised_messages(input.ranks.size()));

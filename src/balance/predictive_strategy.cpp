@@ -32,8 +32,7 @@ class PredictiveStrategy final : public Strategy {
   Plan plan(const EpochInput& input) const override {
     const auto start = std::chrono::steady_clock::now();
     const CostSource source = oracle_ ? CostSource::next : CostSource::predicted;
-    const ObjectIndex index = check_input(input, source);
-    const LoadView view = make_view(input, source);
+    const auto [index, view] = prepare(input, source);
     const int ranks = static_cast<int>(input.ranks.size());
 
     CoordinationInput protocol;

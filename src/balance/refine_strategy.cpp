@@ -17,8 +17,7 @@ class RefineStrategy final : public Strategy {
 
   Plan plan(const EpochInput& input) const override {
     const auto start = std::chrono::steady_clock::now();
-    const ObjectIndex index = check_input(input, CostSource::measured);
-    const LoadView view = make_view(input, CostSource::measured);
+    const auto [index, view] = prepare(input, CostSource::measured);
     const int ranks = static_cast<int>(input.ranks.size());
     std::vector<double> load = view.load, limit(ranks);
     for (int p = 0; p < ranks; ++p) limit[p] = (1.0 + input.threshold) * view.reference[p];
@@ -37,7 +36,7 @@ class RefineStrategy final : public Strategy {
     // Only overloaded ranks give objects: their lists, cheapest first, built for them alone.
     std::vector<std::vector<std::uint32_t>> givable(ranks);
     if (!donors.empty()) {
-      const auto by_rank = objects_by_rank(input);
+      const auto by_rank = objects_by_rank(view.owner, input.ranks.size());
       for (int p = 0; p < ranks; ++p) {
         if (!(load[p] > limit[p])) continue;
         givable[p] = by_rank[p];

@@ -4,16 +4,27 @@
 
 #include <algorithm>
 #include <cmath>
-#include <numeric>
 
 #include "core/validate.hpp"
 #include "penumbra/errors.hpp"
 
 namespace penumbra::balance {
 
-ObjectIndex::ObjectIndex(const EpochInput& input) : input_(input) {
+namespace {
+
+bool ids_ascend(const EpochInput& input) {
   const auto& objects = input.objects;
-  for (std::size_t i = 1; i < objects.size() && ascending_; ++i) ascending_ = objects[i - 1].id < objects[i].id;
+  for (std::size_t i = 1; i < objects.size(); ++i)
+    if (!(objects[i - 1].id < objects[i].id)) return false;
+  return true;
+}
+
+}  // namespace
+
+ObjectIndex::ObjectIndex(const EpochInput& input) : ObjectIndex(input, ids_ascend(input)) {}
+
+ObjectIndex::ObjectIndex(const EpochInput& input, bool ascending) : input_(input), ascending_(ascending) {
+  const auto& objects = input.objects;
   dense_ = ascending_ && !objects.empty() && objects.back().id.value - objects.front().id.value == objects.size() - 1;
   if (!ascending_) {
     sorted_.resize(objects.size());
@@ -22,7 +33,7 @@ ObjectIndex::ObjectIndex(const EpochInput& input) : input_(input) {
     for (std::size_t i = 1; i < sorted_.size() && !duplicate_; ++i)
       if (sorted_[i - 1].first == sorted_[i].first) duplicate_ = ObjectId{sorted_[i].first};
   }
-  // Strictly ascending ids cannot repeat; an equal neighbour pair stops the check and the sort finds it.
+  // Strictly ascending ids cannot repeat; an equal neighbour pair makes them not ascending and the sort finds it.
 }
 
 std::optional<std::size_t> ObjectIndex::find(ObjectId id) const {
@@ -68,11 +79,11 @@ void check_rank(const RankState& rank, int index) {
 
 }  // namespace
 
-ObjectIndex check_input(const EpochInput& input, CostSource source) {
+Prepared prepare(const EpochInput& input, CostSource source) {
   if (input.ranks.empty())
     throw InvalidArgument(fmt::format("epoch {}: ranks is empty (expected at least one rank)", input.epoch));
-  const int ranks = static_cast<int>(input.ranks.size());
-  for (int p = 0; p < ranks; ++p) check_rank(input.ranks[p], p);
+  const std::size_t ranks = input.ranks.size();
+  for (std::size_t p = 0; p < ranks; ++p) check_rank(input.ranks[p], static_cast<int>(p));
   if (!(std::isfinite(input.threshold) && input.threshold > 0.0))
     throw InvalidArgument(
         fmt::format("threshold = {} (expected a finite value > 0)", check::number_text(input.threshold)));
@@ -85,37 +96,33 @@ ObjectIndex check_input(const EpochInput& input, CostSource source) {
   if (input.objects.size() > std::numeric_limits<std::uint32_t>::max())
     throw InvalidArgument(fmt::format("{} objects (at most {} per snapshot)", input.objects.size(),
                                       std::numeric_limits<std::uint32_t>::max()));
-  for (const ObjectState& object : input.objects) {
-    if (object.owner < 0 || object.owner >= ranks)
+
+  // One pass: checks, whether the ids ascend, and the costs per object and per rank.
+  LoadView view;
+  const std::size_t n = input.objects.size();
+  view.cost.resize(n);
+  view.owner.resize(n);
+  std::vector<double> own_cost(ranks, 0.0), figure_cost(ranks, 0.0);
+  bool ascending = true;
+  for (std::size_t i = 0; i < n; ++i) {
+    const ObjectState& object = input.objects[i];
+    if (object.owner < 0 || static_cast<std::size_t>(object.owner) >= ranks)
       throw InvalidArgument(fmt::format("owner of object {} = {} (expected a rank in [0, {}))", to_string(object.id),
                                         object.owner, ranks));
     check_cost(object, "measured_cost", object.measured_cost);
     check_cost(object, "predicted_cost", object.predicted_cost);
     if (source == CostSource::next) check_cost(object, "next_cost (the oracle needs it)", object.next_cost);
-    for (const Edge& edge : object.edges) check_cost(object, "edge bytes_per_step", edge.bytes_per_step);
-    for (const RankAccesses& access : object.accesses)
-      if (access.rank < 0 || access.rank >= ranks)
-        throw InvalidArgument(fmt::format("access origin of object {} = {} (expected a rank in [0, {}))",
-                                          to_string(object.id), access.rank, ranks));
-  }
-  ObjectIndex index(input);
-  if (auto duplicate = index.duplicate())
-    throw InvalidArgument(fmt::format("object {} is listed twice in the epoch input", to_string(*duplicate)));
-  return index;
-}
-
-LoadView make_view(const EpochInput& input, CostSource source) {
-  const std::size_t ranks = input.ranks.size();
-  LoadView view;
-  view.cost.resize(input.objects.size());
-  std::vector<double> own_cost(ranks, 0.0), figure_cost(ranks, 0.0);
-  for (std::size_t i = 0; i < input.objects.size(); ++i) {
-    const ObjectState& object = input.objects[i];
+    if (i > 0 && !(input.objects[i - 1].id < object.id)) ascending = false;
     const double figure = source == CostSource::measured ? object.measured_cost : object.predicted_cost;
     view.cost[i] = source == CostSource::next ? object.next_cost : figure;
+    view.owner[i] = object.owner;
     own_cost[object.owner] += view.cost[i];
     figure_cost[object.owner] += figure;
   }
+  ObjectIndex index(input, ascending);
+  if (auto duplicate = index.duplicate())
+    throw InvalidArgument(fmt::format("object {} is listed twice in the epoch input", to_string(*duplicate)));
+
   view.background.resize(ranks);
   view.load.resize(ranks);
   view.speed.resize(ranks);
@@ -128,21 +135,23 @@ LoadView make_view(const EpochInput& input, CostSource source) {
     view.speed[p] = rank.speed;
     view.uncertainty[p] = source == CostSource::predicted ? rank.uncertainty : 0.0;
   }
-  const double total = std::accumulate(view.load.begin(), view.load.end(), 0.0);
-  const double total_speed = std::accumulate(view.speed.begin(), view.speed.end(), 0.0);
+  // Balanced means every rank busy for the same time: the total work (seconds x speed, which no move changes)
+  // over the total speed. A reference that moved with the placement would let a plan push a receiver over
+  // the next epoch's threshold, and the object would come back (the ping-pong test).
+  double work = 0.0, total_speed = 0.0;
+  for (std::size_t p = 0; p < ranks; ++p) work += view.load[p] * view.speed[p], total_speed += view.speed[p];
   view.reference.resize(ranks);
   for (std::size_t p = 0; p < ranks; ++p)
-    view.reference[p] = input.ranks[p].capacity > 0.0 ? input.ranks[p].capacity : total * view.speed[p] / total_speed;
-  return view;
+    view.reference[p] = input.ranks[p].capacity > 0.0 ? input.ranks[p].capacity : work / total_speed;
+  return Prepared{std::move(index), std::move(view)};
 }
 
-std::vector<std::vector<std::uint32_t>> objects_by_rank(const EpochInput& input) {
-  std::vector<std::uint32_t> counts(input.ranks.size(), 0);
-  for (const ObjectState& object : input.objects) ++counts[object.owner];
-  std::vector<std::vector<std::uint32_t>> result(input.ranks.size());
-  for (std::size_t p = 0; p < result.size(); ++p) result[p].reserve(counts[p]);
-  for (std::size_t i = 0; i < input.objects.size(); ++i)
-    result[input.objects[i].owner].push_back(static_cast<std::uint32_t>(i));
+std::vector<std::vector<std::uint32_t>> objects_by_rank(const std::vector<int>& owners, std::size_t ranks) {
+  std::vector<std::uint32_t> counts(ranks, 0);
+  for (int owner : owners) ++counts[owner];
+  std::vector<std::vector<std::uint32_t>> result(ranks);
+  for (std::size_t p = 0; p < ranks; ++p) result[p].reserve(counts[p]);
+  for (std::size_t i = 0; i < owners.size(); ++i) result[owners[i]].push_back(static_cast<std::uint32_t>(i));
   return result;
 }
 

@@ -10,8 +10,8 @@ class StaticStrategy final : public Strategy {
   std::string_view name() const noexcept override { return "static"; }
   Plan plan(const EpochInput& input) const override {
     const auto start = std::chrono::steady_clock::now();
-    const ObjectIndex index = check_input(input, CostSource::measured);
-    Plan plan = finish_plan(index, make_view(input, CostSource::measured), {}, 0, 0);
+    const auto [index, view] = prepare(input, CostSource::measured);
+    Plan plan = finish_plan(index, view, {}, 0, 0);
     plan.plan_seconds = seconds_since(start);
     return plan;
   }

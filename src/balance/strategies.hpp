@@ -13,4 +13,9 @@ std::unique_ptr<Strategy> make_refine_strategy();
 std::unique_ptr<Strategy> make_predictive_strategy(const BalanceOptions& options, const AffinityOptions& affinity,
                                                    bool oracle);
 
+#ifdef PENUMBRA_WITH_ZOLTAN
+/// Zoltan's hypergraph repartitioning on MPI_COMM_SELF (needs MPI initialised when planning).
+std::unique_ptr<Strategy> make_zoltan_strategy();
+#endif
+
 }  // namespace penumbra::balance

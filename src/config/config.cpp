@@ -172,7 +172,8 @@ const std::vector<Field>& fields() {
       affinity("headroom_candidates", "least-loaded ranks added as candidates above that",
                &AffinityOptions::headroom_candidates),
 
-      balance("strategy", "rebalancing strategy (docs/rebalance.md)", &BalanceOptions::strategy),
+      balance("strategy", "rebalancing strategy (zoltan only where built; docs/rebalance.md)",
+              &BalanceOptions::strategy),
       balance("epoch_every", "rebalance every K steps (0: only when triggered or called)",
               &BalanceOptions::epoch_every),
       balance("threshold", "rebalance when a predicted load exceeds (1 + threshold) x the mean",
