@@ -4,6 +4,7 @@
 /// greedy, refine, predictive, oracle, and zoltan where built) reads the same EpochInput and returns a Plan,
 /// so the runtime, the benchmarks and `penumbra-prof replay` run them interchangeably. No MPI here.
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -44,32 +45,32 @@ struct Edge {
 struct ObjectState {
   ObjectId id;
   int owner = 0;
-  std::uint64_t size_bytes = 0;     ///< what a move transfers
-  double measured_cost = 0.0;       ///< seconds of work in the last epoch, on its owner
-  double predicted_cost = 0.0;      ///< forecast seconds for the next epoch
-  double next_cost = -1.0;          ///< true next-epoch cost; known only to benchmarks (oracle), else < 0
+  std::uint64_t size_bytes = 0;        ///< what a move transfers
+  double measured_cost = 0.0;          ///< seconds of work in the last epoch, on its owner
+  double predicted_cost = 0.0;         ///< forecast seconds for the next epoch
+  double next_cost = -1.0;             ///< true next-epoch cost; known only to benchmarks (oracle), else < 0
   std::vector<RankAccesses> accesses;  ///< who read/wrote it in the last epoch
-  std::vector<Edge> edges;          ///< communication with other objects
+  std::vector<Edge> edges;             ///< communication with other objects
 };
 
 /// One rank as the planner sees it.
 struct RankState {
-  int node = 0;                  ///< node index (ranks of a node settle among themselves first)
-  double measured_load = 0.0;    ///< seconds of work last epoch
-  double predicted_load = 0.0;   ///< forecast seconds next epoch (history + queued work)
-  double uncertainty = 0.0;      ///< one standard deviation of the forecast
-  double capacity = 0.0;         ///< seconds of work per epoch it can take (0: the mean predicted load)
-  double speed = 1.0;            ///< relative processing speed (> 0)
+  int node = 0;                 ///< node index (ranks of a node settle among themselves first)
+  double measured_load = 0.0;   ///< seconds of work last epoch
+  double predicted_load = 0.0;  ///< forecast seconds next epoch (history + queued work)
+  double uncertainty = 0.0;     ///< one standard deviation of the forecast
+  double capacity = 0.0;        ///< seconds of work per epoch it can take (0: the mean predicted load)
+  double speed = 1.0;           ///< relative processing speed (> 0)
 };
 
 /// Everything a strategy reads: the snapshot of one epoch, identical on every rank.
 struct EpochInput {
   std::int64_t epoch = 0;
-  std::vector<RankState> ranks;       ///< index = rank
-  std::vector<ObjectState> objects;   ///< each id once
-  double steps_until_next_epoch = 1;  ///< how long a plan's benefit lasts (Zoltan's PHG_REPART_MULTIPLIER)
-  double bandwidth_bytes_per_s = 1e9; ///< what a move costs per byte
-  double threshold = 0.2;             ///< BalanceOptions::threshold
+  std::vector<RankState> ranks;        ///< index = rank
+  std::vector<ObjectState> objects;    ///< each id once
+  double steps_until_next_epoch = 1;   ///< how long a plan's benefit lasts (Zoltan's PHG_REPART_MULTIPLIER)
+  double bandwidth_bytes_per_s = 1e9;  ///< what a move costs per byte
+  double threshold = 0.2;              ///< BalanceOptions::threshold
 };
 
 /// Why an object moves.
@@ -87,11 +88,32 @@ struct PlannedMove {
 
 /// What a strategy decided for one epoch.
 struct Plan {
-  std::vector<PlannedMove> moves;     ///< at most one per object, sorted by id
-  std::vector<double> projected_load; ///< per rank after the moves (by the strategy's own load view)
-  int rounds = 1;                     ///< proposal/acceptance rounds the coordination needed
-  std::uint64_t messages = 0;         ///< messages a distributed run of this plan exchanges
-  double plan_seconds = 0.0;          ///< time spent deciding
+  std::vector<PlannedMove> moves;      ///< at most one per object, sorted by id
+  std::vector<double> projected_load;  ///< per rank after the moves (by the strategy's own load view)
+  int rounds = 1;                      ///< proposal/acceptance rounds the coordination needed
+  std::uint64_t messages = 0;          ///< messages a distributed run of this plan exchanges
+  double plan_seconds = 0.0;           ///< time spent deciding
+};
+
+/// What one rebalance epoch did (Runtime::rebalance, and the epochs `step()` runs). Identical on every rank
+/// except the `local_*` fields.
+struct EpochReport {
+  std::int64_t epoch = 0;  ///< 1 for the first epoch
+  std::int64_t step = 0;   ///< the step it ran after
+  std::string trigger;     ///< periodic | threshold | manual
+  std::string strategy;
+  std::size_t objects_moved = 0;
+  std::uint64_t bytes_moved = 0;
+  double measured_imbalance = 1.0;   ///< max / mean measured load per step over the window before the epoch
+  double predicted_imbalance = 1.0;  ///< max / mean predicted load before the moves
+  double projected_imbalance = 1.0;  ///< max / mean predicted load after the moves
+  /// Sum over ranks of |load predicted at the previous epoch - load measured since| / sum of measured
+  /// (0 at the first epoch).
+  double prediction_error = 0.0;
+  double snapshot_seconds = 0.0;  ///< gather the rows and assemble the input (this rank)
+  double plan_seconds = 0.0;      ///< the strategy's decision (this rank)
+  double move_seconds = 0.0;      ///< the collective migration (this rank)
+  int rounds = 1;                 ///< Plan::rounds
 };
 
 /// A rebalancing strategy: deterministic (same input, same plan on every rank) and pure.

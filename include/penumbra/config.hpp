@@ -15,6 +15,7 @@
 #include "penumbra/affinity.hpp"
 #include "penumbra/balance.hpp"
 #include "penumbra/load.hpp"
+#include "penumbra/metadata_options.hpp"
 #include "penumbra/predictor_options.hpp"
 #include "penumbra/shadow.hpp"
 #include "penumbra/trace_options.hpp"
@@ -24,7 +25,8 @@ namespace penumbra {
 /// Every knob of the runtime, as plain data. Build one with Config::load() (defaults + file + environment)
 /// or start from `Config{}` (defaults) and set fields; Runtime validates it again on construction.
 struct Config {
-  /// Steps between two collective rebalance epochs (`rt.step()` counts them). >= 1.
+  /// Steps between two collective shadow epochs (shadow placement and, with check_invariants, the invariant
+  /// check; `rt.step()` counts them). Rebalance epochs have their own period, `balance.epoch_every`. >= 1.
   std::int64_t epoch_interval = 10;
   /// 0: ranks on the same host form a node (real topology). k >= 1: ranks are split into k contiguous groups
   /// that count as different nodes, to exercise multi-node logic on one host. At most the number of ranks.
@@ -45,6 +47,8 @@ struct Config {
   PredictorOptions predictor;
   /// Affinity weights and rules (`affinity.*` keys; docs/prediction.md).
   AffinityOptions affinity;
+  /// Shadow metadata service (`metadata.*` keys; docs/metadata.md).
+  MetadataOptions metadata;
   /// Rebalance epochs and the strategy (`balance.*` keys; docs/rebalance.md).
   BalanceOptions balance;
   /// Epoch trace (`trace.*` keys; docs/profiling.md). `PENUMBRA_TRACE=dir` also sets `trace.dir`.

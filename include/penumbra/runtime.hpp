@@ -11,9 +11,11 @@
 #include <string>
 #include <vector>
 
+#include "penumbra/balance.hpp"
 #include "penumbra/codec.hpp"
 #include "penumbra/config.hpp"
 #include "penumbra/detail/value.hpp"
+#include "penumbra/load.hpp"
 #include "penumbra/migration.hpp"
 #include "penumbra/object_id.hpp"
 #include "penumbra/topology.hpp"
@@ -152,9 +154,28 @@ class Runtime {
   ShadowStats shadow_stats() const;
   /// Collective barrier that keeps serving requests while it waits.
   void barrier();
-  /// Collective. Advances the step counter; every `epoch_interval` steps runs an epoch (today: a barrier
-  /// and, with `check_invariants`, the invariant check; rebalancing hooks in here). Returns the step number.
+  /// Collective, bulk-synchronous. Ends a step: waits for every rank (serving requests), closes the load
+  /// monitor's step, and agrees with one small allreduce whether a rebalance epoch is due (every
+  /// `balance.epoch_every` steps, or when a rank's predicted load exceeds (1 + `balance.threshold`) x the
+  /// mean); runs it if so. Every `epoch_interval` steps it also runs a shadow epoch and, with
+  /// `check_invariants`, the invariant check. Returns the step number.
   std::int64_t step();
+
+  /// This rank's load monitor: measure the work done on objects with `monitor().measure_task(ids)` (a
+  /// TaskScope), so that rebalance epochs see each object's cost. Reads and writes through the runtime record
+  /// their accesses in it already.
+  LoadMonitor& monitor() noexcept;
+  /// Declares that `a` and `b` exchange `bytes_per_step` bytes each step (a halo): strategies that weigh
+  /// communication keep them together. Declared once per pair, on any rank; 0 removes it.
+  void declare_dependency(ObjectRef a, ObjectRef b, double bytes_per_step);
+  /// Benchmarks only: the true cost per step of an object this rank owns over the next epoch, which the
+  /// `oracle` strategy plans on. Forgotten after each epoch.
+  void declare_next_cost(ObjectRef ref, double seconds_per_step);
+  /// Collective: runs a rebalance epoch now (snapshot, predict, plan with `balance.strategy`, migrate,
+  /// re-place shadows) and returns what it did.
+  balance::EpochReport rebalance();
+  /// Every rebalance epoch so far, oldest first.
+  const std::vector<balance::EpochReport>& epoch_reports() const noexcept;
   std::int64_t steps() const noexcept;
   /// Collective. Throws InvariantViolation on every rank unless: each live object has exactly one owner,
   /// every rank's owner directory points at it, and no version went down since the previous check.
@@ -173,6 +194,7 @@ class Runtime {
                  Version& version);
   Version write_value(ObjectRef ref, detail::ValuePtr value);
   void cache_decoded(ObjectId id, Version version, detail::ValuePtr decoded);
+  balance::EpochReport run_epoch(int trigger);  // a rebalance::Trigger
 
   struct Impl;
   std::unique_ptr<Impl> impl_;

@@ -95,6 +95,11 @@ Field tracing(const char* name, const char* help, T TraceOptions::*member) {
 constexpr const char* kTraceAlias = "PENUMBRA_TRACE";
 
 template <class T>
+Field metadata(const char* name, const char* help, T MetadataOptions::*member) {
+  return in_section("metadata", name, help, &Config::metadata, member);
+}
+
+template <class T>
 Field balance(const char* name, const char* help, T BalanceOptions::*member) {
   return in_section("balance", name, help, &Config::balance, member);
 }
@@ -105,8 +110,8 @@ const std::vector<Field>& fields() {
       flat("virtual_nodes", "0 = real hosts; k = split ranks into k virtual nodes", &Config::virtual_nodes, 0,
            1'000'000),
       flat("latency_probe", "measure one-sided latency between every pair of ranks", &Config::latency_probe),
-      flat("latency_probe_samples", "gets per pair in the latency probe (median kept)",
-           &Config::latency_probe_samples, 1, 1000),
+      flat("latency_probe_samples", "gets per pair in the latency probe (median kept)", &Config::latency_probe_samples,
+           1, 1000),
       flat("check_invariants", "check object invariants after every epoch (collective)", &Config::check_invariants),
 
       shadow("enabled", "keep shadow copies of hot objects near their readers", &ShadowOptions::enabled),
@@ -118,8 +123,7 @@ const std::vector<Field>& fields() {
       shadow("dependency_weight", "read value x (1 + weight x dependents)", &ShadowOptions::dependency_weight),
       shadow("memory_weight_us_per_mib", "rent of shadow memory per MiB per window",
              &ShadowOptions::memory_weight_us_per_mib),
-      shadow("trend_damping", "share of the read trend extrapolated without a forecast",
-             &ShadowOptions::trend_damping),
+      shadow("trend_damping", "share of the read trend extrapolated without a forecast", &ShadowOptions::trend_damping),
       shadow("headroom_weight", "preference for holders with load headroom", &ShadowOptions::headroom_weight),
       shadow("max_candidates", "heaviest readers considered per object", &ShadowOptions::max_candidates),
       shadow("max_versions_behind", "most versions a shadow may lag once the owner's write returns",
@@ -131,14 +135,21 @@ const std::vector<Field>& fields() {
       shadow("history_versions", "versions kept as merge bases for conflicting updates",
              &ShadowOptions::history_versions),
 
+      metadata("enabled", "nearest-copy reads of other ranks' shadows (with shadow.enabled)",
+               &MetadataOptions::enabled),
+      metadata("mode", "sharded or centralized", &MetadataOptions::mode),
+      metadata("replicas", "copies of each metadata shard, the home's included", &MetadataOptions::replicas),
+      metadata("slots_per_shard", "records per shard (a power of two)", &MetadataOptions::slots_per_shard),
+      metadata("max_locations", "shadow holders one record lists", &MetadataOptions::max_locations),
+      metadata("cache_entries", "cached lookups per rank (0: none)", &MetadataOptions::cache_entries),
+
       monitor("counters", "load source: auto, papi or timers", &MonitorOptions::counters),
       monitor("cpu_share_gap_us", "back-to-back tasks closer than this share readings",
               &MonitorOptions::cpu_share_gap_us),
       monitor("print_notice", "print the one-line load source notice", &MonitorOptions::print_notice),
 
       predictor("models", "models the ensemble runs, in tie-break order", &PredictorOptions::models),
-      predictor("ensemble_window", "one-step errors kept per model to choose one",
-                &PredictorOptions::ensemble_window),
+      predictor("ensemble_window", "one-step errors kept per model to choose one", &PredictorOptions::ensemble_window),
       predictor("history_window", "observations the refitting models keep", &PredictorOptions::history_window),
       predictor("fit_smoothing", "fit ewma/holt smoothing online", &PredictorOptions::fit_smoothing),
       predictor("ewma_alpha", "weight of the newest value (ewma)", &PredictorOptions::ewma_alpha),
@@ -163,12 +174,10 @@ const std::vector<Field>& fields() {
       affinity("migration_weight", "weight of the transfer cost", &AffinityOptions::migration_weight),
       affinity("margin", "how much the best rank must beat the owner by", &AffinityOptions::margin),
       affinity("shadow_credit", "a shadowed dependency against an owned one", &AffinityOptions::shadow_credit),
-      affinity("uncertainty_weight", "kappa in predicted + kappa x uncertainty",
-               &AffinityOptions::uncertainty_weight),
+      affinity("uncertainty_weight", "kappa in predicted + kappa x uncertainty", &AffinityOptions::uncertainty_weight),
       affinity("default_bandwidth", "bytes/s between ranks without a measured matrix",
                &AffinityOptions::default_bandwidth),
-      affinity("full_scan_ranks", "up to this many ranks every rank is a candidate",
-               &AffinityOptions::full_scan_ranks),
+      affinity("full_scan_ranks", "up to this many ranks every rank is a candidate", &AffinityOptions::full_scan_ranks),
       affinity("headroom_candidates", "least-loaded ranks added as candidates above that",
                &AffinityOptions::headroom_candidates),
 
@@ -199,13 +208,11 @@ std::string value_text(const Value& value) {
           return v ? "true" : "false";
         else if constexpr (std::is_same_v<T, std::string>)
           return fmt::format("\"{}\"", v);
-        else if constexpr (std::is_same_v<T, Words>)
-        {
+        else if constexpr (std::is_same_v<T, Words>) {
           std::vector<std::string> quoted;
           for (const auto& word : v) quoted.push_back(fmt::format("\"{}\"", word));
           return fmt::format("[{}]", fmt::join(quoted, ", "));
-        }
-        else if constexpr (std::is_same_v<T, double>)
+        } else if constexpr (std::is_same_v<T, double>)
           // Shortest text that reads back exactly; TOML wants a '.' or an exponent in a float.
           return [&] {
             std::string text = fmt::format("{}", v);
@@ -389,7 +396,8 @@ void apply_table(Config& config, Sources& sources, const toml::table& table, con
       continue;
     }
     if (const auto* section = node.as_table(); section && prefix.empty()) {
-      const bool known_section = std::ranges::any_of(fields(), [&](const Field& f) { return f.key.starts_with(key + "."); });
+      const bool known_section =
+          std::ranges::any_of(fields(), [&](const Field& f) { return f.key.starts_with(key + "."); });
       if (known_section) {
         apply_table(config, sources, *section, key + ".", file);
         continue;
@@ -500,8 +508,8 @@ std::string Config::describe() {
   const Config defaults{};
   std::string text = fmt::format("{:<34} {:<44} {:<12} {}\n", "key", "environment", "default", "allowed");
   for (const auto& field : fields())
-    text += fmt::format("{:<34} {:<44} {:<12} {}; {}\n", field.key, field.env_name(),
-                        raw_text(field.get(defaults)), allowed_text(field), field.help);
+    text += fmt::format("{:<34} {:<44} {:<12} {}; {}\n", field.key, field.env_name(), raw_text(field.get(defaults)),
+                        allowed_text(field), field.help);
   return text;
 }
 

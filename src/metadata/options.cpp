@@ -40,4 +40,30 @@ std::string Options::to_string() const {
       metadata::to_string(mode), replicas, slots_per_shard, max_locations, cache_entries);
 }
 
+Options from_config(const MetadataOptions& options) {
+  // Range checks before the narrowing casts, so a negative count cannot wrap into a huge valid one.
+  const auto bounded = [](const char* key, std::int64_t value, std::int64_t max) {
+    if (value < 0 || value > max)
+      throw ConfigError(key, std::to_string(value), fmt::format("an integer in [0, {}]", max));
+  };
+  bounded("metadata.replicas", options.replicas, kMaxReplicas);
+  bounded("metadata.slots_per_shard", options.slots_per_shard, static_cast<std::int64_t>(kMaxSlotsPerShard));
+  bounded("metadata.max_locations", options.max_locations, kMaxLocationsLimit);
+  bounded("metadata.cache_entries", options.cache_entries, std::int64_t{1} << 30);
+  Options result;
+  result.mode = parse_mode(options.mode);
+  result.replicas = static_cast<int>(options.replicas);
+  result.slots_per_shard = static_cast<std::size_t>(options.slots_per_shard);
+  result.max_locations = static_cast<int>(options.max_locations);
+  result.cache_entries = static_cast<std::size_t>(options.cache_entries);
+  result.validate();
+  return result;
+}
+
 }  // namespace penumbra::metadata
+
+namespace penumbra {
+
+void MetadataOptions::validate() const { metadata::from_config(*this); }
+
+}  // namespace penumbra

@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "penumbra/metadata_options.hpp"
+
 namespace penumbra::metadata {
 
 /// How ids are spread over home ranks.
@@ -49,5 +51,9 @@ struct Options {
 
   bool operator==(const Options&) const = default;
 };
+
+/// The service's options from the Config section (`metadata.*`). Throws ConfigError naming the key for a value
+/// outside its range.
+Options from_config(const MetadataOptions& options);
 
 }  // namespace penumbra::metadata

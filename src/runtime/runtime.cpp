@@ -4,16 +4,21 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstring>
 #include <optional>
 #include <unordered_map>
 
+#include "metadata/options.hpp"
+#include "metadata/service.hpp"
 #include "migration/transfer.hpp"
 #include "mpi/agreement.hpp"
 #include "mpi/collectives.hpp"
 #include "mpi/communicator.hpp"
 #include "penumbra/errors.hpp"
+#include "rebalance/rebalancer.hpp"
 #include "shadow/planner.hpp"
 #include "shadow/shadow_manager.hpp"
 #include "store/object_store.hpp"
@@ -50,6 +55,8 @@ struct Runtime::Impl {
       config.validate();
     });
     check_same_configuration(collective, config);
+    // A monitor asked for counters the node lacks fails on that rank only: agree, so no rank waits alone.
+    mpi::run_agreed(collective, [&] { rebalancer.emplace(config, collective.rank()); });
     topology = topology::discover(
         collective,
         topology::DiscoveryOptions{.virtual_nodes = static_cast<int>(config.virtual_nodes),
@@ -57,8 +64,10 @@ struct Runtime::Impl {
                                    .latency_probe_samples = static_cast<int>(config.latency_probe_samples)});
     if (config.shadow.enabled)
       shadows.emplace(collective, static_cast<std::size_t>(config.shadow.budget_bytes),
-                      shadow::StalenessBound{config.shadow.max_versions_behind,
-                                             config.shadow.max_age_us});
+                      shadow::StalenessBound{config.shadow.max_versions_behind, config.shadow.max_age_us});
+    // The metadata service only has locations to tell when there are shadows.
+    if (config.shadow.enabled && config.metadata.enabled)
+      metadata.emplace(collective.get(), metadata::from_config(config.metadata));
   }
 
   // After every change of an owned object's value: shadows get the new version within the staleness bound.
@@ -67,6 +76,71 @@ struct Runtime::Impl {
     const store::StoredObject& object = store.get(id);
     shadows->note_write(id, object.version, object.value);
     shadows->propagate(false);
+  }
+
+  // ---- the metadata service: owners register their objects and copies; readers look up the nearest copy.
+  // Owners stage, and the stage is flushed at the runtime's collective points (step, shadow epoch, migration):
+  // a lookup that finds no entry yet simply asks the owner.
+  void register_owned(ObjectId id) {
+    if (!metadata || !store.owns_live(id)) return;
+    const store::StoredObject& object = store.get(id);
+    metadata::Entry entry{
+        .id = id, .version = object.version, .owner = rank(), .locations = {}, .size_bytes = object.value->known_size()};
+    if (shadows)
+      for (const shadow::SlotAddress& slot : shadows->copies_of(id)) {
+        if (entry.locations.size() >= static_cast<std::size_t>(config.metadata.max_locations)) break;
+        entry.locations.push_back({slot.rank, slot.offset, slot.capacity});
+      }
+    metadata->stage(std::move(entry));
+  }
+  void unregister(ObjectId id, Version erased_at) {
+    if (metadata) metadata->stage_erase(id, erased_at);
+  }
+  // Collective: every rank sends its staged updates, then waits (serving) until no rank has a request in
+  // flight, so that no home is left unable to answer because it already entered the next MPI collective.
+  void flush_metadata() {
+    if (!metadata) return;
+    if (metadata->staged_updates() > 0) metadata->flush(messenger);
+    messenger.quiesce();
+  }
+
+  // A copy of another rank's object from a third rank's shadow, one-sided: the nearest holder the metadata
+  // lists that is no farther than the owner (a farther copy is not worth skipping the owner for; an equally
+  // near one is, since it needs no one's CPU). `get` copies from a slot address. nullopt: ask the owner.
+  template <class Get>
+  std::optional<Version> read_remote_shadow(ObjectId id, int owner, std::uint64_t type_tag, const ReadOptions& options,
+                                            Get&& get) {
+    if (!metadata || !shadows) return std::nullopt;
+    const std::optional<metadata::Entry> entry = metadata->lookup(id);
+    if (!entry || entry->locations.empty() || entry->owner != owner) return std::nullopt;
+    const Proximity owner_distance = topology.proximity(rank(), owner);
+    const metadata::Location* nearest = nullptr;
+    for (const metadata::Location& location : entry->locations) {
+      if (location.rank == rank() || topology.proximity(rank(), location.rank) > owner_distance) continue;
+      if (!nearest || topology.proximity(rank(), location.rank) < topology.proximity(rank(), nearest->rank))
+        nearest = &location;
+    }
+    if (!nearest) return std::nullopt;
+    const shadow::SlotRead result =
+        get(shadow::SlotAddress{nearest->rank, nearest->slot_offset, nearest->slot_capacity}, entry->size_bytes);
+    shadow::ShadowCounters& counters = shadows->counters();
+    if (result.check.state != shadow::SlotState::valid) {
+      // Torn, released or reused for another object: the cached locations are stale; ask again next time.
+      if (result.check.state == shadow::SlotState::torn) ++counters.torn_retries;
+      metadata->forget(id);
+      return std::nullopt;
+    }
+    if (type_tag != 0 && result.type_tag != type_tag)
+      throw WrongType(id.value,
+                      fmt::format("object {} holds another type than the one read (type tag {:#x}, not {:#x})",
+                                  to_string(id), result.type_tag, type_tag));
+    if (result.check.version < options.min_version) {
+      ++counters.stale_skips;
+      return std::nullopt;
+    }
+    ++counters.remote_hits;
+    shadows->count_read(id, owner);
+    return result.check.version;
   }
 
   void forget_copies(std::span<const ObjectId> ids) {
@@ -101,8 +175,9 @@ struct Runtime::Impl {
       return std::nullopt;
     }
     if (type_tag != 0 && result.type_tag != type_tag)
-      throw WrongType(id.value, fmt::format("object {} holds another type than the one read (type tag {:#x}, not {:#x})",
-                                            to_string(id), result.type_tag, type_tag));
+      throw WrongType(id.value,
+                      fmt::format("object {} holds another type than the one read (type tag {:#x}, not {:#x})",
+                                  to_string(id), result.type_tag, type_tag));
     if (result.check.version < options.min_version) {
       ++counters.stale_skips;
       return std::nullopt;
@@ -110,6 +185,11 @@ struct Runtime::Impl {
     ++counters.local_hits;
     shadows->count_read(id, owner);
     return result.check.version;
+  }
+
+  // Every access through the runtime counts for affinity: who reads and writes an object, and how much.
+  void note_access(ObjectId id, std::size_t bytes, bool is_write) {
+    rebalancer->monitor().record_access(id, rank(), bytes, is_write);
   }
 
   void count_owner_read(ObjectId id, int owner) {
@@ -129,6 +209,7 @@ struct Runtime::Impl {
       case Operation::create:
         reply.version = store.create(
             ref, std::make_shared<const detail::EncodedValue>(request.type_tag, std::move(request.payload)));
+        register_owned(ref.id());
         break;
       case Operation::read: {
         const store::StoredObject& object = store.get(ref, request.type_tag);
@@ -142,10 +223,13 @@ struct Runtime::Impl {
             ref, std::make_shared<const detail::EncodedValue>(request.type_tag, std::move(request.payload)));
         after_local_write(ref.id());
         break;
-      case Operation::erase:
+      case Operation::erase: {
+        const Version erased_at = store.get(ref).version;
         store.erase(ref);
         forget_copies(std::span(&request.id, 1));
+        unregister(request.id, erased_at);
         break;
+      }
       case Operation::info: {
         const store::StoredObject& object = store.get(ref);
         reply.version = object.version;
@@ -155,10 +239,10 @@ struct Runtime::Impl {
         break;
       }
       case Operation::metadata_update:
-        // No rank of this Runtime sends one until the metadata service is wired into it (docs/metadata.md);
-        // a stray request is refused rather than ignored.
-        throw InvalidArgument(
-            fmt::format("metadata_update request at rank {}, which runs no metadata service", rank()));
+        if (!metadata)  // a stray request is refused rather than ignored
+          throw InvalidArgument(
+              fmt::format("metadata_update request at rank {}, which runs no metadata service", rank()));
+        return metadata->serve(request);
     }
     return reply;
   }
@@ -182,8 +266,11 @@ struct Runtime::Impl {
   store::OwnerDirectory directory;
   transport::Messenger messenger;
   Topology topology;
-  std::optional<shadow::ShadowManager> shadows;  // after `collective` and `topology`: it uses both
-  shadow::ReadHistory shadow_history;            // last epoch window's counts, for the policy's trend term
+  std::optional<shadow::ShadowManager> shadows;       // after `collective` and `topology`: it uses both
+  std::optional<metadata::MetadataService> metadata;  // with shadows: where the copies are
+  shadow::ReadHistory shadow_history;                 // last epoch window's counts, for the policy's trend term
+  std::optional<rebalance::Rebalancer> rebalancer;    // built once the configuration is agreed
+  std::vector<balance::EpochReport> epoch_reports;
   std::int64_t steps = 0;
   std::unordered_map<ObjectId, Version> versions_at_last_check;
 };
@@ -223,6 +310,7 @@ void Runtime::create_value(ObjectRef ref, detail::ValuePtr value) {
   const int owner = impl_->directory.owner_of(ref.id());
   if (owner == rank()) {
     impl_->store.create(ref, std::move(value));
+    impl_->register_owned(ref.id());
     return;
   }
   impl_->call_owner(owner, ref, transport::Operation::create, value->type_tag(), Impl::copy_of(value->bytes()));
@@ -233,14 +321,25 @@ Runtime::ReadResult Runtime::read_value(ObjectRef ref, std::uint64_t type_tag, c
   const int owner = impl_->directory.owner_of(ref.id());
   if (owner == rank()) {
     const store::StoredObject& object = impl_->store.get(ref, type_tag);
+    impl_->note_access(ref.id(), object.value->known_size(), false);
     return {object.value, object.version, true};
   }
   Bytes bytes;
   if (auto version = impl_->read_held_shadow(ref.id(), owner, type_tag, options,
-                                             [&] { return impl_->shadows->read_held(ref.id(), bytes); }))
+                                             [&] { return impl_->shadows->read_held(ref.id(), bytes); })) {
+    impl_->note_access(ref.id(), bytes.size(), false);
     return {std::make_shared<const detail::EncodedValue>(type_tag, std::move(bytes)), *version, false};
+  }
+  if (auto version = impl_->read_remote_shadow(
+          ref.id(), owner, type_tag, options, [&](const shadow::SlotAddress& slot, std::size_t expected_size) {
+            return impl_->shadows->window().get(slot, ref.id(), expected_size, bytes);
+          })) {
+    impl_->note_access(ref.id(), bytes.size(), false);
+    return {std::make_shared<const detail::EncodedValue>(type_tag, std::move(bytes)), *version, false};
+  }
   impl_->count_owner_read(ref.id(), owner);
   transport::Reply reply = impl_->call_owner(owner, ref, transport::Operation::read, type_tag);
+  impl_->note_access(ref.id(), reply.payload.size(), false);
   return {std::make_shared<const detail::EncodedValue>(type_tag, std::move(reply.payload)), reply.version, false};
 }
 
@@ -254,11 +353,21 @@ bool Runtime::read_into(ObjectRef ref, std::uint64_t type_tag, std::span<std::by
     if (bytes.size() != out.size()) return false;
     std::memcpy(out.data(), bytes.data(), bytes.size());
     version = object.version;
+    impl_->note_access(ref.id(), out.size(), false);
     return true;
   }
   if (auto found = impl_->read_held_shadow(ref.id(), owner, type_tag, options,
                                            [&] { return impl_->shadows->read_held_into(ref.id(), out); })) {
     version = *found;
+    impl_->note_access(ref.id(), out.size(), false);
+    return true;
+  }
+  if (auto found = impl_->read_remote_shadow(ref.id(), owner, type_tag, options,
+                                             [&](const shadow::SlotAddress& slot, std::size_t) {
+                                               return impl_->shadows->window().get_into(slot, ref.id(), out);
+                                             })) {
+    version = *found;
+    impl_->note_access(ref.id(), out.size(), false);
     return true;
   }
   return false;
@@ -267,6 +376,7 @@ bool Runtime::read_into(ObjectRef ref, std::uint64_t type_tag, std::span<std::by
 Version Runtime::write_value(ObjectRef ref, detail::ValuePtr value) {
   impl_->enter();
   const int owner = impl_->directory.owner_of(ref.id());
+  impl_->note_access(ref.id(), value->known_size(), true);
   if (owner == rank()) {
     const Version version = impl_->store.write(ref, std::move(value));
     impl_->after_local_write(ref.id());
@@ -284,9 +394,11 @@ void Runtime::erase(ObjectRef ref) {
   impl_->enter();
   const int owner = impl_->directory.owner_of(ref.id());
   if (owner == rank()) {
+    const Version erased_at = impl_->store.get(ref).version;
     impl_->store.erase(ref);
     const ObjectId id = ref.id();
     impl_->forget_copies(std::span(&id, 1));
+    impl_->unregister(id, erased_at);
   } else
     impl_->call_owner(owner, ref, transport::Operation::erase, 0);
 }
@@ -304,9 +416,7 @@ ObjectInfo Runtime::info(ObjectRef ref) {
 
 int Runtime::owner_of(ObjectRef ref) const { return impl_->directory.owner_of(ref.id()); }
 
-bool Runtime::holds_shadow(ObjectRef ref) const {
-  return impl_->shadows && impl_->shadows->held(ref.id()) != nullptr;
-}
+bool Runtime::holds_shadow(ObjectRef ref) const { return impl_->shadows && impl_->shadows->held(ref.id()) != nullptr; }
 
 std::vector<ObjectId> Runtime::local_objects() const { return impl_->store.live_ids(); }
 
@@ -317,7 +427,14 @@ MigrationReport Runtime::migrate(std::span<const Move> moves) {
   std::vector<ObjectId> moving;
   for (const Move& move : moves) moving.push_back(move.id);
   impl_->forget_copies(moving);  // one batch of puts for all of them
-  return migration::migrate(impl_->collective, impl_->store, impl_->directory, moves);
+  impl_->flush_metadata();       // this rank's older updates reach the homes before the new owners' do
+  const std::vector<ObjectId> owned_before = impl_->store.live_ids();
+  const MigrationReport report = migration::migrate(impl_->collective, impl_->store, impl_->directory, moves);
+  // The new owners register what they received (same version, new owner, no copies yet).
+  for (ObjectId id : impl_->store.live_ids())
+    if (!std::binary_search(owned_before.begin(), owned_before.end(), id)) impl_->register_owned(id);
+  impl_->flush_metadata();
+  return report;
 }
 
 void Runtime::progress() {
@@ -329,14 +446,16 @@ void Runtime::update_shadows() {
   barrier();  // collective whatever the configuration: callers rely on it as an epoch boundary
   if (!impl_->shadows) return;
   const shadow::Planner planner = shadow::make_planner(impl_->config, impl_->topology, rank(), impl_->shadow_history);
-  impl_->shadows->run_epoch(
-      [this](ObjectId id) { return impl_->directory.owner_of(id); },
-      [this](ObjectId id) -> std::pair<detail::ValuePtr, Version> {
-        if (!impl_->store.owns_live(id)) return {nullptr, 0};
-        const store::StoredObject& object = impl_->store.get(id);
-        return {object.value, object.version};
-      },
-      planner);
+  const shadow::ShadowEpochReport report =
+      impl_->shadows->run_epoch([this](ObjectId id) { return impl_->directory.owner_of(id); },
+                                [this](ObjectId id) -> std::pair<detail::ValuePtr, Version> {
+                                  if (!impl_->store.owns_live(id)) return {nullptr, 0};
+                                  const store::StoredObject& object = impl_->store.get(id);
+                                  return {object.value, object.version};
+                                },
+                                planner);
+  for (ObjectId id : report.changed) impl_->register_owned(id);  // new holder sets reach the readers
+  impl_->flush_metadata();
 }
 
 ShadowStats Runtime::shadow_stats() const {
@@ -359,14 +478,65 @@ ShadowStats Runtime::shadow_stats() const {
 void Runtime::barrier() { impl_->messenger.quiesce(); }
 
 std::int64_t Runtime::step() {
-  impl_->messenger.serve_pending();
-  ++impl_->steps;
-  if (impl_->steps % impl_->config.epoch_interval == 0) {
-    barrier();
-    update_shadows();
+  impl_->flush_metadata();  // (a barrier itself when the service runs)
+  // Every rank finishes the step's requests before the trigger's allreduce: a rank blocked in the allreduce
+  // could not serve a read another rank still waits for.
+  barrier();
+  const std::int64_t step = ++impl_->steps;
+  const std::vector<ObjectId> owned = impl_->store.live_ids();
+  const rebalance::Trigger trigger = impl_->rebalancer->end_step(
+      impl_->collective, step, owned, [this](ObjectId id) { return impl_->store.owns_live(id); });
+  const bool rebalanced = trigger != rebalance::Trigger::none;
+  if (rebalanced) run_epoch(static_cast<int>(trigger));
+  if (step % impl_->config.epoch_interval == 0) {
+    if (!rebalanced) update_shadows();  // run_epoch re-placed them already
     if (impl_->config.check_invariants) check_invariants();
   }
-  return impl_->steps;
+  return step;
+}
+
+LoadMonitor& Runtime::monitor() noexcept { return impl_->rebalancer->monitor(); }
+
+void Runtime::declare_dependency(ObjectRef a, ObjectRef b, double bytes_per_step) {
+  if (!std::isfinite(bytes_per_step) || bytes_per_step < 0.0)
+    throw InvalidArgument(fmt::format("declare_dependency({}, {}): bytes_per_step = {} (expected a finite value >= 0)",
+                                      to_string(a.id()), to_string(b.id()), bytes_per_step));
+  if (a.id() == b.id())
+    throw InvalidArgument(fmt::format("declare_dependency: object {} cannot depend on itself", to_string(a.id())));
+  impl_->rebalancer->declare_dependency(a.id(), b.id(), bytes_per_step);
+}
+
+void Runtime::declare_next_cost(ObjectRef ref, double seconds_per_step) {
+  if (!std::isfinite(seconds_per_step) || seconds_per_step < 0.0)
+    throw InvalidArgument(fmt::format("declare_next_cost({}): seconds_per_step = {} (expected a finite value >= 0)",
+                                      to_string(ref.id()), seconds_per_step));
+  if (!impl_->store.owns_live(ref.id()))
+    throw InvalidArgument(fmt::format("declare_next_cost({}): rank {} does not own it (owner: rank {})",
+                                      to_string(ref.id()), rank(), impl_->directory.owner_of(ref.id())));
+  impl_->rebalancer->declare_next_cost(ref.id(), seconds_per_step);
+}
+
+balance::EpochReport Runtime::rebalance() {
+  barrier();
+  return run_epoch(static_cast<int>(rebalance::Trigger::manual));
+}
+
+const std::vector<balance::EpochReport>& Runtime::epoch_reports() const noexcept { return impl_->epoch_reports; }
+
+balance::EpochReport Runtime::run_epoch(int trigger) {
+  std::vector<rebalance::OwnedObject> owned;
+  for (ObjectId id : impl_->store.live_ids()) owned.push_back({id, impl_->store.get(id).size_bytes()});
+  const rebalance::DecidedEpoch decided = impl_->rebalancer->decide(
+      impl_->collective, impl_->topology, static_cast<rebalance::Trigger>(trigger), impl_->steps, owned);
+  const MigrationReport migration = migrate(decided.my_moves);
+  impl_->rebalancer->after_moves(decided, rank());
+  balance::EpochReport report = decided.report;
+  report.objects_moved = migration.objects_moved_total;
+  report.bytes_moved = migration.bytes_moved_total;
+  report.move_seconds = migration.seconds;
+  update_shadows();  // moved objects lost their copies; the new owners place their own
+  impl_->epoch_reports.push_back(report);
+  return report;
 }
 
 std::int64_t Runtime::steps() const noexcept { return impl_->steps; }

@@ -7,45 +7,50 @@
 namespace penumbra::shadow {
 
 Planner make_planner(const Config& config, const Topology& topology, int self, ReadHistory& history) {
-  return [&options = config.shadow, &topology, self, &history](std::span<const OwnedObjectStats> objects) {
-    CostModel model;
-    model.owner_service = kTwoSidedOwnerService;
-    model.remote_shadow_reads = false;  // reads of another rank's object use a local shadow or the owner
-    const CostTable costs(topology, model);
-    const int ranks = topology.rank_count();
-    // No load forecast reaches the shadow epoch yet: every rank has the same (full) headroom, so placement is
-    // by value and proximity alone.
-    const std::vector<RankState> states(static_cast<std::size_t>(ranks), RankState{1.0, {}});
-    const std::vector<std::uint64_t> budgets = effective_budgets(states, options);
+  const bool metadata_reads = config.shadow.enabled && config.metadata.enabled;
+  return
+      [&options = config.shadow, &topology, self, &history, metadata_reads](std::span<const OwnedObjectStats> objects) {
+        CostModel model;
+        model.owner_service = kTwoSidedOwnerService;
+        // With the metadata service, a reader finds the nearest shadow anywhere (one-sided); without it, only its
+        // own shadow or the owner.
+        model.remote_shadow_reads = metadata_reads;
+        const CostTable costs(topology, model);
+        const int ranks = topology.rank_count();
+        // No load forecast reaches the shadow epoch yet: every rank has the same (full) headroom, so placement is
+        // by value and proximity alone.
+        const std::vector<RankState> states(static_cast<std::size_t>(ranks), RankState{1.0, {}});
+        const std::vector<std::uint64_t> budgets = effective_budgets(states, options);
 
-    std::vector<DesiredShadow> desired;
-    ReadHistory this_window;
-    for (const OwnedObjectStats& object : objects) {
-      ObjectAccess access;
-      access.id = object.id;
-      access.owner = self;
-      access.size_bytes = object.size_bytes;
-      access.reads_by_rank = object.reads_by_rank;
-      access.writes = object.writes;
-      access.holders = object.holders;
-      if (auto previous = history.find(object.id); previous != history.end()) {
-        access.previous_reads_by_rank = previous->second.reads_by_rank;
-        access.previous_writes = previous->second.writes;
-      }
-      this_window[object.id] = WindowCounts{object.reads_by_rank, object.writes};
-      validate_access(access, ranks);
-      if (options.full_replication) {  // a copy everywhere, ranked by the policy's value for the budgets
-        const ObjectValue value(access, costs, options);
-        for (int rank = 0; rank < ranks; ++rank)
-          if (rank != self) desired.push_back(DesiredShadow{object.id, rank, value.terms_with(rank, {}).value_us()});
-        continue;
-      }
-      for (const ShadowPlacement& copy : place_object(access, costs, states, budgets, options).chosen)
-        desired.push_back(DesiredShadow{object.id, copy.rank, copy.value_us});
-    }
-    history = std::move(this_window);
-    return desired;
-  };
+        std::vector<DesiredShadow> desired;
+        ReadHistory this_window;
+        for (const OwnedObjectStats& object : objects) {
+          ObjectAccess access;
+          access.id = object.id;
+          access.owner = self;
+          access.size_bytes = object.size_bytes;
+          access.reads_by_rank = object.reads_by_rank;
+          access.writes = object.writes;
+          access.holders = object.holders;
+          if (auto previous = history.find(object.id); previous != history.end()) {
+            access.previous_reads_by_rank = previous->second.reads_by_rank;
+            access.previous_writes = previous->second.writes;
+          }
+          this_window[object.id] = WindowCounts{object.reads_by_rank, object.writes};
+          validate_access(access, ranks);
+          if (options.full_replication) {  // a copy everywhere, ranked by the policy's value for the budgets
+            const ObjectValue value(access, costs, options);
+            for (int rank = 0; rank < ranks; ++rank)
+              if (rank != self)
+                desired.push_back(DesiredShadow{object.id, rank, value.terms_with(rank, {}).value_us()});
+            continue;
+          }
+          for (const ShadowPlacement& copy : place_object(access, costs, states, budgets, options).chosen)
+            desired.push_back(DesiredShadow{object.id, copy.rank, copy.value_us});
+        }
+        history = std::move(this_window);
+        return desired;
+      };
 }
 
 }  // namespace penumbra::shadow

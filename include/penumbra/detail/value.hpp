@@ -18,6 +18,9 @@ class ErasedValue {
   /// Address of the typed value, or nullptr when only bytes are held (an object that arrived by migration
   /// and has not been read as its type yet).
   virtual const void* typed_address() const noexcept = 0;
+  /// The encoded size when it is known without encoding (zero-copy types, bytes already encoded), else 0.
+  /// For bookkeeping (access counts, metadata) that must not make every write serialize its value.
+  virtual std::size_t known_size() const noexcept = 0;
 };
 
 template <Storable T>
@@ -34,6 +37,12 @@ class TypedValue final : public ErasedValue {
     }
   }
   const void* typed_address() const noexcept override { return &value_; }
+  std::size_t known_size() const noexcept override {
+    if constexpr (is_zero_copy_v<T>)
+      return sizeof(T);
+    else
+      return encoded_ ? encoded_->size() : 0;  // only read after call_once published it, or still empty
+  }
   const T& value() const noexcept { return value_; }
 
  private:
@@ -49,6 +58,7 @@ class EncodedValue final : public ErasedValue {
   std::uint64_t type_tag() const noexcept override { return tag_; }
   std::span<const std::byte> bytes() const override { return bytes_; }
   const void* typed_address() const noexcept override { return nullptr; }
+  std::size_t known_size() const noexcept override { return bytes_.size(); }
 
  private:
   std::uint64_t tag_;

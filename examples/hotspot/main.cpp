@@ -1,0 +1,327 @@
+// hotspot: the main job. A 2-D domain cut into blocks (Penumbra objects); every step a task per block reads
+// its four neighbours' halos and a global parameter object that every task reads (the hot object), relaxes
+// its cells, does the block's work and writes the block back. The work follows a storm crossing the domain,
+// so whichever rank owns the storm's blocks overloads, and the storm keeps moving. The same run repeats with
+// each rebalancing strategy, shadows off and on, and prints one table (and --json).
+//
+//   mpiexec -n 4 build/bin/hotspot [--steps N] [--strategies static,greedy,refine,predictive]
+//                                  [--shadows off,on] [--work sleep|spin] [--json FILE]
+#include <fmt/format.h>
+#include <mpi.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <numeric>
+#include <penumbra/penumbra.hpp>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "storm.hpp"
+
+namespace {
+
+constexpr int kCells = 32;  // a block is 32 x 32 doubles: 8 KiB, a typical halo-exchange tile
+
+struct Block {  // trivially copyable: stored, shadowed and migrated as its own bytes
+  int x;
+  int y;
+  int step;
+  double cells[kCells][kCells];
+};
+
+struct Parameters {
+  double diffusion;
+  int updated_at_step;
+};
+
+struct RunSpec {
+  std::string strategy;
+  bool shadows = true;
+  hotspot::StormOptions storm;
+  int epoch_every = 5;
+  bool spin = false;
+};
+
+struct RunResult {
+  double total_s = 0.0;
+  double imbalance = 1.0;  // mean over steps of (max / mean) work per rank
+  std::uint64_t objects_moved = 0;
+  std::uint64_t bytes_moved = 0;
+  double shadow_hit_rate = 0.0;   // reads of other ranks' blocks served by a shadow
+  double prediction_error = 0.0;  // mean over epochs of Σ|predicted - measured| / Σ measured
+  std::size_t epochs = 0;
+};
+
+std::string block_name(int x, int y) { return fmt::format("hotspot/block/{}/{}", x, y); }
+const char* const kParameters = "hotspot/parameters";
+
+void do_work(double microseconds, bool spin) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double, std::micro>(microseconds);
+  if (!spin) {
+    // Sleeping is the honest way to "work" on an oversubscribed node: it frees the core for the other ranks,
+    // as a real node with a core per rank would.
+    std::this_thread::sleep_until(until);
+    return;
+  }
+  volatile double sink = 0.0;
+  while (std::chrono::steady_clock::now() < until) sink = sink + 1.0;
+}
+
+// The relaxation itself: each cell moves towards the mean of its neighbours; the block's edges see the
+// neighbour blocks' facing edges.
+void relax(Block& block, const Block* const neighbours[4], double diffusion) {
+  double next[kCells][kCells];
+  for (int i = 0; i < kCells; ++i)
+    for (int j = 0; j < kCells; ++j) {
+      const double up = i > 0 ? block.cells[i - 1][j] : (neighbours[0] ? neighbours[0]->cells[kCells - 1][j] : 0.0);
+      const double down = i < kCells - 1 ? block.cells[i + 1][j] : (neighbours[1] ? neighbours[1]->cells[0][j] : 0.0);
+      const double left = j > 0 ? block.cells[i][j - 1] : (neighbours[2] ? neighbours[2]->cells[i][kCells - 1] : 0.0);
+      const double right = j < kCells - 1 ? block.cells[i][j + 1] : (neighbours[3] ? neighbours[3]->cells[i][0] : 0.0);
+      next[i][j] = block.cells[i][j] + diffusion * ((up + down + left + right) / 4.0 - block.cells[i][j]);
+    }
+  std::copy(&next[0][0], &next[0][0] + kCells * kCells, &block.cells[0][0]);
+}
+
+RunResult run(MPI_Comm comm, const RunSpec& spec, const penumbra::Config& base) {
+  penumbra::Config config = base;
+  config.balance.strategy = spec.strategy;
+  config.balance.epoch_every = spec.epoch_every;
+  config.balance.horizon = spec.epoch_every;  // plan for the loads of the whole next epoch
+  config.shadow.enabled = spec.shadows;
+  config.epoch_interval = spec.epoch_every;
+  penumbra::Runtime rt(comm, config);
+  const hotspot::StormOptions& storm = spec.storm;
+
+  // Create every block at its home, then give each rank a contiguous strip of rows: the static
+  // decomposition every strategy starts from.
+  std::unordered_map<penumbra::ObjectId, std::pair<int, int>> coordinates;
+  for (int y = 0; y < storm.blocks_y; ++y)
+    for (int x = 0; x < storm.blocks_x; ++x) {
+      const penumbra::ObjectRef ref(block_name(x, y));
+      coordinates[ref.id()] = {x, y};
+      if ((y * storm.blocks_x + x) % rt.size() == rt.rank()) {
+        Block block{x, y, 0, {}};
+        for (auto& row : block.cells) std::fill(std::begin(row), std::end(row), static_cast<double>(x + y));
+        rt.create(ref, block);
+      }
+    }
+  if (rt.rank() == 0) rt.create(kParameters, Parameters{0.2, 0});
+  rt.barrier();
+  std::vector<penumbra::Move> strips;
+  for (penumbra::ObjectId id : rt.local_objects())
+    if (auto found = coordinates.find(id); found != coordinates.end())
+      strips.push_back({id, found->second.second * rt.size() / storm.blocks_y});
+  rt.migrate(strips);
+  if (rt.rank() == 0)  // halos: one edge row of doubles each way per step
+    for (int y = 0; y < storm.blocks_y; ++y)
+      for (int x = 0; x < storm.blocks_x; ++x) {
+        if (x + 1 < storm.blocks_x)
+          rt.declare_dependency(block_name(x, y), block_name(x + 1, y), 2.0 * kCells * sizeof(double));
+        if (y + 1 < storm.blocks_y)
+          rt.declare_dependency(block_name(x, y), block_name(x, y + 1), 2.0 * kCells * sizeof(double));
+      }
+  rt.barrier();
+
+  std::vector<double> busy_per_step;
+  busy_per_step.reserve(static_cast<std::size_t>(storm.steps));
+  const auto started = std::chrono::steady_clock::now();
+  for (int step = 0; step < storm.steps; ++step) {
+    double busy = 0.0;
+    for (penumbra::ObjectId id : rt.local_objects()) {
+      auto found = coordinates.find(id);
+      if (found == coordinates.end()) continue;  // the parameter object
+      const auto [x, y] = found->second;
+      const auto task_start = std::chrono::steady_clock::now();
+      {
+        auto measured = rt.monitor().measure_task(id);
+        const double diffusion = rt.read<Parameters>(kParameters).value.diffusion;  // every task reads it
+        Block block = rt.read<Block>(id).value;
+        Block halo[4];
+        const Block* neighbours[4] = {nullptr, nullptr, nullptr, nullptr};
+        const int nx[4] = {x, x, x - 1, x + 1}, ny[4] = {y - 1, y + 1, y, y};
+        for (int k = 0; k < 4; ++k)
+          if (nx[k] >= 0 && nx[k] < storm.blocks_x && ny[k] >= 0 && ny[k] < storm.blocks_y) {
+            halo[k] = rt.read<Block>(block_name(nx[k], ny[k])).value;
+            neighbours[k] = &halo[k];
+          }
+        relax(block, neighbours, diffusion);
+        do_work(hotspot::block_cost_us(storm, x, y, step), spec.spin);
+        block.step = step;
+        rt.write(id, block);
+      }
+      busy += std::chrono::duration<double>(std::chrono::steady_clock::now() - task_start).count();
+    }
+    if (spec.strategy == "oracle")  // the oracle is told the true cost of the next epoch
+      for (penumbra::ObjectId id : rt.local_objects())
+        if (auto found = coordinates.find(id); found != coordinates.end()) {
+          double sum = 0.0;
+          for (int ahead = 1; ahead <= spec.epoch_every; ++ahead)
+            sum += hotspot::block_cost_us(storm, found->second.first, found->second.second, step + ahead);
+          rt.declare_next_cost(id, sum / spec.epoch_every * 1e-6);
+        }
+    if (rt.rank() == rt.owner_of(kParameters) && step % 10 == 9)  // the hot object changes now and then
+      rt.write(kParameters, Parameters{0.2 + 0.001 * (step % 7), step});
+    busy_per_step.push_back(busy);
+    rt.step();
+  }
+  rt.barrier();
+  RunResult result;
+  result.total_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  rt.check_invariants();
+
+  std::vector<double> all(busy_per_step.size() * static_cast<std::size_t>(rt.size()));
+  MPI_Allgather(busy_per_step.data(), static_cast<int>(busy_per_step.size()), MPI_DOUBLE, all.data(),
+                static_cast<int>(busy_per_step.size()), MPI_DOUBLE, comm);
+  double imbalance_sum = 0.0;
+  for (std::size_t s = 0; s < busy_per_step.size(); ++s) {
+    double max = 0.0, sum = 0.0;
+    for (int r = 0; r < rt.size(); ++r) {
+      const double value = all[static_cast<std::size_t>(r) * busy_per_step.size() + s];
+      max = std::max(max, value);
+      sum += value;
+    }
+    imbalance_sum += sum > 0.0 ? max / (sum / rt.size()) : 1.0;
+  }
+  result.imbalance = imbalance_sum / static_cast<double>(busy_per_step.size());
+
+  const penumbra::ShadowStats stats = rt.shadow_stats();
+  double counts[2] = {static_cast<double>(stats.local_hits + stats.remote_hits),
+                      static_cast<double>(stats.owner_reads)};
+  double totals[2] = {0.0, 0.0};
+  MPI_Allreduce(counts, totals, 2, MPI_DOUBLE, MPI_SUM, comm);
+  result.shadow_hit_rate = totals[0] + totals[1] > 0.0 ? totals[0] / (totals[0] + totals[1]) : 0.0;
+
+  double error_sum = 0.0;
+  std::size_t errors = 0;
+  for (const penumbra::balance::EpochReport& report : rt.epoch_reports()) {
+    result.objects_moved += report.objects_moved;
+    result.bytes_moved += report.bytes_moved;
+    if (report.epoch > 1) {
+      error_sum += report.prediction_error;
+      ++errors;
+    }
+  }
+  result.epochs = rt.epoch_reports().size();
+  result.prediction_error = errors > 0 ? error_sum / static_cast<double>(errors) : 0.0;
+  return result;
+}
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> items;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t comma = text.find(',', start);
+    const std::size_t end = comma == std::string::npos ? text.size() : comma;
+    if (end > start) items.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return items;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  MPI_Init(&argc, &argv);
+  int status = 0;
+  try {
+    CLI::App app{"hotspot: a storm crossing a 2-D block domain, under every rebalancing strategy"};
+    RunSpec spec;
+    std::string strategies = "static,greedy,refine,predictive";
+    std::string shadows = "off,on";
+    std::string work = "sleep";
+    std::string json_path;
+    app.add_option("--steps", spec.storm.steps, "steps per run (the storm crosses once)")
+        ->check(CLI::Range(10, 100000));
+    app.add_option("--blocks-x", spec.storm.blocks_x, "blocks along x")->check(CLI::Range(2, 1024));
+    app.add_option("--blocks-y", spec.storm.blocks_y, "blocks along y")->check(CLI::Range(2, 1024));
+    app.add_option("--base-us", spec.storm.base_us, "work per block per step outside the storm, us")
+        ->check(CLI::Range(0.0, 1e6));
+    app.add_option("--amplitude", spec.storm.amplitude, "extra work at the storm's eye, x base")
+        ->check(CLI::Range(0.0, 1000.0));
+    app.add_option("--epoch-every", spec.epoch_every, "steps between rebalance epochs")->check(CLI::Range(1, 1000));
+    app.add_option("--strategies", strategies, "comma-separated strategies to compare");
+    app.add_option("--shadows", shadows, "comma-separated: off, on");
+    app.add_option("--work", work, "how block work is executed: sleep (oversubscribed nodes) or spin")
+        ->check(CLI::IsMember({"sleep", "spin"}));
+    app.add_option("--json", json_path, "write the table as JSON to this file");
+    try {
+      app.parse(argc, argv);
+    } catch (const CLI::ParseError& error) {
+      int rank = 0;
+      MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+      const int code = rank == 0 ? app.exit(error) : (error.get_exit_code() == 0 ? 0 : 2);
+      MPI_Finalize();
+      return code == 0 ? 0 : 2;
+    }
+    spec.spin = work == "spin";
+    const std::vector<std::string> strategy_list = split_list(strategies);
+    std::vector<bool> shadow_list;
+    for (const std::string& mode : split_list(shadows)) {
+      if (mode != "on" && mode != "off")
+        throw penumbra::InvalidArgument(fmt::format("--shadows: '{}' (expected off, on or off,on)", mode));
+      shadow_list.push_back(mode == "on");
+    }
+
+    penumbra::Config base = penumbra::Config::load();
+    base.monitor.print_notice = false;
+    int rank = 0, ranks = 1;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &ranks);
+    if (rank == 0)
+      fmt::print(
+          "hotspot: {} x {} blocks of {} KiB on {} ranks, {} steps, storm amplitude {}x, epoch every {} steps, "
+          "work as {}\n\n",
+          spec.storm.blocks_x, spec.storm.blocks_y, sizeof(Block) / 1024, ranks, spec.storm.steps, spec.storm.amplitude,
+          spec.epoch_every, work);
+    nlohmann::json runs = nlohmann::json::array();
+    if (rank == 0)
+      fmt::print("{:<12} {:>8} {:>9} {:>10} {:>8} {:>8} {:>10} {:>10}\n", "strategy", "shadows", "time [s]",
+                 "imbalance", "epochs", "moved", "hit rate", "pred err");
+    for (const std::string& strategy : strategy_list)
+      for (bool with_shadows : shadow_list) {
+        spec.strategy = strategy;
+        spec.shadows = with_shadows;
+        const RunResult result = run(MPI_COMM_WORLD, spec, base);
+        if (rank != 0) continue;
+        fmt::print("{:<12} {:>8} {:>9.3f} {:>10.3f} {:>8} {:>8} {:>9.1f}% {:>9.1f}%\n", strategy,
+                   with_shadows ? "on" : "off", result.total_s, result.imbalance, result.epochs, result.objects_moved,
+                   100.0 * result.shadow_hit_rate, 100.0 * result.prediction_error);
+        std::fflush(stdout);
+        runs.push_back({{"strategy", strategy},
+                        {"shadows", with_shadows},
+                        {"total_s", result.total_s},
+                        {"imbalance", result.imbalance},
+                        {"objects_moved", result.objects_moved},
+                        {"bytes_moved", result.bytes_moved},
+                        {"epochs", result.epochs},
+                        {"shadow_hit_rate", result.shadow_hit_rate},
+                        {"prediction_error", result.prediction_error}});
+      }
+    if (rank == 0 && !runs.empty()) {
+      const auto fastest = std::min_element(runs.begin(), runs.end(), [](const auto& a, const auto& b) {
+        return a["total_s"].template get<double>() < b["total_s"].template get<double>();
+      });
+      fmt::print("\nfastest: {} with shadows {}\n", (*fastest)["strategy"].get<std::string>(),
+                 (*fastest)["shadows"].get<bool>() ? "on" : "off");
+      if (!json_path.empty()) {
+        std::ofstream out(json_path);
+        out << nlohmann::json{{"ranks", ranks}, {"steps", spec.storm.steps}, {"runs", runs}}.dump(2) << "\n";
+        if (!out) throw penumbra::InvalidArgument(fmt::format("--json: cannot write '{}'", json_path));
+      }
+    }
+  } catch (const penumbra::Error& error) {
+    std::fprintf(stderr, "hotspot: %s\n", error.what());
+    status = 2;
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "hotspot: %s\n", error.what());
+    status = 1;
+  }
+  MPI_Finalize();
+  return status;
+}

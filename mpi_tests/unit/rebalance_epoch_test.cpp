@@ -1,0 +1,133 @@
+// The pure parts of a rebalance epoch: assembling the snapshot from every rank's rows, the trigger, and the
+// per-rank load tracker that feeds the predictor.
+#include <gtest/gtest.h>
+
+#include "penumbra/errors.hpp"
+#include "rebalance/epoch_rows.hpp"
+#include "rebalance/load_tracker.hpp"
+#include "rebalance/rebalancer.hpp"
+#include "rebalance/trigger.hpp"
+
+namespace penumbra::rebalance {
+namespace {
+
+const ObjectId a{10}, b{20}, c{30};
+
+TEST(AssembleEpochInput, SortsObjectsSumsAccessesAndMakesEdgesSymmetric) {
+  const RankRow ranks[] = {{.node = 0, .measured_load = 1.0}, {.node = 1, .measured_load = 3.0}};
+  const ObjectRow objects[] = {{.id = c, .owner = 1, .size_bytes = 30},
+                               {.id = a, .owner = 0, .size_bytes = 10},
+                               {.id = b, .owner = 1, .size_bytes = 20}};
+  const AccessRow accesses[] = {{.id = a, .origin = 1, .accesses = 2, .bytes = 20},
+                                {.id = a, .origin = 1, .accesses = 3, .bytes = 30},
+                                {.id = a, .origin = 0, .accesses = 1, .bytes = 10},
+                                {.id = ObjectId{99}, .origin = 0, .accesses = 5, .bytes = 5}};  // erased: dropped
+  const EdgeRow edges[] = {{.from = a, .to = b, .bytes_per_step = 64},
+                           {.from = b, .to = a, .bytes_per_step = 64},
+                           {.from = a, .to = c, .bytes_per_step = 8}};
+  const balance::EpochInput input =
+      assemble_epoch_input(ranks, objects, accesses, edges, {.epoch = 3, .steps_until_next_epoch = 5});
+  ASSERT_EQ(input.objects.size(), 3u);
+  EXPECT_EQ(input.objects[0].id, a);
+  EXPECT_EQ(input.objects[1].id, b);
+  EXPECT_EQ(input.objects[2].id, c);
+  ASSERT_EQ(input.objects[0].accesses.size(), 2u);
+  EXPECT_EQ(input.objects[0].accesses[0].rank, 0);
+  EXPECT_EQ(input.objects[0].accesses[1].rank, 1);
+  EXPECT_EQ(input.objects[0].accesses[1].accesses, 5u);
+  EXPECT_EQ(input.objects[0].accesses[1].bytes, 50u);
+  ASSERT_EQ(input.objects[0].edges.size(), 2u);  // a-b declared twice (summed), a-c once
+  EXPECT_EQ(input.objects[0].edges[0].other, b);
+  EXPECT_DOUBLE_EQ(input.objects[0].edges[0].bytes_per_step, 128.0);
+  ASSERT_EQ(input.objects[2].edges.size(), 1u);  // c sees a: symmetric
+  EXPECT_EQ(input.objects[2].edges[0].other, a);
+  EXPECT_EQ(input.ranks[1].node, 1);
+  EXPECT_EQ(input.epoch, 3);
+  EXPECT_DOUBLE_EQ(input.steps_until_next_epoch, 5.0);
+}
+
+TEST(AssembleEpochInput, AnObjectFromTwoRanksIsAnErrorNamingIt) {
+  const RankRow ranks[2] = {};
+  const ObjectRow objects[] = {{.id = a, .owner = 0}, {.id = a, .owner = 1}};
+  try {
+    assemble_epoch_input(ranks, objects, {}, {}, {});
+    FAIL();
+  } catch (const InvalidArgument& error) {
+    EXPECT_NE(std::string(error.what()).find(to_string(a)), std::string::npos) << error.what();
+  }
+}
+
+TEST(DecideTrigger, PeriodicThresholdAndGap) {
+  const LoadSpread even{.sum = 4.0, .max = 1.0, .ranks = 4};
+  const LoadSpread hot{.sum = 4.0, .max = 2.0, .ranks = 4};  // max = 2 x mean
+  EXPECT_EQ(decide_trigger(10, 5, 0.2, even, 5, 2), Trigger::periodic);
+  EXPECT_EQ(decide_trigger(11, 5, 0.2, even, 1, 2), Trigger::none);
+  EXPECT_EQ(decide_trigger(12, 5, 0.2, hot, 2, 2), Trigger::threshold);
+  EXPECT_EQ(decide_trigger(12, 5, 0.2, hot, 1, 2), Trigger::none) << "too soon after the last epoch";
+  EXPECT_EQ(decide_trigger(12, 5, 1.5, hot, 5, 2), Trigger::none) << "2x mean is under 1 + 1.5";
+  EXPECT_EQ(decide_trigger(12, 0, 0.2, even, 5, 2), Trigger::none) << "epoch_every 0: only the threshold";
+  EXPECT_EQ(decide_trigger(7, 0, 0.2, LoadSpread{.sum = 0, .max = 0, .ranks = 4}, 9, 2), Trigger::none);
+}
+
+TEST(LoadTracker, WindowsCountOwnedCostsAndAllAccesses) {
+  LoadTracker tracker(0, PredictorOptions{}, 1);
+  LoadSnapshot step;
+  step.rank.busy_seconds = 0.5;
+  ObjectLoad mine;
+  mine.id = a;
+  mine.tasks = 1;
+  mine.wall_seconds = 0.4;
+  mine.accesses.push_back({.origin_rank = 0, .reads = 2, .writes = 1, .bytes_read = 16, .bytes_written = 8});
+  ObjectLoad theirs;
+  theirs.id = b;
+  theirs.accesses.push_back({.origin_rank = 0, .reads = 4, .writes = 0, .bytes_read = 64, .bytes_written = 0});
+  step.objects = {mine, theirs};
+  const auto owns = [](ObjectId id) { return id == a; };
+  tracker.observe_step(step, owns);
+  tracker.observe_step(step, owns);
+  EXPECT_EQ(tracker.window_steps(), 2);
+  EXPECT_DOUBLE_EQ(tracker.measured_load_per_step(), 0.5);
+  EXPECT_DOUBLE_EQ(tracker.measured_cost_per_step(a), 0.4);
+  EXPECT_DOUBLE_EQ(tracker.measured_cost_per_step(b), 0.0);
+  const std::vector<AccessRow> rows = tracker.access_rows();
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].id, a);
+  EXPECT_EQ(rows[0].accesses, 6u);
+  EXPECT_EQ(rows[0].bytes, 48u);
+  EXPECT_EQ(rows[1].id, b);
+  EXPECT_EQ(rows[1].accesses, 8u);
+  EXPECT_GT(tracker.forecast(a).per_step, 0.0);
+  EXPECT_DOUBLE_EQ(tracker.forecast(b).per_step, 0.0) << "not owned: not a load series";
+  tracker.reset_window();
+  EXPECT_EQ(tracker.window_steps(), 0);
+  EXPECT_TRUE(tracker.access_rows().empty());
+}
+
+TEST(LoadTracker, ArrivedObjectsStartFromTheirPreviousCost) {
+  LoadTracker tracker(1, PredictorOptions{}, 1);
+  tracker.object_arrived(c, 0.25);
+  EXPECT_NEAR(tracker.forecast(c).per_step, 0.25, 1e-12);
+  tracker.object_left(c);
+  EXPECT_DOUBLE_EQ(tracker.forecast(c).per_step, 0.0);
+  EXPECT_THROW(LoadTracker(0, PredictorOptions{}, 0), InvalidArgument);
+}
+
+TEST(PlanEffects, PredictedLoadsAfterMovesAndImbalance) {
+  balance::EpochInput input;
+  input.ranks.resize(2);
+  input.objects.resize(2);
+  input.objects[0].id = a;
+  input.objects[0].predicted_cost = 3.0;
+  input.objects[1].id = b;
+  input.objects[1].predicted_cost = 1.0;
+  balance::Plan plan;
+  plan.moves.push_back({.id = b, .from = 0, .to = 1});
+  const std::vector<double> loads = predicted_loads_after(input, plan);
+  EXPECT_DOUBLE_EQ(loads[0], 3.0);
+  EXPECT_DOUBLE_EQ(loads[1], 1.0);
+  EXPECT_DOUBLE_EQ(imbalance_of(loads), 1.5);
+  EXPECT_DOUBLE_EQ(imbalance_of(std::vector<double>{0.0, 0.0}), 1.0);
+}
+
+}  // namespace
+}  // namespace penumbra::rebalance

@@ -1,0 +1,159 @@
+#include "rebalance/rebalancer.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <numeric>
+
+#include "mpi/agreement.hpp"
+#include "mpi/collectives.hpp"
+#include "rebalance/epoch_rows.hpp"
+
+namespace penumbra::rebalance {
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
+
+std::vector<double> predicted_loads_after(const balance::EpochInput& input, const balance::Plan& plan) {
+  std::unordered_map<ObjectId, int> destination;
+  for (const balance::PlannedMove& move : plan.moves) destination[move.id] = move.to;
+  std::vector<double> loads(input.ranks.size(), 0.0);
+  for (const balance::ObjectState& object : input.objects) {
+    auto moved = destination.find(object.id);
+    const int owner = moved == destination.end() ? object.owner : moved->second;
+    loads[static_cast<std::size_t>(owner)] += object.predicted_cost;
+  }
+  return loads;
+}
+
+double imbalance_of(std::span<const double> loads) {
+  if (loads.empty()) return 1.0;
+  const double sum = std::accumulate(loads.begin(), loads.end(), 0.0);
+  const double max = *std::max_element(loads.begin(), loads.end());
+  return sum > 0.0 ? max / (sum / static_cast<double>(loads.size())) : 1.0;
+}
+
+Rebalancer::Rebalancer(const Config& config, int rank)
+    : config_(config),
+      rank_(rank),
+      monitor_(rank, config.monitor),
+      tracker_(rank, config.predictor, static_cast<int>(config.balance.horizon)),
+      strategy_(balance::make_strategy(config.balance.strategy, config.balance, config.affinity)) {}
+
+void Rebalancer::declare_dependency(ObjectId a, ObjectId b, double bytes_per_step) {
+  const auto key = std::minmax(a, b);
+  if (bytes_per_step <= 0.0)
+    dependencies_.erase(key);
+  else
+    dependencies_[key] = bytes_per_step;
+}
+
+void Rebalancer::declare_next_cost(ObjectId id, double seconds_per_step) { next_costs_[id] = seconds_per_step; }
+
+Trigger Rebalancer::end_step(const mpi::Communicator& comm, std::int64_t step, std::span<const ObjectId> owned,
+                             const std::function<bool(ObjectId)>& owns) {
+  tracker_.observe_step(monitor_.reset_epoch(), owns);
+  const mpi::SumMax spread = sum_max_(comm, tracker_.forecast_rank(owned).per_step);
+  // An epoch right after another cannot see the effect of the first: wait at least `horizon` steps.
+  return decide_trigger(step, config_.balance.epoch_every, config_.balance.threshold,
+                        LoadSpread{spread.sum, spread.max, comm.size()}, step - last_epoch_step_,
+                        std::max<std::int64_t>(config_.balance.horizon, 2));
+}
+
+DecidedEpoch Rebalancer::decide(const mpi::Communicator& comm, const Topology& topology, Trigger trigger,
+                                std::int64_t step, std::span<const OwnedObject> owned) {
+  DecidedEpoch decided;
+  const auto snapshot_start = std::chrono::steady_clock::now();
+  std::vector<ObjectId> owned_ids;
+  std::vector<ObjectRow> object_rows;
+  for (const OwnedObject& object : owned) {
+    owned_ids.push_back(object.id);
+    const CostForecast forecast = tracker_.forecast(object.id);
+    auto next = next_costs_.find(object.id);
+    object_rows.push_back({.id = object.id,
+                           .owner = rank_,
+                           .size_bytes = object.size_bytes,
+                           .measured_cost = tracker_.measured_cost_per_step(object.id),
+                           .predicted_cost = forecast.per_step,
+                           .next_cost = next == next_costs_.end() ? -1.0 : next->second});
+  }
+  const CostForecast rank_forecast = tracker_.forecast_rank(owned_ids);
+  const RankRow my_row{.node = topology.node_of(rank_),
+                       .measured_load = tracker_.measured_load_per_step(),
+                       .predicted_load = rank_forecast.per_step,
+                       .uncertainty = rank_forecast.uncertainty,
+                       .speed = 1.0};
+  std::vector<EdgeRow> edge_rows;
+  for (const auto& [pair, bytes] : dependencies_)
+    edge_rows.push_back({.from = pair.first, .to = pair.second, .bytes_per_step = bytes});
+  const std::vector<AccessRow> access_rows = tracker_.access_rows();
+
+  const std::vector<RankRow> ranks = mpi::allgather(comm, my_row);
+  const std::vector<ObjectRow> objects = mpi::allgatherv<ObjectRow>(comm, object_rows);
+  const std::vector<AccessRow> accesses = mpi::allgatherv<AccessRow>(comm, access_rows);
+  const std::vector<EdgeRow> edges = mpi::allgatherv<EdgeRow>(comm, edge_rows);
+  const std::int64_t every = config_.balance.epoch_every > 0 ? config_.balance.epoch_every : config_.balance.horizon;
+  decided.input = assemble_epoch_input(ranks, objects, accesses, edges,
+                                       {.epoch = epochs_ + 1,
+                                        .steps_until_next_epoch = static_cast<double>(every),
+                                        .bandwidth_bytes_per_s = 1e9,
+                                        .threshold = config_.balance.threshold});
+  const double snapshot_seconds = seconds_since(snapshot_start);
+
+  const auto plan_start = std::chrono::steady_clock::now();
+  // Every rank plans on the same input, so a failure (inconsistent input) is the same everywhere; agreeing on
+  // it anyway means a rank-local failure (memory) cannot leave the others waiting in the migration.
+  mpi::run_agreed(comm, [&] { decided.plan = strategy_->plan(decided.input); });
+  const double plan_seconds = seconds_since(plan_start);
+  for (const balance::PlannedMove& move : decided.plan.moves)
+    if (move.from == rank_) decided.my_moves.push_back({move.id, move.to});
+
+  std::vector<double> measured, predicted;
+  for (const balance::RankState& state : decided.input.ranks) {
+    measured.push_back(state.measured_load);
+    predicted.push_back(state.predicted_load);
+  }
+  balance::EpochReport& report = decided.report;
+  report.epoch = epochs_ + 1;
+  report.step = step;
+  report.trigger = std::string(to_string(trigger));
+  report.strategy = std::string(strategy_->name());
+  report.objects_moved = decided.plan.moves.size();
+  for (const balance::PlannedMove& move : decided.plan.moves) report.bytes_moved += move.bytes;
+  report.measured_imbalance = imbalance_of(measured);
+  report.predicted_imbalance = imbalance_of(predicted);
+  const std::vector<double> after = predicted_loads_after(decided.input, decided.plan);
+  report.projected_imbalance = imbalance_of(after);
+  if (predicted_after_last_epoch_.size() == measured.size()) {
+    double error = 0.0, total = 0.0;
+    for (std::size_t r = 0; r < measured.size(); ++r) {
+      error += std::abs(predicted_after_last_epoch_[r] - measured[r]);
+      total += measured[r];
+    }
+    report.prediction_error = total > 0.0 ? error / total : 0.0;
+  }
+  report.snapshot_seconds = snapshot_seconds;
+  report.plan_seconds = plan_seconds;
+  report.rounds = decided.plan.rounds;
+  predicted_after_last_epoch_ = after;
+  return decided;
+}
+
+void Rebalancer::after_moves(const DecidedEpoch& epoch, int rank) {
+  std::unordered_map<ObjectId, double> predicted;
+  for (const balance::ObjectState& object : epoch.input.objects) predicted[object.id] = object.predicted_cost;
+  for (const balance::PlannedMove& move : epoch.plan.moves) {
+    if (move.from == rank) tracker_.object_left(move.id);
+    if (move.to == rank) tracker_.object_arrived(move.id, predicted[move.id]);
+  }
+  tracker_.reset_window();
+  next_costs_.clear();
+  ++epochs_;
+  last_epoch_step_ = epoch.report.step;
+}
+
+}  // namespace penumbra::rebalance

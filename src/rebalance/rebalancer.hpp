@@ -1,0 +1,87 @@
+#pragma once
+// The migration manager of one rank: measures, predicts, decides when to rebalance (one small allreduce per
+// step), and at an epoch gathers the snapshot rows from every rank, runs the configured strategy (every rank
+// runs it on the same input, so all reach the same plan without a coordinator) and hands the runtime this
+// rank's moves. The moves themselves go through the runtime's collective migration.
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "mpi/communicator.hpp"
+#include "mpi/sum_max.hpp"
+#include "penumbra/balance.hpp"
+#include "penumbra/config.hpp"
+#include "penumbra/load.hpp"
+#include "penumbra/migration.hpp"
+#include "penumbra/topology.hpp"
+#include "rebalance/load_tracker.hpp"
+#include "rebalance/trigger.hpp"
+
+namespace penumbra::rebalance {
+
+/// An object this rank owns, as the epoch needs it.
+struct OwnedObject {
+  ObjectId id;
+  std::uint64_t size_bytes = 0;
+};
+
+/// A decided epoch: the plan every rank computed and what this rank must send.
+struct DecidedEpoch {
+  balance::EpochInput input;
+  balance::Plan plan;
+  std::vector<Move> my_moves;
+  balance::EpochReport report;  ///< filled but for move_seconds / bytes (the migration adds them)
+};
+
+class Rebalancer {
+ public:
+  Rebalancer(const Config& config, int rank);
+
+  LoadMonitor& monitor() noexcept { return monitor_; }
+  const balance::Strategy& strategy() const noexcept { return *strategy_; }
+
+  /// Communication between two objects, in bytes per step (halo exchange); 0 removes it. Persistent.
+  void declare_dependency(ObjectId a, ObjectId b, double bytes_per_step);
+  /// The true cost per step of `id` over the next epoch (benchmarks only, for the oracle strategy).
+  void declare_next_cost(ObjectId id, double seconds_per_step);
+
+  /// Collective. Ends a step: closes the monitor's epoch, feeds the predictor, and agrees (one allreduce)
+  /// whether a rebalance epoch is due.
+  Trigger end_step(const mpi::Communicator& comm, std::int64_t step, std::span<const ObjectId> owned,
+                   const std::function<bool(ObjectId)>& owns);
+
+  /// Collective. Gathers the snapshot and plans. `owned`: this rank's live objects.
+  DecidedEpoch decide(const mpi::Communicator& comm, const Topology& topology, Trigger trigger, std::int64_t step,
+                      std::span<const OwnedObject> owned);
+
+  /// After the migration of `epoch` succeeded: moved objects' series follow them, the window restarts.
+  void after_moves(const DecidedEpoch& epoch, int rank);
+
+  std::int64_t epochs() const noexcept { return epochs_; }
+
+ private:
+  Config config_;
+  int rank_;
+  LoadMonitor monitor_;
+  LoadTracker tracker_;
+  std::unique_ptr<balance::Strategy> strategy_;
+  mpi::SumMaxReducer sum_max_;
+  std::map<std::pair<ObjectId, ObjectId>, double> dependencies_;
+  std::unordered_map<ObjectId, double> next_costs_;
+  std::int64_t epochs_ = 0;
+  std::int64_t last_epoch_step_ = 0;
+  std::vector<double> predicted_after_last_epoch_;  // per rank, for the next epoch's prediction error
+};
+
+/// Predicted load per rank once `plan` is applied to `input` (sum of predicted costs of the objects each rank
+/// then owns). Pure.
+std::vector<double> predicted_loads_after(const balance::EpochInput& input, const balance::Plan& plan);
+/// max / mean of `loads` (1 when all are 0).
+double imbalance_of(std::span<const double> loads);
+
+}  // namespace penumbra::rebalance

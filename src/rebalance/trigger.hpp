@@ -1,0 +1,29 @@
+#pragma once
+// When a rebalance epoch runs. Pure: the runtime feeds it the step number and the spread of predicted loads
+// that one small allreduce per step produced, so every rank reaches the same answer without talking more.
+#include <cstdint>
+#include <string_view>
+
+namespace penumbra::rebalance {
+
+enum class Trigger : std::uint8_t { none, periodic, threshold, manual };
+
+std::string_view to_string(Trigger trigger) noexcept;
+
+/// Predicted loads over all ranks: their sum, their maximum and how many ranks.
+struct LoadSpread {
+  double sum = 0.0;
+  double max = 0.0;
+  int ranks = 0;
+  double mean() const noexcept { return ranks > 0 ? sum / ranks : 0.0; }
+  /// max / mean, 1 when nothing is loaded.
+  double imbalance() const noexcept { return mean() > 0.0 ? max / mean() : 1.0; }
+};
+
+/// `periodic` when `step` is a multiple of `epoch_every` (> 0), else `threshold` when the most loaded rank's
+/// prediction exceeds (1 + threshold) x the mean and at least `min_gap` steps passed since the last epoch
+/// (an overload the last epoch could not fix must not make every step an epoch), else `none`.
+Trigger decide_trigger(std::int64_t step, std::int64_t epoch_every, double threshold, const LoadSpread& spread,
+                       std::int64_t steps_since_last_epoch, std::int64_t min_gap);
+
+}  // namespace penumbra::rebalance
