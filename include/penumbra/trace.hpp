@@ -63,7 +63,7 @@ struct RankRecord {
 
 /// Everything recorded about one epoch.
 struct EpochRecord {
-  std::int64_t epoch = 0;  ///< 0, 1, 2...
+  std::int64_t epoch = 0;  ///< as the runtime counts them (balance::EpochReport::epoch: 1 for the first)
   std::int64_t step = 0;   ///< application step (Runtime::step count) at which it ran
   Trigger trigger = Trigger::periodic;
   std::array<PhaseTiming, kPhaseCount> phases{};  ///< indexed by Phase

@@ -12,10 +12,7 @@
 #include "penumbra/errors.hpp"
 #include "progress.hpp"
 #include "replay.hpp"
-
-namespace penumbra::prof {
-std::unique_ptr<balance::Strategy> strategy_named(const std::string& name);  // replay_strategy.cpp
-}
+#include "replay_strategy.hpp"
 
 namespace {
 
@@ -51,13 +48,14 @@ int run(CLI::App& app, const Options& o) {
       fmt::print("wrote {} (read with otf2-print or Vampir)\n", prof::export_otf2(trace, o.out).string());
     }
   } else if (app.got_subcommand("replay")) {
-    const auto strategy = prof::strategy_named(o.strategy);
     const auto trace = load(o.trace);
+    const auto chosen = prof::strategy_for_replay(o.strategy, trace.header);
     prof::ProgressBar bar("replaying", o.progress);
     const auto rows =
-        prof::replay(trace, *strategy, [&](std::size_t done, std::size_t total) { bar.update(done, total); });
+        prof::replay(trace, *chosen.strategy, [&](std::size_t done, std::size_t total) { bar.update(done, total); });
     bar.finish();
-    prof::print_replay(trace, strategy->name(), rows, stdout);
+    fmt::print("{} uses {}\n", chosen.strategy->name(), chosen.options_source);
+    prof::print_replay(trace, chosen.strategy->name(), rows, stdout);
     for (const auto& row : rows)
       if (!row.error.empty()) return kExitFailure;
   }
