@@ -7,8 +7,13 @@
 // and reports, per partition count and strategy, the planning time per epoch, the imbalance reached (max/mean
 // of the true load), objects moved, coordination rounds and messages.
 //
-// The MPI mode (`mpiexec -n N penumbra-bench-rebalance --pattern P ...`, issue 6) will be a second function
-// beside run_simulate_mode, chosen in main() below.
+//   mpiexec -n N build/bin/penumbra-bench-rebalance --pattern P [--quick] [--objects N] [--steps N]
+//                   [--epoch-every K] [--topology ring|mesh] [--work sleep|spin] [--strategies ...] [--json FILE]
+//
+// --pattern runs a real workload under MPI (rebalance_mpi.cpp): every strategy in the same run, on the same
+// seed, objects reading their neighbours' halos through the runtime, work as sleep (or spin). Per strategy:
+// total time, mean and worst per-step max/mean load, objects and bytes moved, epoch overhead (snapshot, plan,
+// move) and prediction error; then predictive's ratios against the better reactive strategy and the oracle.
 #include <fmt/format.h>
 #include <mpi.h>
 
@@ -20,6 +25,7 @@
 #include <penumbra/errors.hpp>
 #include <string>
 
+#include "rebalance_mpi.hpp"
 #include "rebalance_simulate.hpp"
 
 namespace {
@@ -87,12 +93,110 @@ int run_simulate_mode(const SimulateFlags& flags) {
   return 0;
 }
 
+struct PatternFlags {
+  std::string pattern;
+  bool quick = false;
+  int objects = 0;
+  int steps = 0;  // 0: 80 (40 with --quick)
+  int epoch_every = 5;
+  std::string topology = "ring";
+  std::string work = "sleep";
+  std::uint64_t seed = 1;
+  std::vector<std::string> strategies;
+  std::string json_path;
+};
+
+const penumbra::bench::MpiStrategyResult* find_result(const std::vector<penumbra::bench::MpiStrategyResult>& rows,
+                                                      const std::string& name) {
+  auto found = std::ranges::find(rows, name, &penumbra::bench::MpiStrategyResult::name);
+  return found == rows.end() ? nullptr : &*found;
+}
+
+int run_pattern_mode(const PatternFlags& flags) {
+  penumbra::bench::MpiRebalanceOptions options;
+  options.pattern = flags.pattern;
+  options.objects = flags.objects;
+  options.steps = flags.steps > 0 ? flags.steps : flags.quick ? 40 : 80;
+  options.epoch_every = flags.epoch_every;
+  options.topology = flags.topology;
+  options.spin = flags.work == "spin";
+  options.seed = flags.seed;
+  if (!flags.strategies.empty()) options.strategies = flags.strategies;
+  int rank = 0, ranks = 1;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &ranks);
+  const std::vector<penumbra::bench::MpiStrategyResult> rows =
+      penumbra::bench::run_mpi_rebalance(MPI_COMM_WORLD, options);
+  if (rank != 0) return 0;
+  fmt::print("penumbra-bench-rebalance --pattern {}: {} ranks, {} objects ({}), {} steps, epoch every {}, work as {}\n",
+             options.pattern, ranks, options.objects > 0 ? options.objects : 16 * ranks, options.topology,
+             options.steps, options.epoch_every, flags.work);
+  fmt::print("{:<11} {:>9} {:>10} {:>9} {:>7} {:>11} {:>7} {:>11} {:>9}\n", "strategy", "total_s", "imbalance", "worst",
+             "moved", "bytes", "epochs", "overhead_s", "pred_err");
+  nlohmann::json json{{"pattern", options.pattern}, {"ranks", ranks}, {"strategies", nlohmann::json::array()}};
+  for (const auto& row : rows) {
+    fmt::print("{:<11} {:>9.3f} {:>10.3f} {:>9.3f} {:>7} {:>11} {:>7} {:>11.4f} {:>8.1f}%\n", row.name, row.total_s,
+               row.mean_imbalance, row.max_imbalance, row.objects_moved, row.bytes_moved, row.epochs,
+               row.epoch_overhead_s, 100.0 * row.prediction_error);
+    json["strategies"].push_back({{"name", row.name},
+                                  {"total_s", row.total_s},
+                                  {"mean_imbalance", row.mean_imbalance},
+                                  {"max_imbalance", row.max_imbalance},
+                                  {"objects_moved", row.objects_moved},
+                                  {"bytes_moved", row.bytes_moved},
+                                  {"epochs", row.epochs},
+                                  {"epoch_overhead_s", row.epoch_overhead_s},
+                                  {"plan_s", row.plan_s},
+                                  {"prediction_error", row.prediction_error}});
+  }
+  // The issue's ratios, from this one run.
+  const auto* predictive = find_result(rows, "predictive");
+  const auto* greedy = find_result(rows, "greedy");
+  const auto* refine = find_result(rows, "refine");
+  const auto* oracle = find_result(rows, "oracle");
+  if (predictive && (greedy || refine)) {
+    const auto* reactive = !greedy ? refine : !refine ? greedy : greedy->total_s < refine->total_s ? greedy : refine;
+    fmt::print("predictive / best reactive ({}): {:.3f}x time\n", reactive->name,
+               predictive->total_s / reactive->total_s);
+    json["predictive_vs_best_reactive"] = predictive->total_s / reactive->total_s;
+    if (greedy && greedy->bytes_moved > 0)
+      json["predictive_bytes_vs_greedy"] =
+          static_cast<double>(predictive->bytes_moved) / static_cast<double>(greedy->bytes_moved);
+  }
+  if (predictive && oracle) {
+    fmt::print("predictive / oracle: {:.3f}x time\n", predictive->total_s / oracle->total_s);
+    json["predictive_vs_oracle"] = predictive->total_s / oracle->total_s;
+  }
+  if (!flags.json_path.empty()) {
+    std::ofstream out(flags.json_path);
+    if (!out) throw penumbra::InvalidArgument(fmt::format("--json {}: cannot write", flags.json_path));
+    out << json.dump(2) << "\n";
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"Penumbra rebalancing strategies: planning at scale (--simulate)"};
+  CLI::App app{"Penumbra rebalancing strategies: a workload under MPI (--pattern) or planning at scale (--simulate)"};
   bool simulate = false;
   SimulateFlags flags;
+  PatternFlags pattern;
+  app.add_option("--pattern", pattern.pattern,
+                 "run this load pattern under MPI with every strategy: moving-hotspot, trend, periodic, noise, "
+                 "phase-change, random-walk")
+      ->check(CLI::IsMember({"moving-hotspot", "trend", "periodic", "noise", "phase-change", "random-walk"}));
+  app.add_option("--objects", pattern.objects, "--pattern: objects in all (default 16 per rank)")
+      ->check(CLI::Range(1, 1 << 20));
+  app.add_option("--steps", pattern.steps, "--pattern: steps per strategy (default 80, --quick 40)")
+      ->check(CLI::Range(2, 1 << 20));
+  app.add_option("--epoch-every", pattern.epoch_every, "--pattern: steps between rebalance epochs")
+      ->check(CLI::Range(1, 10000));
+  app.add_option("--topology", pattern.topology, "--pattern: halo neighbours, ring or mesh")
+      ->check(CLI::IsMember({"ring", "mesh"}));
+  app.add_option("--work", pattern.work, "--pattern: execute work as sleep (oversubscribed) or spin")
+      ->check(CLI::IsMember({"sleep", "spin"}));
+  app.add_option("--seed", pattern.seed, "--pattern: seed of the load series");
   app.add_flag("--simulate", simulate, "run the planning functions for virtual partitions in this process");
   app.add_option("--partitions", flags.partitions, "only this many partitions (default 64..65536)")
       ->check(CLI::Range(1, 1 << 20));
@@ -100,14 +204,30 @@ int main(int argc, char** argv) {
   app.add_option("--epochs", flags.epochs, "planning epochs per partition count (default 4, --quick 2)")
       ->check(CLI::Range(1, 1000));
   app.add_option("--strategies", flags.strategies,
-                 "these strategies (default: static greedy refine predictive oracle; zoltan where built)");
+                 "these strategies, comma-separated (default: static,greedy,refine,predictive,oracle; zoltan "
+                 "where built)")
+      ->delimiter(',');
   app.add_option("--json", flags.json_path, "write {\"simulate\": [...]} to this file");
   CLI11_PARSE(app, argc, argv);
   try {
+    if (simulate == !pattern.pattern.empty()) {
+      std::fprintf(stderr, "penumbra-bench-rebalance: give exactly one of --simulate and --pattern P\n");
+      return 2;
+    }
     if (simulate) return run_simulate_mode(flags);
-    // The MPI mode (--pattern) goes here.
-    std::fprintf(stderr, "penumbra-bench-rebalance: only --simulate is available in this build\n");
-    return 2;
+    pattern.quick = flags.quick;
+    pattern.strategies = flags.strategies;
+    pattern.json_path = flags.json_path;
+    MPI_Init(&argc, &argv);
+    int status = 0;
+    try {
+      status = run_pattern_mode(pattern);
+    } catch (const std::exception& error) {
+      std::fprintf(stderr, "penumbra-bench-rebalance: %s\n", error.what());
+      status = 1;
+    }
+    MPI_Finalize();
+    return status;
   } catch (const std::exception& error) {
     std::fprintf(stderr, "penumbra-bench-rebalance: %s\n", error.what());
     return 1;

@@ -7,6 +7,7 @@
 //   mpiexec -n 4 build/bin/hotspot [--steps N] [--strategies static,greedy,refine,predictive]
 //                                  [--shadows off,on] [--work sleep|spin] [--json FILE]
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <mpi.h>
 
 #include <CLI/CLI.hpp>
@@ -103,7 +104,8 @@ RunResult run(MPI_Comm comm, const RunSpec& spec, const penumbra::Config& base) 
   std::unordered_map<penumbra::ObjectId, std::pair<int, int>> coordinates;
   for (int y = 0; y < storm.blocks_y; ++y)
     for (int x = 0; x < storm.blocks_x; ++x) {
-      const penumbra::ObjectRef ref(block_name(x, y));
+      const std::string name = block_name(x, y);  // an ObjectRef views its name: keep the string alive
+      const penumbra::ObjectRef ref(name);
       coordinates[ref.id()] = {x, y};
       if ((y * storm.blocks_x + x) % rt.size() == rt.rank()) {
         Block block{x, y, 0, {}};
@@ -157,14 +159,16 @@ RunResult run(MPI_Comm comm, const RunSpec& spec, const penumbra::Config& base) 
       }
       busy += std::chrono::duration<double>(std::chrono::steady_clock::now() - task_start).count();
     }
-    if (spec.strategy == "oracle")  // the oracle is told the true cost of the next epoch
-      for (penumbra::ObjectId id : rt.local_objects())
-        if (auto found = coordinates.find(id); found != coordinates.end()) {
-          double sum = 0.0;
+    if (spec.strategy == "oracle") {  // the oracle is told the true cost of the next epoch (none for the parameters)
+      for (penumbra::ObjectId id : rt.local_objects()) {
+        auto found = coordinates.find(id);
+        double sum = 0.0;
+        if (found != coordinates.end())
           for (int ahead = 1; ahead <= spec.epoch_every; ++ahead)
             sum += hotspot::block_cost_us(storm, found->second.first, found->second.second, step + ahead);
-          rt.declare_next_cost(id, sum / spec.epoch_every * 1e-6);
-        }
+        rt.declare_next_cost(id, sum / spec.epoch_every * 1e-6);
+      }
+    }
     if (rt.rank() == rt.owner_of(kParameters) && step % 10 == 9)  // the hot object changes now and then
       rt.write(kParameters, Parameters{0.2 + 0.001 * (step % 7), step});
     busy_per_step.push_back(busy);
@@ -236,20 +240,23 @@ int main(int argc, char** argv) {
     std::string shadows = "off,on";
     std::string work = "sleep";
     std::string json_path;
-    app.add_option("--steps", spec.storm.steps, "steps per run (the storm crosses once)")
-        ->check(CLI::Range(10, 100000));
+    app.add_option("--steps", spec.storm.steps, "steps per run")->check(CLI::Range(10, 100000));
     app.add_option("--blocks-x", spec.storm.blocks_x, "blocks along x")->check(CLI::Range(2, 1024));
     app.add_option("--blocks-y", spec.storm.blocks_y, "blocks along y")->check(CLI::Range(2, 1024));
     app.add_option("--base-us", spec.storm.base_us, "work per block per step outside the storm, us")
         ->check(CLI::Range(0.0, 1e6));
     app.add_option("--amplitude", spec.storm.amplitude, "extra work at the storm's eye, x base")
         ->check(CLI::Range(0.0, 1000.0));
+    app.add_option("--radius", spec.storm.radius_blocks, "storm radius, blocks")->check(CLI::Range(0.1, 100.0));
+    app.add_option("--crossings", spec.storm.crossings, "times the storm crosses the domain")
+        ->check(CLI::Range(1, 1000));
     app.add_option("--epoch-every", spec.epoch_every, "steps between rebalance epochs")->check(CLI::Range(1, 1000));
     app.add_option("--strategies", strategies, "comma-separated strategies to compare");
     app.add_option("--shadows", shadows, "comma-separated: off, on");
     app.add_option("--work", work, "how block work is executed: sleep (oversubscribed nodes) or spin")
         ->check(CLI::IsMember({"sleep", "spin"}));
-    app.add_option("--json", json_path, "write the table as JSON to this file");
+    app.add_option("--json", json_path, "write the table as JSON to this file")
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);  // jobs/run-demo.sh passes a default
     try {
       app.parse(argc, argv);
     } catch (const CLI::ParseError& error) {
@@ -261,6 +268,11 @@ int main(int argc, char** argv) {
     }
     spec.spin = work == "spin";
     const std::vector<std::string> strategy_list = split_list(strategies);
+    const std::vector<std::string> known = penumbra::balance::strategy_names();
+    for (const std::string& name : strategy_list)  // before any run, not halfway through the table
+      if (std::find(known.begin(), known.end(), name) == known.end())
+        throw penumbra::InvalidArgument(
+            fmt::format("--strategies: '{}' is not a strategy (known: {})", name, fmt::join(known, ", ")));
     std::vector<bool> shadow_list;
     for (const std::string& mode : split_list(shadows)) {
       if (mode != "on" && mode != "off")

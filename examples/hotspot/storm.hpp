@@ -8,10 +8,11 @@ namespace hotspot {
 struct StormOptions {
   int blocks_x = 8;
   int blocks_y = 8;
-  int steps = 100;             ///< the storm crosses the domain once over this many steps
+  int steps = 120;             ///< length of the run, in steps
   double base_us = 300.0;      ///< work per block per step outside the storm
-  double amplitude = 8.0;      ///< at the storm's eye a block costs base x (1 + amplitude)
-  double radius_blocks = 1.5;  ///< e-folding radius of the storm
+  double amplitude = 12.0;     ///< at the storm's eye a block costs base x (1 + amplitude)
+  double radius_blocks = 1.0;  ///< e-folding radius of the storm
+  int crossings = 3;           ///< times the storm crosses the domain over `steps` (it re-enters at the left)
 };
 
 /// Where the storm's eye is at `step` (in block coordinates): it enters at the left edge, leaves at the
@@ -23,8 +24,9 @@ struct Eye {
 };
 
 inline Eye storm_eye(const StormOptions& storm, double step) {
-  const double progress = step / static_cast<double>(storm.steps);
-  return {-storm.radius_blocks + progress * (storm.blocks_x + 2.0 * storm.radius_blocks),
+  const double progress = step / static_cast<double>(storm.steps);  // of the whole run, for the drift
+  const double crossing = progress * storm.crossings - std::floor(progress * storm.crossings);  // of this pass
+  return {-storm.radius_blocks + crossing * (storm.blocks_x + 2.0 * storm.radius_blocks),
           storm.blocks_y * (0.25 + 0.5 * progress)};
 }
 

@@ -204,3 +204,56 @@ TEST(ShadowRuntime, ErasedAndMigratedObjectsLoseTheirCopies) {
 
 }  // namespace
 }  // namespace penumbra
+
+namespace penumbra {
+namespace {
+
+// A rank that holds no copy reads from a third rank's shadow, one-sided (the metadata service says where):
+// the owner serves none of those reads, and each returns a version the owner wrote.
+TEST(ShadowRuntime, NonHolderReadsTheNearestCopyWithoutTheOwner) {
+  Runtime rt{MPI_COMM_WORLD, shadow_config(0)};
+  if (rt.size() < 4) GTEST_SKIP() << "needs an owner, two holders and a reader that holds nothing";
+  const int owner = rt.owner_of("nearest");
+  if (rt.rank() == owner) rt.create("nearest", cell_of(1));
+  rt.barrier();
+  // The two ranks after the owner read it most: they get the k = 2 copies. The last non-owner reads it once.
+  const int first = (owner + 1) % rt.size(), second = (owner + 2) % rt.size(), reader = (owner + 3) % rt.size();
+  if (rt.rank() == first || rt.rank() == second)
+    for (int i = 0; i < 100; ++i) rt.read<Cell>("nearest");
+  if (rt.rank() == reader) rt.read<Cell>("nearest");
+  rt.barrier();
+  rt.update_shadows();
+  if (rt.rank() == first || rt.rank() == second) {
+    EXPECT_TRUE(rt.holds_shadow("nearest"));
+  }
+
+  const ShadowStats before = rt.shadow_stats();
+  if (rt.rank() == reader) {
+    ASSERT_FALSE(rt.holds_shadow("nearest"));
+    for (int i = 0; i < 20; ++i) {
+      const auto cell = rt.read<Cell>("nearest");
+      EXPECT_EQ(cell.version, 1u);
+      EXPECT_EQ(cell.value.payload[3], cell_of(1).payload[3]);
+    }
+    const ShadowStats after = rt.shadow_stats();
+    EXPECT_EQ(after.remote_hits - before.remote_hits, 20u);
+    EXPECT_EQ(after.owner_reads, before.owner_reads) << "the owner must not be asked";
+  }
+  rt.barrier();
+
+  // A new version: with max_versions_behind = 0 the owner's write returns after the copies have it, so a
+  // read that demands it is served (by a copy or, failing that, the owner) at that version.
+  Version written = 0;
+  if (rt.rank() == owner) written = rt.write("nearest", cell_of(2));
+  MPI_Bcast(&written, 1, MPI_UINT64_T, owner, MPI_COMM_WORLD);
+  rt.barrier();
+  if (rt.rank() == reader) {
+    const auto cell = rt.read<Cell>("nearest", ReadOptions{.min_version = written});
+    EXPECT_EQ(cell.version, written);
+    EXPECT_EQ(cell.value.step, 2);
+  }
+  rt.barrier();
+}
+
+}  // namespace
+}  // namespace penumbra

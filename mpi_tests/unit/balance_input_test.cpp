@@ -79,6 +79,16 @@ TEST(BalanceInput, ErrorsNameTheBadValue) {
   }
 }
 
+TEST(BalanceInput, ABadEdgeIsNamedWhereItIsRead) {
+  // Edges are checked where a strategy reads them: predictive reads the edges of an overloaded rank's objects.
+  EpochInput input = snapshot(2);
+  add(input, 1, 0, 2.0).edges = {{ObjectId{2}, -5.0}};
+  add(input, 2, 0, 2.0);
+  const std::string message = message_of<InvalidLoad>([&] { make_strategy("predictive")->plan(input); });
+  EXPECT_NE(message.find("edge bytes_per_step of object"), std::string::npos) << message;
+  EXPECT_NE(message.find("-5"), std::string::npos) << message;
+}
+
 TEST(BalanceInput, UnsortedIdsAreAcceptedAndDuplicatesFound) {
   EpochInput input = snapshot(2);
   add(input, 9, 0, 1.0);

@@ -16,6 +16,12 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
+// One line per job is enough: every rank of a job usually has the same load source.
+MonitorOptions notice_on_rank_zero(MonitorOptions options, int rank) {
+  options.print_notice = options.print_notice && rank == 0;
+  return options;
+}
+
 }  // namespace
 
 std::vector<double> predicted_loads_after(const balance::EpochInput& input, const balance::Plan& plan) {
@@ -40,9 +46,14 @@ double imbalance_of(std::span<const double> loads) {
 Rebalancer::Rebalancer(const Config& config, int rank)
     : config_(config),
       rank_(rank),
-      monitor_(rank, config.monitor),
+      monitor_(rank, notice_on_rank_zero(config.monitor, rank)),
       tracker_(rank, config.predictor, static_cast<int>(config.balance.horizon)),
       strategy_(balance::make_strategy(config.balance.strategy, config.balance, config.affinity)) {}
+
+double Rebalancer::steps_per_epoch() const noexcept {
+  // Without a period, the plan is for the horizon the forecasts cover.
+  return static_cast<double>(config_.balance.epoch_every > 0 ? config_.balance.epoch_every : config_.balance.horizon);
+}
 
 void Rebalancer::declare_dependency(ObjectId a, ObjectId b, double bytes_per_step) {
   const auto key = std::minmax(a, b);
@@ -68,6 +79,9 @@ DecidedEpoch Rebalancer::decide(const mpi::Communicator& comm, const Topology& t
                                 std::int64_t step, std::span<const OwnedObject> owned) {
   DecidedEpoch decided;
   const auto snapshot_start = std::chrono::steady_clock::now();
+  // The snapshot's unit is seconds per epoch (balance.hpp): a move's transfer is paid once, its gain every step
+  // until the next epoch. The tracker measures and forecasts per step.
+  const double per_epoch = steps_per_epoch();
   std::vector<ObjectId> owned_ids;
   std::vector<ObjectRow> object_rows;
   for (const OwnedObject& object : owned) {
@@ -77,15 +91,15 @@ DecidedEpoch Rebalancer::decide(const mpi::Communicator& comm, const Topology& t
     object_rows.push_back({.id = object.id,
                            .owner = rank_,
                            .size_bytes = object.size_bytes,
-                           .measured_cost = tracker_.measured_cost_per_step(object.id),
-                           .predicted_cost = forecast.per_step,
-                           .next_cost = next == next_costs_.end() ? -1.0 : next->second});
+                           .measured_cost = tracker_.measured_cost_per_step(object.id) * per_epoch,
+                           .predicted_cost = forecast.per_step * per_epoch,
+                           .next_cost = next == next_costs_.end() ? -1.0 : next->second * per_epoch});
   }
   const CostForecast rank_forecast = tracker_.forecast_rank(owned_ids);
   const RankRow my_row{.node = topology.node_of(rank_),
-                       .measured_load = tracker_.measured_load_per_step(),
-                       .predicted_load = rank_forecast.per_step,
-                       .uncertainty = rank_forecast.uncertainty,
+                       .measured_load = tracker_.measured_load_per_step() * per_epoch,
+                       .predicted_load = rank_forecast.per_step * per_epoch,
+                       .uncertainty = rank_forecast.uncertainty * per_epoch,
                        .speed = 1.0};
   std::vector<EdgeRow> edge_rows;
   for (const auto& [pair, bytes] : dependencies_)
@@ -96,10 +110,9 @@ DecidedEpoch Rebalancer::decide(const mpi::Communicator& comm, const Topology& t
   const std::vector<ObjectRow> objects = mpi::allgatherv<ObjectRow>(comm, object_rows);
   const std::vector<AccessRow> accesses = mpi::allgatherv<AccessRow>(comm, access_rows);
   const std::vector<EdgeRow> edges = mpi::allgatherv<EdgeRow>(comm, edge_rows);
-  const std::int64_t every = config_.balance.epoch_every > 0 ? config_.balance.epoch_every : config_.balance.horizon;
   decided.input = assemble_epoch_input(ranks, objects, accesses, edges,
                                        {.epoch = epochs_ + 1,
-                                        .steps_until_next_epoch = static_cast<double>(every),
+                                        .steps_until_next_epoch = per_epoch,
                                         .bandwidth_bytes_per_s = 1e9,
                                         .threshold = config_.balance.threshold});
   const double snapshot_seconds = seconds_since(snapshot_start);
@@ -148,7 +161,7 @@ void Rebalancer::after_moves(const DecidedEpoch& epoch, int rank) {
   for (const balance::ObjectState& object : epoch.input.objects) predicted[object.id] = object.predicted_cost;
   for (const balance::PlannedMove& move : epoch.plan.moves) {
     if (move.from == rank) tracker_.object_left(move.id);
-    if (move.to == rank) tracker_.object_arrived(move.id, predicted[move.id]);
+    if (move.to == rank) tracker_.object_arrived(move.id, predicted[move.id] / steps_per_epoch());
   }
   tracker_.reset_window();
   next_costs_.clear();

@@ -65,6 +65,7 @@ class Rebalancer {
   std::int64_t epochs() const noexcept { return epochs_; }
 
  private:
+  double steps_per_epoch() const noexcept;  // the period the snapshot's per-epoch figures cover
   Config config_;
   int rank_;
   LoadMonitor monitor_;

@@ -1,0 +1,187 @@
+#include "rebalance_mpi.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cmath>
+#include <penumbra/penumbra.hpp>
+#include <random>
+#include <thread>
+#include <unordered_map>
+
+#include "load_patterns.hpp"
+
+namespace penumbra::bench {
+namespace {
+
+struct Payload {  // 4 KiB, trivially copyable: halo reads and moves have a size
+  std::int64_t step;
+  std::array<double, 511> cells;
+};
+
+std::string object_name(int index) { return "bench-rebalance/" + std::to_string(index); }
+
+void do_work(double seconds, bool spin) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  if (!spin) {
+    std::this_thread::sleep_until(until);
+    return;
+  }
+  volatile double sink = 0.0;
+  while (std::chrono::steady_clock::now() < until) sink = sink + 1.0;
+}
+
+// Neighbours of object i: ring (i +- 1) or the 2-D mesh of a near-square grid.
+std::vector<int> neighbours_of(int index, int objects, const std::string& topology) {
+  if (topology == "ring") return {(index + objects - 1) % objects, (index + 1) % objects};
+  const int width = std::max(1, static_cast<int>(std::lround(std::sqrt(objects))));
+  std::vector<int> result;
+  const int x = index % width, y = index / width;
+  if (x > 0) result.push_back(index - 1);
+  if (x + 1 < width && index + 1 < objects) result.push_back(index + 1);
+  if (y > 0) result.push_back(index - width);
+  if (index + width < objects) result.push_back(index + width);
+  return result;
+}
+
+double max_over_ranks(MPI_Comm comm, double value) {
+  double result = 0.0;
+  MPI_Allreduce(&value, &result, 1, MPI_DOUBLE, MPI_MAX, comm);
+  return result;
+}
+
+MpiStrategyResult run_strategy(MPI_Comm comm, const MpiRebalanceOptions& options, const std::string& strategy,
+                               const std::vector<Series>& work) {
+  Config config = Config::load();
+  config.balance.strategy = strategy;
+  config.balance.epoch_every = options.epoch_every;
+  config.balance.horizon = options.epoch_every;
+  config.monitor.print_notice = false;
+  Runtime rt(comm, config);
+  const int objects = static_cast<int>(work.size());
+
+  std::unordered_map<ObjectId, int> index_of;
+  std::vector<std::string> names;
+  for (int i = 0; i < objects; ++i) {
+    names.push_back(object_name(i));
+    index_of[ObjectRef(names.back()).id()] = i;
+  }
+  for (int i = rt.rank(); i < objects; i += rt.size()) rt.create(names[i], Payload{0, {}});
+  rt.barrier();
+  std::vector<Move> blocks;  // contiguous blocks: the start every strategy shares
+  for (ObjectId id : rt.local_objects())
+    blocks.push_back({id, static_cast<int>(static_cast<long>(index_of.at(id)) * rt.size() / objects)});
+  rt.migrate(blocks);
+  std::vector<std::vector<int>> neighbours(static_cast<std::size_t>(objects));
+  for (int i = 0; i < objects; ++i) {
+    neighbours[i] = neighbours_of(i, objects, options.topology);
+    if (rt.rank() == 0)
+      for (int j : neighbours[i])
+        if (i < j) rt.declare_dependency(names[i], names[j], 2.0 * sizeof(Payload));
+  }
+  rt.barrier();
+
+  std::vector<double> busy_per_step;
+  const auto started = std::chrono::steady_clock::now();
+  for (int step = 0; step < options.steps; ++step) {
+    double busy = 0.0;
+    for (ObjectId id : rt.local_objects()) {
+      const int i = index_of.at(id);
+      const auto task_start = std::chrono::steady_clock::now();
+      {
+        auto measured = rt.monitor().measure_task(id);
+        Payload mine = rt.read<Payload>(id).value;
+        for (int j : neighbours[i]) mine.cells[0] += 1e-9 * rt.read<Payload>(names[j]).value.cells[0];
+        do_work(work[i][step] * options.work_scale, options.spin);
+        mine.step = step;
+        rt.write(id, mine);
+      }
+      busy += std::chrono::duration<double>(std::chrono::steady_clock::now() - task_start).count();
+    }
+    if (strategy == "oracle")
+      for (ObjectId id : rt.local_objects()) {
+        const int i = index_of.at(id);
+        double sum = 0.0;
+        for (int ahead = 1; ahead <= options.epoch_every; ++ahead) sum += work[i][step + ahead];
+        rt.declare_next_cost(id, sum / options.epoch_every * options.work_scale);
+      }
+    busy_per_step.push_back(busy);
+    rt.step();
+  }
+  rt.barrier();
+  MpiStrategyResult result;
+  result.name = strategy;
+  result.total_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  rt.check_invariants();
+
+  const std::size_t steps = busy_per_step.size();
+  std::vector<double> all(steps * static_cast<std::size_t>(rt.size()));
+  MPI_Allgather(busy_per_step.data(), static_cast<int>(steps), MPI_DOUBLE, all.data(), static_cast<int>(steps),
+                MPI_DOUBLE, comm);
+  double sum_of_ratios = 0.0;
+  result.max_imbalance = 1.0;
+  for (std::size_t s = 0; s < steps; ++s) {
+    double max = 0.0, sum = 0.0;
+    for (int r = 0; r < rt.size(); ++r) {
+      const double value = all[static_cast<std::size_t>(r) * steps + s];
+      max = std::max(max, value);
+      sum += value;
+    }
+    const double ratio = sum > 0.0 ? max / (sum / rt.size()) : 1.0;
+    sum_of_ratios += ratio;
+    result.max_imbalance = std::max(result.max_imbalance, ratio);
+  }
+  result.mean_imbalance = sum_of_ratios / static_cast<double>(steps);
+
+  double error_sum = 0.0;
+  std::size_t errors = 0;
+  for (const balance::EpochReport& report : rt.epoch_reports()) {
+    result.objects_moved += report.objects_moved;
+    result.bytes_moved += report.bytes_moved;
+    // The slowest rank sets each phase's length.
+    result.plan_s += max_over_ranks(comm, report.plan_seconds);
+    result.epoch_overhead_s +=
+        max_over_ranks(comm, report.snapshot_seconds + report.plan_seconds + report.move_seconds);
+    if (report.epoch > 1) {
+      error_sum += report.prediction_error;
+      ++errors;
+    }
+  }
+  result.epochs = rt.epoch_reports().size();
+  result.prediction_error = errors > 0 ? error_sum / static_cast<double>(errors) : 0.0;
+  return result;
+}
+
+}  // namespace
+
+std::vector<MpiStrategyResult> run_mpi_rebalance(MPI_Comm comm, const MpiRebalanceOptions& options) {
+  int ranks = 1;
+  MPI_Comm_size(comm, &ranks);
+  if (options.topology != "ring" && options.topology != "mesh")
+    throw InvalidArgument(fmt::format("--topology: '{}' (expected ring or mesh)", options.topology));
+  if (options.steps < 2) throw InvalidArgument(fmt::format("--steps: {} (expected >= 2)", options.steps));
+  if (options.epoch_every < 1)
+    throw InvalidArgument(fmt::format("--epoch-every: {} (expected >= 1)", options.epoch_every));
+  const int objects = options.objects > 0 ? options.objects : 16 * ranks;
+  if (objects < ranks) throw InvalidArgument(fmt::format("--objects: {} (expected >= the {} ranks)", objects, ranks));
+  const std::vector<std::string> known = balance::strategy_names();
+  for (const std::string& name : options.strategies)
+    if (std::find(known.begin(), known.end(), name) == known.end())
+      throw InvalidArgument(fmt::format("--strategies: '{}' is not a strategy", name));
+
+  // The same series on every rank and for every strategy: one seed, generated once. Long enough for the
+  // oracle to look one epoch past the last step.
+  std::mt19937_64 rng(options.seed * 1000003ULL + std::hash<std::string>{}(options.pattern));
+  const Shape shape{.objects = objects, .ranks = ranks, .epochs = options.steps + options.epoch_every + 1};
+  const Signal signal(options.pattern, shape, rng);
+  std::vector<Series> work;
+  for (int i = 0; i < objects; ++i) work.push_back(signal.object(i, rng));
+
+  std::vector<MpiStrategyResult> results;
+  for (const std::string& strategy : options.strategies) results.push_back(run_strategy(comm, options, strategy, work));
+  return results;
+}
+
+}  // namespace penumbra::bench

@@ -1,0 +1,42 @@
+#pragma once
+// penumbra-bench-rebalance's MPI mode: one workload, every strategy, in the same run and on the same seed.
+// Objects in contiguous blocks over the ranks exchange halos with their ring or 2-D mesh neighbours through
+// rt.read (so a move has a communication cost), and each does the work of a synthetic load pattern
+// (load_patterns.hpp) every step, as sleep (honest on an oversubscribed node) or spin.
+#include <mpi.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace penumbra::bench {
+
+struct MpiRebalanceOptions {
+  std::string pattern = "moving-hotspot";  ///< trend, periodic, moving-hotspot, random-walk, noise, phase-change
+  int objects = 0;                         ///< total objects (0: 16 per rank)
+  int steps = 80;
+  int epoch_every = 5;
+  std::string topology = "ring";  ///< ring or mesh
+  bool spin = false;              ///< execute work as spin instead of sleep
+  double work_scale = 1.0;        ///< multiplies the pattern's 0.5-1.5 ms per object per step
+  std::uint64_t seed = 1;
+  std::vector<std::string> strategies = {"static", "greedy", "refine", "predictive", "oracle"};
+};
+
+struct MpiStrategyResult {
+  std::string name;
+  double total_s = 0.0;         ///< wall time of all steps (epochs included)
+  double mean_imbalance = 1.0;  ///< mean over steps of (max / mean) measured work per rank
+  double max_imbalance = 1.0;   ///< worst step
+  std::uint64_t objects_moved = 0;
+  std::uint64_t bytes_moved = 0;
+  std::size_t epochs = 0;
+  double epoch_overhead_s = 0.0;  ///< snapshot + plan + move, summed over epochs (slowest rank of each phase)
+  double plan_s = 0.0;            ///< of which planning
+  double prediction_error = 0.0;  ///< mean over epochs after the first (EpochReport::prediction_error)
+};
+
+/// Collective over `comm`. Throws InvalidArgument naming a bad option.
+std::vector<MpiStrategyResult> run_mpi_rebalance(MPI_Comm comm, const MpiRebalanceOptions& options);
+
+}  // namespace penumbra::bench
