@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Penumbra needs, only those missing. Idempotent: quick when all are present.
 #   jobs/install-deps.sh            # build + test dependencies
+#   jobs/install-deps.sh --slurm    # and a local Slurm (the `slurm` test label, jobs/slurm/)
 set -euo pipefail
 
 packages=(
@@ -13,7 +14,12 @@ packages=(
   libtomlplusplus-dev                   # configuration files
   libxxhash-dev                         # payload checksums (XXH3)
   libfmt-dev nlohmann-json3-dev libcli11-dev   # formatting, JSON, command lines (tools, benchmarks)
+  libopen-trace-format2-dev otf2-tools  # penumbra-prof's OTF2 export; otf2-print checks it in the tests
+  python3                               # the tools tests read JSON and SVG with an independent parser
 )
+if [[ "${1:-}" == "--slurm" ]]; then
+  packages+=(slurmctld slurmd slurm-client munge)   # Slurm 22.05 on localhost (../shared/ENVIRONMENT.md)
+fi
 
 missing=()
 for package in "${packages[@]}"; do

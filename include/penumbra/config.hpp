@@ -18,6 +18,7 @@
 #include "penumbra/metadata_options.hpp"
 #include "penumbra/predictor_options.hpp"
 #include "penumbra/shadow.hpp"
+#include "penumbra/trace_options.hpp"
 
 namespace penumbra {
 
@@ -50,6 +51,8 @@ struct Config {
   MetadataOptions metadata;
   /// Rebalance epochs and the strategy (`balance.*` keys; docs/rebalance.md).
   BalanceOptions balance;
+  /// Epoch trace (`trace.*` keys; docs/profiling.md). `PENUMBRA_TRACE=dir` also sets `trace.dir`.
+  TraceOptions trace;
 
   /// Defaults, then the TOML file named by `PENUMBRA_CONFIG` (if set), then `PENUMBRA_*` variables.
   static Config load();
@@ -58,6 +61,7 @@ struct Config {
   /// Defaults overridden by the TOML file only. Unknown keys are errors (a typo must not pass silently).
   static Config from_file(const std::filesystem::path& file);
   /// `base` overridden by the given environment (name -> value); used by load() with the process environment.
+  /// `PENUMBRA_TRACE` is a short alias of `PENUMBRA_TRACE_DIR` and wins when both are set.
   static Config with_environment(Config base, const std::map<std::string, std::string>& environment);
 
   /// Throws ConfigError for the first invalid field.

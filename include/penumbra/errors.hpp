@@ -3,6 +3,7 @@
 /// Every error Penumbra throws derives from penumbra::Error. Each message names the bad value and what was
 /// expected, so callers can catch the type they can fix and users can read the message they cannot.
 
+#include <cstddef>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -129,6 +130,21 @@ class InvariantViolation : public Error {
 class TopologyError : public Error {
  public:
   using Error::Error;
+};
+
+/// An epoch trace cannot be written or read: names the file, the line (1 = the header; 0 when the file as a
+/// whole is the problem) and the field (a JSON path such as `ranks[2].actual_load`, or empty).
+class TraceError : public Error {
+ public:
+  TraceError(std::string file, std::size_t line, std::string field, const std::string& problem);
+  const std::string& file() const noexcept { return file_; }
+  std::size_t line() const noexcept { return line_; }
+  const std::string& field() const noexcept { return field_; }
+
+ private:
+  std::string file_;
+  std::size_t line_;
+  std::string field_;
 };
 
 }  // namespace penumbra

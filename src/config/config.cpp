@@ -85,6 +85,14 @@ template <class T>
 Field affinity(const char* name, const char* help, T AffinityOptions::*member) {
   return in_section("affinity", name, help, &Config::affinity, member);
 }
+template <class T>
+Field tracing(const char* name, const char* help, T TraceOptions::*member) {
+  return in_section("trace", name, help, &Config::trace, member);
+}
+
+// The short variable users type to trace a run (`PENUMBRA_TRACE=dir mpirun ...`): an alias of trace.dir
+// that wins over PENUMBRA_TRACE_DIR and the file, because it is the most specific thing a user says.
+constexpr const char* kTraceAlias = "PENUMBRA_TRACE";
 
 template <class T>
 Field metadata(const char* name, const char* help, T MetadataOptions::*member) {
@@ -180,6 +188,9 @@ const std::vector<Field>& fields() {
       balance("threshold", "rebalance when a predicted load exceeds (1 + threshold) x the mean",
               &BalanceOptions::threshold),
       balance("horizon", "steps ahead the plan's forecast looks", &BalanceOptions::horizon),
+      tracing("dir", "folder for the epoch trace (empty = off); PENUMBRA_TRACE=dir also sets it",
+              &TraceOptions::dir),
+      tracing("run_name", "trace file name stem (empty = penumbra-<start time>-<pid>)", &TraceOptions::run_name),
   };
   return table;
 }
@@ -453,7 +464,7 @@ Config Config::from_file(const std::filesystem::path& file) { return apply_file(
 Config Config::with_environment(Config base, const std::map<std::string, std::string>& environment) {
   Sources sources;
   for (const auto& [name, text] : environment) {
-    if (!name.starts_with("PENUMBRA_")) continue;
+    if (!name.starts_with("PENUMBRA_") || name == kTraceAlias) continue;
     auto field = std::ranges::find_if(fields(), [&](const Field& f) { return f.env_name() == name; });
     if (field != fields().end()) {
       assign_from_text(base, sources, *field, name, text);
@@ -465,6 +476,8 @@ Config Config::with_environment(Config base, const std::map<std::string, std::st
       if (edit_distance(name, known.env_name()) <= 2)
         throw ConfigError(name, text, "a known variable; did you mean " + known.env_name() + "?");
   }
+  if (auto alias = environment.find(kTraceAlias); alias != environment.end())
+    assign_from_text(base, sources, *find_field("trace.dir"), kTraceAlias, alias->second);
   validate_naming_sources(base, sources);
   return base;
 }

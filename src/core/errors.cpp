@@ -15,4 +15,13 @@ ObjectError::ObjectError(std::uint64_t id, const std::string& message) : Error(m
 RemoteError::RemoteError(int failing_rank, const std::string& message)
     : Error(fmt::format("rank {} failed: {}", failing_rank, message)), failing_rank_(failing_rank) {}
 
+// "trace run.jsonl:12: field 'ranks[2].actual_load': expected a number"; the line and field are left out
+// when they do not apply, so the message never points at something that is not there.
+TraceError::TraceError(std::string file, std::size_t line, std::string field, const std::string& problem)
+    : Error(fmt::format("trace {}{}: {}{}", file, line > 0 ? fmt::format(":{}", line) : "",
+                        field.empty() ? "" : fmt::format("field '{}': ", field), problem)),
+      file_(std::move(file)),
+      line_(line),
+      field_(std::move(field)) {}
+
 }  // namespace penumbra

@@ -1,0 +1,80 @@
+// penumbra-prof's arithmetic on hand-made inputs: imbalance, the common projection replay judges plans by,
+// replay's row for a strategy written here, and XML escaping in the SVG writer.
+#include <gtest/gtest.h>
+
+#include "replay.hpp"
+#include "stats.hpp"
+#include "svg.hpp"
+
+namespace penumbra::prof {
+namespace {
+
+balance::EpochInput two_ranks() {
+  balance::EpochInput input;
+  input.ranks = {balance::RankState{.predicted_load = 3.0}, balance::RankState{.predicted_load = 1.0}};
+  balance::ObjectState a;
+  a.id = ObjectId{1};
+  a.owner = 0;
+  a.predicted_cost = 1.0;
+  balance::ObjectState b = a;
+  b.id = ObjectId{2};
+  b.predicted_cost = 2.0;
+  input.objects = {a, b};
+  return input;
+}
+
+TEST(ProfStats, ImbalanceIsMaxOverMean) {
+  EXPECT_DOUBLE_EQ(imbalance({3.0, 1.0}), 1.5);
+  EXPECT_DOUBLE_EQ(imbalance({0.0, 0.0}), 1.0);
+  EXPECT_DOUBLE_EQ(imbalance({}), 0.0);
+}
+
+TEST(ProfReplay, ProjectedLoadsMoveEachObjectsPredictedCost) {
+  const auto input = two_ranks();
+  // Object 1 (cost 1) from rank 0 to 1: 3 - 1 = 2 and 1 + 1 = 2.
+  EXPECT_EQ(projected_loads(input, {{ObjectId{1}, 0, 1}}), (std::vector<double>{2.0, 2.0}));
+  // An unknown object changes nothing.
+  EXPECT_EQ(projected_loads(input, {{ObjectId{9}, 0, 1}}), (std::vector<double>{3.0, 1.0}));
+}
+
+// Moves object 2 to rank 1 whatever it is given.
+class MoveTwo : public balance::Strategy {
+ public:
+  std::string_view name() const noexcept override { return "move-two"; }
+  balance::Plan plan(const balance::EpochInput&) const override {
+    balance::Plan plan;
+    plan.moves = {{ObjectId{2}, 0, 1, 100}};
+    return plan;
+  }
+};
+
+TEST(ProfReplay, RowComparesTheRecordedPlanWithTheStrategys) {
+  trace::Trace trace;
+  trace.header.ranks = 2;
+  trace::EpochRecord record;
+  record.epoch = 4;
+  record.input = two_ranks();
+  record.plan.moves = {{ObjectId{1}, 0, 1, 10}};
+  trace.epochs = {record};
+  const auto rows = replay(trace, MoveTwo{});
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].epoch, 4);
+  EXPECT_DOUBLE_EQ(rows[0].input_imbalance, 1.5);     // {3, 1}
+  EXPECT_DOUBLE_EQ(rows[0].recorded_imbalance, 1.0);  // {2, 2}
+  EXPECT_EQ(rows[0].recorded_bytes, 10u);
+  EXPECT_EQ(rows[0].replayed_moves, 1u);
+  EXPECT_EQ(rows[0].replayed_bytes, 100u);
+  EXPECT_DOUBLE_EQ(rows[0].replayed_imbalance, 3.0 / 2.0);  // {1, 3}
+  EXPECT_EQ(rows[0].same_moves, 0u);
+  EXPECT_TRUE(rows[0].error.empty());
+}
+
+TEST(ProfSvg, EscapesMarkupInText) {
+  EXPECT_EQ(xml_escape("a<b & \"c\" 'd'>"), "a&lt;b &amp; &quot;c&quot; &apos;d&apos;&gt;");
+  SvgDocument svg(10, 10);
+  svg.text(1, 1, "run <1>");
+  EXPECT_NE(svg.str().find(">run &lt;1&gt;</text>"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace penumbra::prof
