@@ -96,6 +96,10 @@ RunResult run(MPI_Comm comm, const RunSpec& spec, const penumbra::Config& base) 
   config.balance.horizon = spec.epoch_every;  // plan for the loads of the whole next epoch
   config.shadow.enabled = spec.shadows;
   config.epoch_interval = spec.epoch_every;
+  // One trace per run when tracing is on (PENUMBRA_TRACE=dir or trace.dir): named after the row it feeds.
+  config.trace.run_name =
+      fmt::format("{}hotspot-{}-shadows-{}", base.trace.run_name.empty() ? "" : base.trace.run_name + "-",
+                  spec.strategy, spec.shadows ? "on" : "off");
   penumbra::Runtime rt(comm, config);
   const hotspot::StormOptions& storm = spec.storm;
 

@@ -78,7 +78,7 @@ Trigger Rebalancer::end_step(const mpi::Communicator& comm, std::int64_t step, s
 DecidedEpoch Rebalancer::decide(const mpi::Communicator& comm, const Topology& topology, Trigger trigger,
                                 std::int64_t step, std::span<const OwnedObject> owned) {
   DecidedEpoch decided;
-  const auto snapshot_start = std::chrono::steady_clock::now();
+  decided.predict.start = std::chrono::steady_clock::now();
   // The snapshot's unit is seconds per epoch (balance.hpp): a move's transfer is paid once, its gain every step
   // until the next epoch. The tracker measures and forecasts per step.
   const double per_epoch = steps_per_epoch();
@@ -105,6 +105,8 @@ DecidedEpoch Rebalancer::decide(const mpi::Communicator& comm, const Topology& t
   for (const auto& [pair, bytes] : dependencies_)
     edge_rows.push_back({.from = pair.first, .to = pair.second, .bytes_per_step = bytes});
   const std::vector<AccessRow> access_rows = tracker_.access_rows();
+  decided.predict.seconds = seconds_since(decided.predict.start);
+  decided.snapshot.start = std::chrono::steady_clock::now();
 
   const std::vector<RankRow> ranks = mpi::allgather(comm, my_row);
   const std::vector<ObjectRow> objects = mpi::allgatherv<ObjectRow>(comm, object_rows);
@@ -115,13 +117,13 @@ DecidedEpoch Rebalancer::decide(const mpi::Communicator& comm, const Topology& t
                                         .steps_until_next_epoch = per_epoch,
                                         .bandwidth_bytes_per_s = 1e9,
                                         .threshold = config_.balance.threshold});
-  const double snapshot_seconds = seconds_since(snapshot_start);
+  decided.snapshot.seconds = seconds_since(decided.snapshot.start);
 
-  const auto plan_start = std::chrono::steady_clock::now();
+  decided.planning.start = std::chrono::steady_clock::now();
   // Every rank plans on the same input, so a failure (inconsistent input) is the same everywhere; agreeing on
   // it anyway means a rank-local failure (memory) cannot leave the others waiting in the migration.
   mpi::run_agreed(comm, [&] { decided.plan = strategy_->plan(decided.input); });
-  const double plan_seconds = seconds_since(plan_start);
+  decided.planning.seconds = seconds_since(decided.planning.start);
   for (const balance::PlannedMove& move : decided.plan.moves)
     if (move.from == rank_) decided.my_moves.push_back({move.id, move.to});
 
@@ -149,9 +151,10 @@ DecidedEpoch Rebalancer::decide(const mpi::Communicator& comm, const Topology& t
     }
     report.prediction_error = total > 0.0 ? error / total : 0.0;
   }
-  report.snapshot_seconds = snapshot_seconds;
-  report.plan_seconds = plan_seconds;
+  report.snapshot_seconds = decided.predict.seconds + decided.snapshot.seconds;
+  report.plan_seconds = decided.planning.seconds;
   report.rounds = decided.plan.rounds;
+  decided.previous_prediction = std::move(predicted_after_last_epoch_);
   predicted_after_last_epoch_ = after;
   return decided;
 }

@@ -3,6 +3,7 @@
 // step), and at an epoch gathers the snapshot rows from every rank, runs the configured strategy (every rank
 // runs it on the same input, so all reach the same plan without a coordinator) and hands the runtime this
 // rank's moves. The moves themselves go through the runtime's collective migration.
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -31,11 +32,22 @@ struct OwnedObject {
 };
 
 /// A decided epoch: the plan every rank computed and what this rank must send.
+/// When a phase of an epoch ran on this rank.
+struct PhaseClock {
+  std::chrono::steady_clock::time_point start{};
+  double seconds = 0.0;
+};
+
 struct DecidedEpoch {
   balance::EpochInput input;
   balance::Plan plan;
   std::vector<Move> my_moves;
   balance::EpochReport report;  ///< filled but for move_seconds / bytes (the migration adds them)
+  PhaseClock predict;           ///< this rank's forecasts (its rows)
+  PhaseClock snapshot;          ///< the gathers and the assembly
+  PhaseClock planning;          ///< the strategy
+  /// Per rank, the load the previous epoch predicted for the interval that just ended (empty at the first).
+  std::vector<double> previous_prediction;
 };
 
 class Rebalancer {

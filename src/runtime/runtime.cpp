@@ -19,6 +19,7 @@
 #include "mpi/communicator.hpp"
 #include "penumbra/errors.hpp"
 #include "rebalance/rebalancer.hpp"
+#include "runtime/epoch_tracer.hpp"
 #include "shadow/planner.hpp"
 #include "shadow/shadow_manager.hpp"
 #include "store/object_store.hpp"
@@ -68,6 +69,7 @@ struct Runtime::Impl {
     // The metadata service only has locations to tell when there are shadows.
     if (config.shadow.enabled && config.metadata.enabled)
       metadata.emplace(collective.get(), metadata::from_config(config.metadata));
+    tracer.emplace(collective, config, topology);
   }
 
   // After every change of an owned object's value: shadows get the new version within the staleness bound.
@@ -84,17 +86,23 @@ struct Runtime::Impl {
   void register_owned(ObjectId id) {
     if (!metadata || !store.owns_live(id)) return;
     const store::StoredObject& object = store.get(id);
-    metadata::Entry entry{
-        .id = id, .version = object.version, .owner = rank(), .locations = {}, .size_bytes = object.value->known_size()};
+    metadata::Entry entry{.id = id,
+                          .version = object.version,
+                          .owner = rank(),
+                          .locations = {},
+                          .size_bytes = object.value->known_size()};
     if (shadows)
       for (const shadow::SlotAddress& slot : shadows->copies_of(id)) {
         if (entry.locations.size() >= static_cast<std::size_t>(config.metadata.max_locations)) break;
         entry.locations.push_back({slot.rank, slot.offset, slot.capacity});
       }
     metadata->stage(std::move(entry));
+    ++metadata_updates;
   }
   void unregister(ObjectId id, Version erased_at) {
-    if (metadata) metadata->stage_erase(id, erased_at);
+    if (!metadata) return;
+    metadata->stage_erase(id, erased_at);
+    ++metadata_updates;
   }
   // Collective: every rank sends its staged updates, then waits (serving) until no rank has a request in
   // flight, so that no home is left unable to answer because it already entered the next MPI collective.
@@ -259,8 +267,11 @@ struct Runtime::Impl {
   Topology topology;
   std::optional<shadow::ShadowManager> shadows;       // after `collective` and `topology`: it uses both
   std::optional<metadata::MetadataService> metadata;  // with shadows: where the copies are
-  shadow::ReadHistory shadow_history;                 // last epoch window's counts, for the policy's trend term
-  std::optional<rebalance::Rebalancer> rebalancer;    // built once the configuration is agreed
+  std::optional<runtime::EpochTracer> tracer;         // writes the epoch trace when configured
+  // Totals the trace reports per epoch (as deltas).
+  std::uint64_t shadows_created = 0, shadows_dropped = 0, metadata_updates = 0;
+  shadow::ReadHistory shadow_history;               // last epoch window's counts, for the policy's trend term
+  std::optional<rebalance::Rebalancer> rebalancer;  // built once the configuration is agreed
   std::vector<balance::EpochReport> epoch_reports;
   std::int64_t steps = 0;
   std::unordered_map<ObjectId, Version> versions_at_last_check;
@@ -445,6 +456,8 @@ void Runtime::update_shadows() {
                                   return {object.value, object.version};
                                 },
                                 planner);
+  impl_->shadows_created += report.created;
+  impl_->shadows_dropped += report.dropped + report.evicted;
   for (ObjectId id : report.changed) impl_->register_owned(id);  // new holder sets reach the readers
   impl_->flush_metadata();
 }
@@ -517,15 +530,33 @@ const std::vector<balance::EpochReport>& Runtime::epoch_reports() const noexcept
 balance::EpochReport Runtime::run_epoch(int trigger) {
   std::vector<rebalance::OwnedObject> owned;
   for (ObjectId id : impl_->store.live_ids()) owned.push_back({id, impl_->store.get(id).size_bytes()});
-  const rebalance::DecidedEpoch decided = impl_->rebalancer->decide(
-      impl_->collective, impl_->topology, static_cast<rebalance::Trigger>(trigger), impl_->steps, owned);
+  const auto kind = static_cast<rebalance::Trigger>(trigger);
+  const rebalance::DecidedEpoch decided =
+      impl_->rebalancer->decide(impl_->collective, impl_->topology, kind, impl_->steps, owned);
+  runtime::EpochClocks clocks;
+  clocks.move.start = std::chrono::steady_clock::now();
   const MigrationReport migration = migrate(decided.my_moves);
+  clocks.move.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - clocks.move.start).count();
   impl_->rebalancer->after_moves(decided, rank());
   balance::EpochReport report = decided.report;
   report.objects_moved = migration.objects_moved_total;
   report.bytes_moved = migration.bytes_moved_total;
   report.move_seconds = migration.seconds;
-  update_shadows();  // moved objects lost their copies; the new owners place their own
+  // Moved objects lost their copies: the new owners place their own, and the metadata service learns them.
+  clocks.metadata.start = std::chrono::steady_clock::now();
+  update_shadows();
+  clocks.metadata.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - clocks.metadata.start).count();
+  if (impl_->tracer->enabled()) {
+    const ShadowStats stats = shadow_stats();
+    impl_->tracer->record(impl_->collective, decided, kind, clocks,
+                          {.shadow_hits = stats.local_hits + stats.remote_hits,
+                           .shadow_misses = stats.owner_reads,
+                           .shadows_created = impl_->shadows_created,
+                           .shadows_dropped = impl_->shadows_dropped,
+                           .metadata_lookups = impl_->metadata ? impl_->metadata->counters().lookups : 0,
+                           .metadata_updates = impl_->metadata_updates});
+  }
   impl_->epoch_reports.push_back(report);
   return report;
 }
