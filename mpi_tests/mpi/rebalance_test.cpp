@@ -4,12 +4,15 @@
 // Loads are injected with LoadMonitor::record_task (synthetic seconds), so nothing sleeps.
 #include <gtest/gtest.h>
 #include <mpi.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <numeric>
 #include <random>
 
 #include "penumbra/penumbra.hpp"
+#include "penumbra/trace.hpp"
 
 namespace penumbra {
 namespace {
@@ -178,6 +181,51 @@ TEST(Rebalance, WritesIssuedBeforeAnEpochAreNotLost) {
     rt.barrier();
   }
   EXPECT_EQ(rt.epoch_reports().size(), 4u);
+}
+
+TEST(Rebalance, EveryEpochIsTracedWithWhatThePlannerSaw) {
+  // One folder for the job: rank 0's pid, shared so every rank has the same configuration.
+  long pid = static_cast<long>(getpid());
+  MPI_Bcast(&pid, 1, MPI_LONG, 0, MPI_COMM_WORLD);
+  int ranks = 1;
+  MPI_Comm_size(MPI_COMM_WORLD, &ranks);
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                                    ("penumbra-trace-test-" + std::to_string(pid) + "-" + std::to_string(ranks));
+  Config config = config_for("greedy", 2);
+  config.trace.dir = dir.string();
+  config.trace.run_name = "epochs";
+  std::vector<balance::EpochReport> reports;
+  std::size_t objects = 0;
+  {
+    Runtime rt(MPI_COMM_WORLD, config);
+    objects = create_cells(rt, 6 * rt.size()).size();
+    for (int step = 0; step < 6; ++step) {
+      charge(rt, [&](ObjectId id) { return 1e-4 * static_cast<double>(id.value % 5 + 1); });
+      rt.step();
+    }
+    reports = rt.epoch_reports();
+  }
+  int rank = 0;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  if (rank == 0) {
+    const trace::Trace trace = trace::read_trace(dir / "epochs.penumbra-trace.jsonl");
+    EXPECT_EQ(trace.header.ranks, ranks);
+    EXPECT_EQ(trace.header.strategy, "greedy");
+    ASSERT_EQ(trace.epochs.size(), reports.size());
+    ASSERT_EQ(reports.size(), 3u);  // steps 2, 4, 6
+    for (std::size_t e = 0; e < reports.size(); ++e) {
+      const trace::EpochRecord& record = trace.epochs[e];
+      EXPECT_EQ(record.epoch, reports[e].epoch);
+      EXPECT_EQ(record.step, reports[e].step);
+      EXPECT_EQ(record.trigger, trace::Trigger::periodic);
+      EXPECT_EQ(record.ranks.size(), static_cast<std::size_t>(ranks));
+      EXPECT_EQ(record.input.objects.size(), objects) << "the planner saw every object";
+      EXPECT_EQ(record.moves.size(), reports[e].objects_moved);
+      EXPECT_EQ(record.prediction_error.has_value(), e > 0) << "no forecast before the first epoch";
+    }
+    std::filesystem::remove_all(dir);
+  }
+  MPI_Barrier(MPI_COMM_WORLD);
 }
 
 TEST(Rebalance, UnknownStrategyIsAConfigErrorNamingIt) {
