@@ -16,6 +16,7 @@ packages=(
   libfmt-dev nlohmann-json3-dev libcli11-dev   # formatting, JSON, command lines (tools, benchmarks)
   libopen-trace-format2-dev otf2-tools  # penumbra-prof's OTF2 export; otf2-print checks it in the tests
   python3                               # the tools tests read JSON and SVG with an independent parser
+  libtrilinos-zoltan-dev                # the optional `zoltan` rebalancing strategy (hypergraph repartitioning)
 )
 if [[ "${1:-}" == "--slurm" ]]; then
   packages+=(slurmctld slurmd slurm-client munge)   # Slurm 22.05 on localhost (../shared/ENVIRONMENT.md)
