@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "mpi/agreement.hpp"
 #include "mpi/collectives.hpp"
 
@@ -40,11 +42,13 @@ EpochTracer::EpochTracer(const mpi::Communicator& comm, const Config& config, co
 }
 
 void EpochTracer::record(const mpi::Communicator& comm, const rebalance::DecidedEpoch& epoch,
-                         rebalance::Trigger trigger, const EpochClocks& clocks, const RankCounters& totals) {
+                         rebalance::Trigger trigger, const EpochClocks& clocks, const RankCounters& totals,
+                         std::span<const std::int64_t> versions_behind) {
   if (!enabled_) return;
   const RankCounters delta = totals - last_;
   last_ = totals;
   const std::vector<RankCounters> ranks = mpi::allgather(comm, delta);
+  std::vector<std::int64_t> lags = mpi::allgatherv<std::int64_t>(comm, versions_behind);
   mpi::run_agreed(comm, [&] {
     if (comm.rank() != 0) return;
     const auto since_start = [&](const rebalance::PhaseClock& clock) {
@@ -72,6 +76,14 @@ void EpochTracer::record(const mpi::Communicator& comm, const rebalance::Decided
       record.ranks.push_back(rank);
     }
     if (!epoch.previous_prediction.empty()) record.prediction_error = trace::prediction_error(record.ranks);
+    if (!lags.empty()) {  // nearest-rank percentiles over every copy in the job
+      std::sort(lags.begin(), lags.end());
+      const auto percentile = [&](double p) {
+        return static_cast<double>(lags[static_cast<std::size_t>(p * static_cast<double>(lags.size() - 1) + 0.5)]);
+      };
+      record.staleness_p50 = percentile(0.50);
+      record.staleness_p99 = percentile(0.99);
+    }
     record.moves = epoch.plan.moves;  // the migration is all or nothing: it ran every planned move
     record.input = epoch.input;
     record.strategy = epoch.report.strategy;

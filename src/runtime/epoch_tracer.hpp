@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "mpi/communicator.hpp"
@@ -38,9 +39,10 @@ class EpochTracer {
   EpochTracer(const mpi::Communicator& comm, const Config& config, const Topology& topology);
   bool enabled() const noexcept { return enabled_; }
 
-  /// Collective when enabled. `totals`: this rank's counters now.
+  /// Collective when enabled. `totals`: this rank's counters now; `versions_behind`: the lag of each copy of
+  /// this rank's objects, taken before the epoch pushed pending versions.
   void record(const mpi::Communicator& comm, const rebalance::DecidedEpoch& epoch, rebalance::Trigger trigger,
-              const EpochClocks& clocks, const RankCounters& totals);
+              const EpochClocks& clocks, const RankCounters& totals, std::span<const std::int64_t> versions_behind);
 
  private:
   bool enabled_ = false;

@@ -531,6 +531,9 @@ balance::EpochReport Runtime::run_epoch(int trigger) {
   std::vector<rebalance::OwnedObject> owned;
   for (ObjectId id : impl_->store.live_ids()) owned.push_back({id, impl_->store.get(id).size_bytes()});
   const auto kind = static_cast<rebalance::Trigger>(trigger);
+  // Copies' lag before the epoch pushes what is pending (the migration does): what readers saw lately.
+  const std::vector<std::int64_t> versions_behind =
+      impl_->shadows && impl_->tracer->enabled() ? impl_->shadows->versions_behind() : std::vector<std::int64_t>{};
   const rebalance::DecidedEpoch decided =
       impl_->rebalancer->decide(impl_->collective, impl_->topology, kind, impl_->steps, owned);
   runtime::EpochClocks clocks;
@@ -555,7 +558,8 @@ balance::EpochReport Runtime::run_epoch(int trigger) {
                            .shadows_created = impl_->shadows_created,
                            .shadows_dropped = impl_->shadows_dropped,
                            .metadata_lookups = impl_->metadata ? impl_->metadata->counters().lookups : 0,
-                           .metadata_updates = impl_->metadata_updates});
+                           .metadata_updates = impl_->metadata_updates},
+                          versions_behind);
   }
   impl_->epoch_reports.push_back(report);
   return report;

@@ -72,6 +72,18 @@ std::size_t ShadowManager::copy_count() const noexcept {
   return count;
 }
 
+std::vector<std::int64_t> ShadowManager::versions_behind() const {
+  std::vector<std::int64_t> behind;
+  for (const auto& [id, slots] : copies_) {
+    auto pending = pending_.find(id);
+    const std::int64_t lag = pending == pending_.end() ? 0
+                                                       : static_cast<std::int64_t>(pending->second.version) -
+                                                             static_cast<std::int64_t>(pending->second.pushed);
+    behind.insert(behind.end(), slots.size(), std::max<std::int64_t>(lag, 0));
+  }
+  return behind;
+}
+
 void ShadowManager::note_write(ObjectId id, Version version, detail::ValuePtr value) {
   writes_[id] += 1;
   auto copies = copies_.find(id);
@@ -146,8 +158,8 @@ void ShadowManager::forget_owned(std::span<const ObjectId> ids) {
   window_.flush_writes();
 }
 
-ShadowEpochReport ShadowManager::run_epoch(const std::function<int(ObjectId)>& owner_of,
-                                           const OwnedValue& owned_value, const Planner& planner) {
+ShadowEpochReport ShadowManager::run_epoch(const std::function<int(ObjectId)>& owner_of, const OwnedValue& owned_value,
+                                           const Planner& planner) {
   const int ranks = comm_.size();
   const int me = comm_.rank();
   const auto P = static_cast<std::size_t>(ranks);
@@ -158,7 +170,8 @@ ShadowEpochReport ShadowManager::run_epoch(const std::function<int(ObjectId)>& o
   std::vector<std::vector<ReadRecord>> counts_out(P);
   for (const auto& [id, count] : reads_) {
     const int owner = owner_of(id);
-    if (owner != me && owner >= 0 && owner < ranks) counts_out[static_cast<std::size_t>(owner)].push_back({id, count.count});
+    if (owner != me && owner >= 0 && owner < ranks)
+      counts_out[static_cast<std::size_t>(owner)].push_back({id, count.count});
   }
   reads_.clear();
   const auto counts_in = mpi::alltoallv(comm_, counts_out);
@@ -209,12 +222,14 @@ ShadowEpochReport ShadowManager::run_epoch(const std::function<int(ObjectId)>& o
         ++report.dropped;
         it = current.erase(it);
       } else {
-        proposals_out[static_cast<std::size_t>(it->rank)].push_back({s.id, 0, match->value_us, *it, ProposalKind::keep});
+        proposals_out[static_cast<std::size_t>(it->rank)].push_back(
+            {s.id, 0, match->value_us, *it, ProposalKind::keep});
         ++it;
       }
     }
     for (const DesiredShadow& d : want) {
-      if (std::any_of(current.begin(), current.end(), [&](const SlotAddress& a) { return a.rank == d.holder; })) continue;
+      if (std::any_of(current.begin(), current.end(), [&](const SlotAddress& a) { return a.rank == d.holder; }))
+        continue;
       proposals_out[static_cast<std::size_t>(d.holder)].push_back(
           {s.id, payload_capacity_for(s.size_bytes), d.value_us, SlotAddress{}, ProposalKind::create});
     }

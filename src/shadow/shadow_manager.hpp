@@ -82,6 +82,9 @@ class ShadowManager {
   std::size_t held_count() const noexcept { return held_.size(); }
   /// Shadows of this rank's objects held by other ranks.
   std::size_t copy_count() const noexcept;
+  /// For every copy of this rank's objects, how many versions it is behind the owner now (0 when pushed),
+  /// one entry per copy: the staleness an epoch trace reports.
+  std::vector<std::int64_t> versions_behind() const;
 
   // ---- owner side ----------------------------------------------------------------------------------
   /// Holders of `id`'s copies (empty when none).
