@@ -27,6 +27,9 @@ struct BalanceOptions {
   double threshold = 0.2;
   /// `balance.horizon`: steps ahead the predictor forecasts for the plan. [1, 1000].
   std::int64_t horizon = 1;
+  /// `balance.noise_sigmas`: `predictive` sheds load only where the prediction exceeds the threshold by this
+  /// many standard deviations of the forecast (0: act on the forecast alone). [0, 10].
+  double noise_sigmas = 1.0;
 
   /// Throws ConfigError naming the first bad key, its value and the allowed range.
   void validate() const;

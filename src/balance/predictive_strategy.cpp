@@ -20,12 +20,12 @@
 namespace penumbra::balance {
 namespace {
 
-// Standard deviations of the forecast a rank must exceed the threshold by before it sheds load.
-constexpr double kNoiseSigmas = 1.0;
-
 class PredictiveStrategy final : public Strategy {
  public:
-  PredictiveStrategy(const AffinityOptions& affinity, bool oracle) : calculator_(affinity), oracle_(oracle) {}
+  // `noise_sigmas`: standard deviations of the forecast a rank must exceed the threshold by before it sheds
+  // load (balance.noise_sigmas); the oracle knows the future and uses none.
+  PredictiveStrategy(const AffinityOptions& affinity, bool oracle, double noise_sigmas)
+      : calculator_(affinity), oracle_(oracle), noise_sigmas_(oracle ? 0.0 : noise_sigmas) {}
 
   std::string_view name() const noexcept override { return oracle_ ? "oracle" : "predictive"; }
 
@@ -39,7 +39,7 @@ class PredictiveStrategy final : public Strategy {
     protocol.ranks.resize(ranks);
     std::vector<double> excess;
     for (int p = 0; p < ranks; ++p) {
-      const double noise = kNoiseSigmas * view.uncertainty[p];
+      const double noise = noise_sigmas_ * view.uncertainty[p];
       const double limit = (1.0 + input.threshold) * view.reference[p];
       protocol.ranks[p] = RankBudget{input.ranks[p].node,       view.load[p],  view.reference[p],
                                      view.reference[p] - noise, limit - noise, view.speed[p]};
@@ -78,14 +78,15 @@ class PredictiveStrategy final : public Strategy {
  private:
   AffinityCalculator calculator_;
   bool oracle_;
+  double noise_sigmas_;
 };
 
 }  // namespace
 
 std::unique_ptr<Strategy> make_predictive_strategy(const BalanceOptions& options, const AffinityOptions& affinity,
                                                    bool oracle) {
-  (void)options;  // threshold and horizon reach the planner through EpochInput (the same on replay)
-  return std::make_unique<PredictiveStrategy>(affinity, oracle);
+  // Threshold and horizon reach the planner through EpochInput (the same on replay).
+  return std::make_unique<PredictiveStrategy>(affinity, oracle, options.noise_sigmas);
 }
 
 }  // namespace penumbra::balance

@@ -106,7 +106,8 @@ Field balance(const char* name, const char* help, T BalanceOptions::*member) {
 
 const std::vector<Field>& fields() {
   static const std::vector<Field> table = {
-      flat("epoch_interval", "steps between collective rebalance epochs", &Config::epoch_interval, 1, kMaxInt),
+      flat("epoch_interval", "steps between collective shadow epochs (rebalance: balance.epoch_every)",
+           &Config::epoch_interval, 1, kMaxInt),
       flat("virtual_nodes", "0 = real hosts; k = split ranks into k virtual nodes", &Config::virtual_nodes, 0,
            1'000'000),
       flat("latency_probe", "measure one-sided latency between every pair of ranks", &Config::latency_probe),
@@ -188,6 +189,8 @@ const std::vector<Field>& fields() {
       balance("threshold", "rebalance when a predicted load exceeds (1 + threshold) x the mean",
               &BalanceOptions::threshold),
       balance("horizon", "steps ahead the plan's forecast looks", &BalanceOptions::horizon),
+      balance("noise_sigmas", "predictive sheds load only this many forecast deviations above the threshold",
+              &BalanceOptions::noise_sigmas),
       tracing("dir", "folder for the epoch trace (empty = off); PENUMBRA_TRACE=dir also sets it",
               &TraceOptions::dir),
       tracing("run_name", "trace file name stem (empty = penumbra-<start time>-<pid>)", &TraceOptions::run_name),
