@@ -98,7 +98,7 @@ struct PatternFlags {
   bool quick = false;
   int objects = 0;
   int steps = 0;  // 0: 80 (40 with --quick)
-  int epoch_every = 5;
+  int epoch_every = 10;  // balance.epoch_every's default
   std::string topology = "ring";
   std::string work = "sleep";
   std::uint64_t seed = 1;

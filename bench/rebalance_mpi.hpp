@@ -15,7 +15,7 @@ struct MpiRebalanceOptions {
   std::string pattern = "moving-hotspot";  ///< trend, periodic, moving-hotspot, random-walk, noise, phase-change
   int objects = 0;                         ///< total objects (0: 16 per rank)
   int steps = 80;
-  int epoch_every = 5;
+  int epoch_every = 10;
   std::string topology = "ring";  ///< ring or mesh
   bool spin = false;              ///< execute work as spin instead of sleep
   double work_scale = 1.0;        ///< multiplies the pattern's 0.5-1.5 ms per object per step

@@ -45,7 +45,7 @@ struct RunSpec {
   std::string strategy;
   bool shadows = true;
   hotspot::StormOptions storm;
-  int epoch_every = 5;
+  int epoch_every = 10;
   bool spin = false;
 };
 

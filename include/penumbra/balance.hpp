@@ -28,8 +28,11 @@ struct BalanceOptions {
   /// `balance.horizon`: steps ahead the predictor forecasts for the plan. [1, 1000].
   std::int64_t horizon = 1;
   /// `balance.noise_sigmas`: `predictive` sheds load only where the prediction exceeds the threshold by this
-  /// many standard deviations of the forecast (0: act on the forecast alone). [0, 10].
-  double noise_sigmas = 1.0;
+  /// many standard deviations of the forecast, and fills receivers only that far below it. 0 (the default)
+  /// acts on the expected load, the risk-neutral choice when moves are cheap next to an epoch of imbalance
+  /// (measured in docs/rebalance.md: 0 beat 1 on moving loads and tied on noise); raise it when moves are
+  /// expensive. [0, 10].
+  double noise_sigmas = 0.0;
 
   /// Throws ConfigError naming the first bad key, its value and the allowed range.
   void validate() const;

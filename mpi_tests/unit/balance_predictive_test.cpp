@@ -43,12 +43,26 @@ TEST(BalancePredictive, DoesNotMoveOnNoiseWithinTheUncertainty) {
   for (std::uint64_t id = 1; id <= 4; ++id) add(input, id, 0, 3.0);
   add(input, 5, 0, 1.0);
   add(input, 6, 1, 7.0);
+  BalanceOptions one_sigma;  // balance.noise_sigmas = 1: the margin is one standard deviation
+  one_sigma.noise_sigmas = 1.0;
   input.ranks[0].uncertainty = 2.0;
-  EXPECT_TRUE(make_strategy("predictive")->plan(input).moves.empty());
+  EXPECT_TRUE(make_strategy("predictive", one_sigma)->plan(input).moves.empty());
   input.ranks[0].uncertainty = 0.5;
-  const Plan plan = make_strategy("predictive")->plan(input);
+  const Plan plan = make_strategy("predictive", one_sigma)->plan(input);
   EXPECT_EQ(targets(plan), (std::map<std::uint64_t, int>{{1, 1}}));
   EXPECT_EQ(plan.projected_load, (std::vector<double>{10.0, 10.0}));
+}
+
+TEST(BalancePredictive, WithoutANoiseMarginTheForecastAloneDecides) {
+  // The same ranks as above with a standard deviation of 2 on r0: 13 > 12 and noise_sigmas = 0 (the default),
+  // so r0 sheds 3 as it did with a small uncertainty: object 1 -> r1.
+  EpochInput input = snapshot(2);
+  for (std::uint64_t id = 1; id <= 4; ++id) add(input, id, 0, 3.0);
+  add(input, 5, 0, 1.0);
+  add(input, 6, 1, 7.0);
+  input.ranks[0].uncertainty = 2.0;
+  const Plan plan = make_strategy("predictive")->plan(input);
+  EXPECT_EQ(targets(plan), (std::map<std::uint64_t, int>{{1, 1}}));
 }
 
 TEST(BalancePredictive, NeverFillsATargetPastTheThreshold) {
