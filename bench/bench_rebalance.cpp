@@ -97,11 +97,12 @@ struct PatternFlags {
   std::string pattern;
   bool quick = false;
   int objects = 0;
-  int steps = 0;  // 0: 80 (40 with --quick)
+  int steps = 0;         // 0: 80 (40 with --quick)
   int epoch_every = 10;  // balance.epoch_every's default
   std::string topology = "ring";
   std::string work = "sleep";
   std::uint64_t seed = 1;
+  int repeat = 1;
   std::vector<std::string> strategies;
   std::string json_path;
 };
@@ -121,6 +122,7 @@ int run_pattern_mode(const PatternFlags& flags) {
   options.topology = flags.topology;
   options.spin = flags.work == "spin";
   options.seed = flags.seed;
+  options.repeat = flags.repeat;
   if (!flags.strategies.empty()) options.strategies = flags.strategies;
   int rank = 0, ranks = 1;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
@@ -128,9 +130,11 @@ int run_pattern_mode(const PatternFlags& flags) {
   const std::vector<penumbra::bench::MpiStrategyResult> rows =
       penumbra::bench::run_mpi_rebalance(MPI_COMM_WORLD, options);
   if (rank != 0) return 0;
-  fmt::print("penumbra-bench-rebalance --pattern {}: {} ranks, {} objects ({}), {} steps, epoch every {}, work as {}\n",
-             options.pattern, ranks, options.objects > 0 ? options.objects : 16 * ranks, options.topology,
-             options.steps, options.epoch_every, flags.work);
+  fmt::print(
+      "penumbra-bench-rebalance --pattern {}: {} ranks, {} objects ({}), {} steps, epoch every {}, work as {}, "
+      "median of {} run(s)\n",
+      options.pattern, ranks, options.objects > 0 ? options.objects : 16 * ranks, options.topology, options.steps,
+      options.epoch_every, flags.work, options.repeat);
   fmt::print("{:<11} {:>9} {:>10} {:>9} {:>7} {:>11} {:>7} {:>11} {:>9}\n", "strategy", "total_s", "imbalance", "worst",
              "moved", "bytes", "epochs", "overhead_s", "pred_err");
   nlohmann::json json{{"pattern", options.pattern}, {"ranks", ranks}, {"strategies", nlohmann::json::array()}};
@@ -147,7 +151,8 @@ int run_pattern_mode(const PatternFlags& flags) {
                                   {"epochs", row.epochs},
                                   {"epoch_overhead_s", row.epoch_overhead_s},
                                   {"plan_s", row.plan_s},
-                                  {"prediction_error", row.prediction_error}});
+                                  {"prediction_error", row.prediction_error},
+                                  {"run_times_s", row.run_times_s}});
   }
   // The ratios, from this one run.
   const auto* predictive = find_result(rows, "predictive");
@@ -197,6 +202,9 @@ int main(int argc, char** argv) {
   app.add_option("--work", pattern.work, "--pattern: execute work as sleep (oversubscribed) or spin")
       ->check(CLI::IsMember({"sleep", "spin"}));
   app.add_option("--seed", pattern.seed, "--pattern: seed of the load series");
+  app.add_option("--repeat", pattern.repeat,
+                 "--pattern: runs per strategy, interleaved; the median run is reported (default 1)")
+      ->check(CLI::Range(1, 100));
   app.add_flag("--simulate", simulate, "run the planning functions for virtual partitions in this process");
   app.add_option("--partitions", flags.partitions, "only this many partitions (default 64..65536)")
       ->check(CLI::Range(1, 1 << 20));

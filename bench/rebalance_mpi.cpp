@@ -179,8 +179,21 @@ std::vector<MpiStrategyResult> run_mpi_rebalance(MPI_Comm comm, const MpiRebalan
   std::vector<Series> work;
   for (int i = 0; i < objects; ++i) work.push_back(signal.object(i, rng));
 
+  if (options.repeat < 1) throw InvalidArgument(fmt::format("--repeat: {} (expected >= 1)", options.repeat));
+  std::vector<std::vector<MpiStrategyResult>> runs(options.strategies.size());
+  for (int round = 0; round < options.repeat; ++round)
+    for (std::size_t s = 0; s < options.strategies.size(); ++s)
+      runs[s].push_back(run_strategy(comm, options, options.strategies[s], work));
   std::vector<MpiStrategyResult> results;
-  for (const std::string& strategy : options.strategies) results.push_back(run_strategy(comm, options, strategy, work));
+  for (std::vector<MpiStrategyResult>& of_strategy : runs) {
+    std::vector<double> times;
+    for (const MpiStrategyResult& run : of_strategy) times.push_back(run.total_s);
+    std::sort(of_strategy.begin(), of_strategy.end(),
+              [](const MpiStrategyResult& a, const MpiStrategyResult& b) { return a.total_s < b.total_s; });
+    MpiStrategyResult median = of_strategy[of_strategy.size() / 2];
+    median.run_times_s = std::move(times);
+    results.push_back(std::move(median));
+  }
   return results;
 }
 

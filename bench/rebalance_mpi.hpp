@@ -20,6 +20,9 @@ struct MpiRebalanceOptions {
   bool spin = false;              ///< execute work as spin instead of sleep
   double work_scale = 1.0;        ///< multiplies the pattern's 0.5-1.5 ms per object per step
   std::uint64_t seed = 1;
+  /// Runs of every strategy, interleaved (strategy A, B, ..., then A, B, ... again) so that a slow spell of an
+  /// oversubscribed machine hits all strategies alike; each strategy reports its median run by total time.
+  int repeat = 1;
   std::vector<std::string> strategies = {"static", "greedy", "refine", "predictive", "oracle"};
 };
 
@@ -31,9 +34,10 @@ struct MpiStrategyResult {
   std::uint64_t objects_moved = 0;
   std::uint64_t bytes_moved = 0;
   std::size_t epochs = 0;
-  double epoch_overhead_s = 0.0;  ///< snapshot + plan + move, summed over epochs (slowest rank of each phase)
-  double plan_s = 0.0;            ///< of which planning
-  double prediction_error = 0.0;  ///< mean over epochs after the first (EpochReport::prediction_error)
+  double epoch_overhead_s = 0.0;    ///< snapshot + plan + move, summed over epochs (slowest rank of each phase)
+  double plan_s = 0.0;              ///< of which planning
+  double prediction_error = 0.0;    ///< mean over epochs after the first (EpochReport::prediction_error)
+  std::vector<double> run_times_s;  ///< total_s of every run, in run order (the row is the median one)
 };
 
 /// Collective over `comm`. Throws InvalidArgument naming a bad option.

@@ -90,7 +90,8 @@ std::vector<T> gather_to_root(MPI_Comm comm, const std::vector<T>& mine) {
   std::vector<int> counts(static_cast<std::size_t>(size)), offsets(static_cast<std::size_t>(size));
   MPI_Gather(&bytes, 1, MPI_INT, counts.data(), 1, MPI_INT, 0, comm);
   int total = 0;
-  for (int r = 0; r < size; ++r) offsets[static_cast<std::size_t>(r)] = std::exchange(total, total + counts[static_cast<std::size_t>(r)]);
+  for (int r = 0; r < size; ++r)
+    offsets[static_cast<std::size_t>(r)] = std::exchange(total, total + counts[static_cast<std::size_t>(r)]);
   std::vector<T> all(rank == 0 ? static_cast<std::size_t>(total) / sizeof(T) : 0);
   MPI_Gatherv(mine.data(), bytes, MPI_BYTE, all.data(), counts.data(), offsets.data(), MPI_BYTE, 0, comm);
   return all;
