@@ -108,8 +108,12 @@ struct Runtime::Impl {
   // flight, so that no home is left unable to answer because it already entered the next MPI collective.
   void flush_metadata() {
     if (!metadata) return;
-    if (metadata->staged_updates() > 0) metadata->flush(messenger);
+    send_metadata();
     messenger.quiesce();
+  }
+  // The sending half, for callers that wait (serving) right after anyway.
+  void send_metadata() {
+    if (metadata && metadata->staged_updates() > 0) metadata->flush(messenger);
   }
 
   // A copy of another rank's object from a third rank's shadow, one-sided: the nearest holder the metadata
@@ -482,9 +486,9 @@ ShadowStats Runtime::shadow_stats() const {
 void Runtime::barrier() { impl_->messenger.quiesce(); }
 
 std::int64_t Runtime::step() {
-  impl_->flush_metadata();  // (a barrier itself when the service runs)
-  // Every rank finishes the step's requests before the trigger's allreduce: a rank blocked in the allreduce
-  // could not serve a read another rank still waits for.
+  impl_->send_metadata();
+  // Every rank finishes the step's requests (metadata updates included) before the trigger's allreduce: a rank
+  // blocked in the allreduce could not serve a request another rank still waits for.
   barrier();
   const std::int64_t step = ++impl_->steps;
   const std::vector<ObjectId> owned = impl_->store.live_ids();
