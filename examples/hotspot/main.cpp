@@ -220,18 +220,6 @@ RunResult run(MPI_Comm comm, const RunSpec& spec, const penumbra::Config& base) 
   return result;
 }
 
-std::vector<std::string> split_list(const std::string& text) {
-  std::vector<std::string> items;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    const std::size_t comma = text.find(',', start);
-    const std::size_t end = comma == std::string::npos ? text.size() : comma;
-    if (end > start) items.push_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return items;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -240,8 +228,8 @@ int main(int argc, char** argv) {
   try {
     CLI::App app{"hotspot: a storm crossing a 2-D block domain, under every rebalancing strategy"};
     RunSpec spec;
-    std::string strategies = "static,greedy,refine,predictive";
-    std::string shadows = "off,on";
+    std::vector<std::string> strategy_list = {"static", "greedy", "refine", "predictive"};
+    std::vector<std::string> shadow_modes = {"off", "on"};
     std::string work = "sleep";
     std::string json_path;
     app.add_option("--steps", spec.storm.steps, "steps per run")->check(CLI::Range(10, 100000));
@@ -255,8 +243,8 @@ int main(int argc, char** argv) {
     app.add_option("--crossings", spec.storm.crossings, "times the storm crosses the domain")
         ->check(CLI::Range(1, 1000));
     app.add_option("--epoch-every", spec.epoch_every, "steps between rebalance epochs")->check(CLI::Range(1, 1000));
-    app.add_option("--strategies", strategies, "comma-separated strategies to compare");
-    app.add_option("--shadows", shadows, "comma-separated: off, on");
+    app.add_option("--strategies", strategy_list, "comma-separated strategies to compare")->delimiter(',');
+    app.add_option("--shadows", shadow_modes, "comma-separated: off, on")->delimiter(',');
     app.add_option("--work", work, "how block work is executed: sleep (oversubscribed nodes) or spin")
         ->check(CLI::IsMember({"sleep", "spin"}));
     app.add_option("--json", json_path, "write the table as JSON to this file")
@@ -271,14 +259,13 @@ int main(int argc, char** argv) {
       return code == 0 ? 0 : 2;
     }
     spec.spin = work == "spin";
-    const std::vector<std::string> strategy_list = split_list(strategies);
     const std::vector<std::string> known = penumbra::balance::strategy_names();
     for (const std::string& name : strategy_list)  // before any run, not halfway through the table
       if (std::find(known.begin(), known.end(), name) == known.end())
         throw penumbra::InvalidArgument(
             fmt::format("--strategies: '{}' is not a strategy (known: {})", name, fmt::join(known, ", ")));
     std::vector<bool> shadow_list;
-    for (const std::string& mode : split_list(shadows)) {
+    for (const std::string& mode : shadow_modes) {
       if (mode != "on" && mode != "off")
         throw penumbra::InvalidArgument(fmt::format("--shadows: '{}' (expected off, on or off,on)", mode));
       shadow_list.push_back(mode == "on");

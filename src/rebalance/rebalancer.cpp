@@ -25,14 +25,10 @@ MonitorOptions notice_on_rank_zero(MonitorOptions options, int rank) {
 }  // namespace
 
 std::vector<double> predicted_loads_after(const balance::EpochInput& input, const balance::Plan& plan) {
-  std::unordered_map<ObjectId, int> destination;
-  for (const balance::PlannedMove& move : plan.moves) destination[move.id] = move.to;
+  const std::vector<int> owners = balance::owners_after(input, plan);
   std::vector<double> loads(input.ranks.size(), 0.0);
-  for (const balance::ObjectState& object : input.objects) {
-    auto moved = destination.find(object.id);
-    const int owner = moved == destination.end() ? object.owner : moved->second;
-    loads[static_cast<std::size_t>(owner)] += object.predicted_cost;
-  }
+  for (std::size_t i = 0; i < input.objects.size(); ++i)
+    loads[static_cast<std::size_t>(owners[i])] += input.objects[i].predicted_cost;
   return loads;
 }
 
@@ -44,7 +40,7 @@ double imbalance_of(std::span<const double> loads) {
 }
 
 Rebalancer::Rebalancer(const Config& config, int rank)
-    : config_(config),
+    : balance_(config.balance),
       rank_(rank),
       monitor_(rank, notice_on_rank_zero(config.monitor, rank)),
       tracker_(rank, config.predictor, static_cast<int>(config.balance.horizon)),
@@ -52,7 +48,7 @@ Rebalancer::Rebalancer(const Config& config, int rank)
 
 double Rebalancer::steps_per_epoch() const noexcept {
   // Without a period, the plan is for the horizon the forecasts cover.
-  return static_cast<double>(config_.balance.epoch_every > 0 ? config_.balance.epoch_every : config_.balance.horizon);
+  return static_cast<double>(balance_.epoch_every > 0 ? balance_.epoch_every : balance_.horizon);
 }
 
 void Rebalancer::declare_dependency(ObjectId a, ObjectId b, double bytes_per_step) {
@@ -70,9 +66,8 @@ Trigger Rebalancer::end_step(const mpi::Communicator& comm, std::int64_t step, s
   tracker_.observe_step(monitor_.reset_epoch(), owns);
   const mpi::SumMax spread = sum_max_(comm, tracker_.forecast_rank(owned).per_step);
   // An epoch right after another cannot see the effect of the first: wait at least `horizon` steps.
-  return decide_trigger(step, config_.balance.epoch_every, config_.balance.threshold,
-                        LoadSpread{spread.sum, spread.max, comm.size()}, step - last_epoch_step_,
-                        std::max<std::int64_t>(config_.balance.horizon, 2));
+  return decide_trigger(step, balance_.epoch_every, balance_.threshold, LoadSpread{spread.sum, spread.max, comm.size()},
+                        step - last_epoch_step_, std::max<std::int64_t>(balance_.horizon, 2));
 }
 
 DecidedEpoch Rebalancer::decide(const mpi::Communicator& comm, const Topology& topology, Trigger trigger,
@@ -116,7 +111,7 @@ DecidedEpoch Rebalancer::decide(const mpi::Communicator& comm, const Topology& t
                                        {.epoch = epochs_ + 1,
                                         .steps_until_next_epoch = per_epoch,
                                         .bandwidth_bytes_per_s = 1e9,
-                                        .threshold = config_.balance.threshold});
+                                        .threshold = balance_.threshold});
   decided.snapshot.seconds = seconds_since(decided.snapshot.start);
 
   decided.planning.start = std::chrono::steady_clock::now();
@@ -137,8 +132,6 @@ DecidedEpoch Rebalancer::decide(const mpi::Communicator& comm, const Topology& t
   report.step = step;
   report.trigger = std::string(to_string(trigger));
   report.strategy = std::string(strategy_->name());
-  report.objects_moved = decided.plan.moves.size();
-  for (const balance::PlannedMove& move : decided.plan.moves) report.bytes_moved += move.bytes;
   report.measured_imbalance = imbalance_of(measured);
   report.predicted_imbalance = imbalance_of(predicted);
   const std::vector<double> after = predicted_loads_after(decided.input, decided.plan);

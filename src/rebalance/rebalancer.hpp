@@ -42,7 +42,7 @@ struct DecidedEpoch {
   balance::EpochInput input;
   balance::Plan plan;
   std::vector<Move> my_moves;
-  balance::EpochReport report;  ///< filled but for move_seconds / bytes (the migration adds them)
+  balance::EpochReport report;  ///< all but what the migration measures: objects and bytes moved, move_seconds
   PhaseClock predict;           ///< this rank's forecasts (its rows)
   PhaseClock snapshot;          ///< the gathers and the assembly
   PhaseClock planning;          ///< the strategy
@@ -78,7 +78,7 @@ class Rebalancer {
 
  private:
   double steps_per_epoch() const noexcept;  // the period the snapshot's per-epoch figures cover
-  Config config_;
+  BalanceOptions balance_;
   int rank_;
   LoadMonitor monitor_;
   LoadTracker tracker_;
