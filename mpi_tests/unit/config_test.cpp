@@ -57,6 +57,27 @@ TEST(Config, ShadowKeysAreValidated) {
   }
 }
 
+TEST(Config, MetadataAndBalanceKeysAreValidated) {
+  const Config config = Config::with_environment(
+      Config{}, {{"PENUMBRA_METADATA_MODE", "centralized"}, {"PENUMBRA_BALANCE_NOISE_SIGMAS", "1.5"}});
+  EXPECT_EQ(config.metadata.mode, "centralized");
+  EXPECT_DOUBLE_EQ(config.balance.noise_sigmas, 1.5);
+  // A negative count must not wrap into a huge valid one; a slot count must be a power of two.
+  for (const auto& [bad, value] : std::vector<std::pair<std::string, std::string>>{
+           {"PENUMBRA_METADATA_REPLICAS", "-1"},
+           {"PENUMBRA_METADATA_SLOTS_PER_SHARD", "1000"},
+           {"PENUMBRA_METADATA_MODE", "hashed"},
+           {"PENUMBRA_BALANCE_NOISE_SIGMAS", "-0.5"}}) {
+    try {
+      Config::with_environment(Config{}, {{bad, value}});
+      ADD_FAILURE() << bad << " = " << value << " was accepted";
+    } catch (const ConfigError& error) {
+      EXPECT_EQ(error.key(), bad);
+      EXPECT_EQ(error.value(), value);
+    }
+  }
+}
+
 TEST(Config, SectionKeysComeFromEnvironmentAsNumbersWordsAndLists) {
   const Config config = Config::with_environment(Config{}, {{"PENUMBRA_AFFINITY_MARGIN", "0.25"},
                                                             {"PENUMBRA_MONITOR_COUNTERS", "timers"},
