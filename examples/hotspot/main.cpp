@@ -1,6 +1,7 @@
-// hotspot: the main job. A 2-D domain cut into blocks (Penumbra objects); every step a task per block reads
-// its four neighbours' halos and a global parameter object that every task reads (the hot object), relaxes
-// its cells, does the block's work and writes the block back. The work follows a storm crossing the domain,
+// hotspot: the main job. A 2-D domain cut into blocks (Penumbra objects); every step a task per block (a
+// Penumbra task, placed at the block's owner) reads its four neighbours' halos and a global parameter object
+// that every task reads (the hot object), relaxes its cells, does the block's work and writes the block back.
+// Every 10 steps, read-only tasks sum the heat of each row of blocks wherever copies of the row are. The work follows a storm crossing the domain,
 // so whichever rank owns the storm's blocks overloads, and the storm keeps moving. The same run repeats with
 // each rebalancing strategy, shadows off and on, and prints one table (and --json).
 //
@@ -57,6 +58,9 @@ struct RunResult {
   double shadow_hit_rate = 0.0;   // reads of other ranks' blocks served by a shadow
   double prediction_error = 0.0;  // mean over epochs of Σ|predicted - measured| / Σ measured
   std::size_t epochs = 0;
+  double domain_heat = 0.0;             // sum of every cell at the last sample (rank 0; a physics check)
+  std::int64_t tasks_stolen = 0;        // read-only tasks idle ranks took from busy ones
+  std::int64_t read_only_on_copies = 0; // read-only tasks that ran on shadows, not at the owner
 };
 
 std::string block_name(int x, int y) { return fmt::format("hotspot/block/{}/{}", x, y); }
@@ -134,34 +138,82 @@ RunResult run(MPI_Comm comm, const RunSpec& spec, const penumbra::Config& base) 
       }
   rt.barrier();
 
-  std::vector<double> busy_per_step;
-  busy_per_step.reserve(static_cast<std::size_t>(storm.steps));
-  const auto started = std::chrono::steady_clock::now();
-  for (int step = 0; step < storm.steps; ++step) {
-    double busy = 0.0;
-    for (penumbra::ObjectId id : rt.local_objects()) {
-      auto found = coordinates.find(id);
-      if (found == coordinates.end()) continue;  // the parameter object
-      const auto [x, y] = found->second;
-      const auto task_start = std::chrono::steady_clock::now();
-      {
-        auto measured = rt.monitor().measure_task(id);
-        const double diffusion = rt.read<Parameters>(kParameters).value.diffusion;  // every task reads it
-        Block block = rt.read<Block>(id).value;
+  // The application's work as tasks. Every rank registers the same kinds; `busy` is the task time this rank
+  // spent in the current step (tasks run on the rank's own thread).
+  double busy = 0.0;
+  struct RelaxArgs {
+    int x;
+    int y;
+    int step;
+    double cost_us;
+  };
+  const auto relax_block = rt.register_task<RelaxArgs>(
+      "hotspot/relax", [&busy, &storm, spin = spec.spin](penumbra::TaskContext& ctx, const RelaxArgs& args) {
+        const auto started = std::chrono::steady_clock::now();
+        const double diffusion = ctx.read<Parameters>(kParameters).value.diffusion;  // every task reads it
+        const std::string self = block_name(args.x, args.y);
+        Block block = ctx.read<Block>(self).value;
         Block halo[4];
         const Block* neighbours[4] = {nullptr, nullptr, nullptr, nullptr};
-        const int nx[4] = {x, x, x - 1, x + 1}, ny[4] = {y - 1, y + 1, y, y};
+        const int nx[4] = {args.x, args.x, args.x - 1, args.x + 1}, ny[4] = {args.y - 1, args.y + 1, args.y, args.y};
         for (int k = 0; k < 4; ++k)
           if (nx[k] >= 0 && nx[k] < storm.blocks_x && ny[k] >= 0 && ny[k] < storm.blocks_y) {
-            halo[k] = rt.read<Block>(block_name(nx[k], ny[k])).value;
+            halo[k] = ctx.read<Block>(block_name(nx[k], ny[k])).value;
             neighbours[k] = &halo[k];
           }
         relax(block, neighbours, diffusion);
-        do_work(hotspot::block_cost_us(storm, x, y, step), spec.spin);
-        block.step = step;
-        rt.write(id, block);
+        do_work(args.cost_us, spin);
+        block.step = args.step;
+        ctx.write(self, block);
+        busy += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      });
+  // Read-only: the heat of one row of blocks. Runs wherever the row's blocks are local (owned or shadowed),
+  // and an idle rank holding them may steal it.
+  const auto row_heat = rt.register_task<int>(
+      "hotspot/row-heat", [&busy, &storm](penumbra::TaskContext& ctx, const int& y) {
+        const auto started = std::chrono::steady_clock::now();
+        double heat = 0.0;
+        for (int x = 0; x < storm.blocks_x; ++x) {
+          const auto block = ctx.read<Block>(block_name(x, y)).value;
+          for (const auto& row : block.cells) heat = std::accumulate(std::begin(row), std::end(row), heat);
+        }
+        busy += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        return heat;
+      });
+  const auto set_parameters = rt.register_task<Parameters>(
+      "hotspot/parameters", [](penumbra::TaskContext& ctx, const Parameters& next) { ctx.write(kParameters, next); });
+  const penumbra::ObjectId parameters_id = penumbra::ObjectId::from_name(kParameters);
+  auto block_id = [](int x, int y) { return penumbra::ObjectId::from_name(block_name(x, y)); };
+
+  std::vector<double> busy_per_step;
+  busy_per_step.reserve(static_cast<std::size_t>(storm.steps));
+  std::vector<penumbra::Future<double>> heat;
+  const int first_row = rt.rank() * storm.blocks_y / rt.size(), end_row = (rt.rank() + 1) * storm.blocks_y / rt.size();
+  const auto started = std::chrono::steady_clock::now();
+  for (int step = 0; step < storm.steps; ++step) {
+    busy = 0.0;
+    // Each rank submits the tasks of its original strip of rows; the scheduler sends each to the block's
+    // owner now, wherever the rebalancer has moved it.
+    for (int y = first_row; y < end_row; ++y)
+      for (int x = 0; x < storm.blocks_x; ++x) {
+        std::vector<penumbra::ObjectId> reads = {parameters_id};
+        if (y > 0) reads.push_back(block_id(x, y - 1));
+        if (y + 1 < storm.blocks_y) reads.push_back(block_id(x, y + 1));
+        if (x > 0) reads.push_back(block_id(x - 1, y));
+        if (x + 1 < storm.blocks_x) reads.push_back(block_id(x + 1, y));
+        const double cost_us = hotspot::block_cost_us(storm, x, y, step);
+        rt.submit(relax_block, RelaxArgs{x, y, step, cost_us},
+                  penumbra::TaskSpec{}.with_writes({block_id(x, y)}).with_reads(std::move(reads)).with_cost(cost_us * 1e-6));
       }
-      busy += std::chrono::duration<double>(std::chrono::steady_clock::now() - task_start).count();
+    if (rt.rank() == 0 && step % 10 == 9) {  // the hot object changes now and then; the domain's heat is sampled
+      rt.submit(set_parameters, Parameters{0.2 + 0.001 * (step % 7), step},
+                penumbra::TaskSpec{}.with_writes({parameters_id}));
+      heat.clear();
+      for (int y = 0; y < storm.blocks_y; ++y) {
+        std::vector<penumbra::ObjectId> row;
+        for (int x = 0; x < storm.blocks_x; ++x) row.push_back(block_id(x, y));
+        heat.push_back(rt.submit(row_heat, y, penumbra::TaskSpec{}.with_reads(std::move(row))));
+      }
     }
     if (spec.strategy == "oracle") {  // the oracle is told the true cost of the next epoch (none for the parameters)
       for (penumbra::ObjectId id : rt.local_objects()) {
@@ -173,10 +225,8 @@ RunResult run(MPI_Comm comm, const RunSpec& spec, const penumbra::Config& base) 
         rt.declare_next_cost(id, sum / spec.epoch_every * 1e-6);
       }
     }
-    if (rt.rank() == rt.owner_of(kParameters) && step % 10 == 9)  // the hot object changes now and then
-      rt.write(kParameters, Parameters{0.2 + 0.001 * (step % 7), step});
+    rt.step();  // runs the step's tasks, then the rebalance epoch when one is due
     busy_per_step.push_back(busy);
-    rt.step();
   }
   rt.barrier();
   RunResult result;
@@ -216,6 +266,14 @@ RunResult run(MPI_Comm comm, const RunSpec& spec, const penumbra::Config& base) 
     }
   }
   result.epochs = rt.epoch_reports().size();
+  for (const penumbra::Future<double>& row : heat) result.domain_heat += row.get();  // rank 0's last sample
+  const penumbra::TaskStats tasks = rt.task_stats();
+  std::int64_t task_counts[2] = {static_cast<std::int64_t>(tasks.stolen),
+                                 static_cast<std::int64_t>(tasks.read_only_on_copy)};
+  std::int64_t task_totals[2] = {0, 0};
+  MPI_Allreduce(task_counts, task_totals, 2, MPI_INT64_T, MPI_SUM, comm);
+  result.tasks_stolen = task_totals[0];
+  result.read_only_on_copies = task_totals[1];
   result.prediction_error = errors > 0 ? error_sum / static_cast<double>(errors) : 0.0;
   return result;
 }
@@ -304,7 +362,10 @@ int main(int argc, char** argv) {
                         {"bytes_moved", result.bytes_moved},
                         {"epochs", result.epochs},
                         {"shadow_hit_rate", result.shadow_hit_rate},
-                        {"prediction_error", result.prediction_error}});
+                        {"prediction_error", result.prediction_error},
+                        {"domain_heat", result.domain_heat},
+                        {"tasks_stolen", result.tasks_stolen},
+                        {"read_only_tasks_on_copies", result.read_only_on_copies}});
       }
     if (rank == 0 && !runs.empty()) {
       const auto fastest = std::min_element(runs.begin(), runs.end(), [](const auto& a, const auto& b) {

@@ -9,7 +9,8 @@ struct StormOptions {
   int blocks_x = 8;
   int blocks_y = 8;
   int steps = 120;             ///< length of the run, in steps
-  double base_us = 300.0;      ///< work per block per step outside the storm
+  double base_us = 1000.0;     ///< work per block per step outside the storm (1 ms: the work, not the per-step
+                               ///< overheads of an oversubscribed 2-core node, sets the time)
   double amplitude = 12.0;     ///< at the storm's eye a block costs base x (1 + amplitude)
   double radius_blocks = 1.0;  ///< e-folding radius of the storm
   int crossings = 3;           ///< times the storm crosses the domain over `steps` (it re-enters at the left)

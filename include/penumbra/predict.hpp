@@ -52,7 +52,11 @@ class Ensemble {
   /// Name of the chosen model.
   std::string_view chosen_name() const { return models_[chosen_]->name(); }
 
-  /// The chosen model's forecast `horizon` epochs ahead, clamped at 0. Throws InvalidArgument on
+  /// A forecast never exceeds this many times the largest value the series has shown. Extrapolating models
+  /// (Holt's trend, AR(p), seasonal) fitted on a short, noisy window can diverge, and a single object forecast
+  /// 75x its history made the predictive strategy shed half a rank (hotspot demo, docs/prediction.md).
+  static constexpr double kForecastCeiling = 4.0;
+  /// The chosen model's forecast `horizon` epochs ahead, clamped at 0 and at kForecastCeiling x the peak. Throws InvalidArgument on
   /// horizon < 1 and InvalidLoad before the first observation.
   double forecast(int horizon) const;
   /// Model `index`'s forecast, clamped at 0 (same errors as forecast()).
@@ -80,6 +84,7 @@ class Ensemble {
   std::size_t observations_ = 0;
   std::size_t chosen_ = 0;
   double last_value_ = 0.0;
+  double peak_ = 0.0;  // largest value observed: forecasts are bounded by kForecastCeiling x peak_
 };
 
 /// What a series is: the load of a rank or the load of an object.

@@ -44,9 +44,10 @@ void Ensemble::update(double value) {
     next_slot_ = (next_slot_ + 1) % window_;
     error_count_ = std::min(error_count_ + 1, window_);
   }
+  peak_ = std::max(peak_, value);
   for (std::size_t i = 0; i < models_.size(); ++i) {
     models_[i]->update(value);
-    pending_[i] = std::max(0.0, models_[i]->forecast(1));
+    pending_[i] = std::clamp(models_[i]->forecast(1), 0.0, kForecastCeiling * peak_);
   }
   ++observations_;
   last_value_ = value;
@@ -82,7 +83,7 @@ double Ensemble::model_forecast(std::size_t index, int horizon) const {
   check_horizon(horizon);
   if (observations_ == 0) throw InvalidLoad("forecast of an empty history (no value observed)");
   if (horizon == 1) return pending_[index];
-  return std::max(0.0, models_[index]->forecast(horizon));
+  return std::clamp(models_[index]->forecast(horizon), 0.0, kForecastCeiling * peak_);
 }
 
 double Ensemble::uncertainty(int horizon) const {
