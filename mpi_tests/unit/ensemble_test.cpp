@@ -3,11 +3,13 @@
 
 #include <cmath>
 #include <limits>
+#include <memory>
 #include <numbers>
 #include <random>
 #include <vector>
 
 #include "penumbra/errors.hpp"
+#include "penumbra/forecast_model.hpp"
 #include "penumbra/predict.hpp"
 
 namespace penumbra {
@@ -18,6 +20,34 @@ PredictorOptions only(std::vector<std::string> models, std::int64_t window = 16)
   options.models = std::move(models);
   options.ensemble_window = window;
   return options;
+}
+
+// A model that diverges: its forecast grows 10x per step ahead, as an unstable AR fit would.
+class Diverging final : public ForecastModel {
+ public:
+  std::string_view name() const noexcept override { return "diverging"; }
+  std::size_t observations() const noexcept override { return count_; }
+  void reset() override { count_ = 0; }
+
+ private:
+  void observe(double value) override {
+    last_ = value;
+    ++count_;
+  }
+  double predict(int horizon) const override { return last_ * std::pow(10.0, horizon); }
+  double last_ = 0.0;
+  std::size_t count_ = 0;
+};
+
+TEST(Ensemble, ForecastsStayWithinTheCeilingOfTheSeriesPeak) {
+  std::vector<std::unique_ptr<ForecastModel>> models;
+  models.push_back(std::make_unique<Diverging>());
+  Ensemble ensemble(std::move(models), 4);
+  for (double value : {1.0, 3.0, 2.0}) ensemble.update(value);  // peak 3
+  EXPECT_DOUBLE_EQ(ensemble.forecast(1), Ensemble::kForecastCeiling * 3.0) << "the model said 20";
+  EXPECT_DOUBLE_EQ(ensemble.forecast(5), Ensemble::kForecastCeiling * 3.0) << "the model said 200000";
+  ensemble.update(0.05);  // far below the peak: the model's 0.5 is within the ceiling and stands
+  EXPECT_DOUBLE_EQ(ensemble.forecast(1), 0.5);
 }
 
 TEST(Ensemble, PicksTheTrendModelOnALine) {

@@ -10,6 +10,7 @@
 #include "penumbra/errors.hpp"
 #include "shadow/placement.hpp"
 #include "shadow/plan.hpp"
+#include "shadow/planner.hpp"
 #include "shadow_test_support.hpp"
 
 namespace penumbra::shadow {
@@ -327,6 +328,33 @@ TEST(ShadowPlacement, BadInputIsATypedErrorNamingTheValue) {
   CostModel negative = costs;
   negative.propagation_us_per_kib = -1;
   EXPECT_THROW(plan_shadows(good, topology, ranks, negative, ShadowOptions{}), InvalidArgument);
+}
+
+}  // namespace
+}  // namespace penumbra::shadow
+
+namespace penumbra::shadow {
+namespace {
+
+// The runtime's planner takes the task scheduler's count of tasks reading each object as its dependents: an
+// object read once in the window is not worth a copy, unless many tasks depend on it.
+TEST(ShadowPlanner, TasksThatDependOnAnObjectRaiseItsValue) {
+  Config config;
+  config.shadow.enabled = true;
+  config.shadow.dependency_weight = 1.0;
+  const Topology topology = testing::separate_nodes(4);
+  const ObjectId id{77};
+  const std::vector<OwnedObjectStats> objects = {
+      OwnedObjectStats{.id = id, .size_bytes = 1024, .reads_by_rank = {0.0, 1.0, 0.0, 0.0}, .writes = 20.0, .holders = {}}};
+  const auto desired_holders = [&](const std::unordered_map<ObjectId, std::int64_t>& dependents) {
+    ReadHistory history;
+    std::vector<int> holders;
+    for (const DesiredShadow& shadow : make_planner(config, topology, 0, history, dependents)(objects))
+      if (shadow.id == id) holders.push_back(shadow.holder);
+    return holders;
+  };
+  EXPECT_EQ(desired_holders({}), std::vector<int>{}) << "one read does not pay for 20 propagations";
+  EXPECT_EQ(desired_holders({{id, 1000}}), std::vector<int>{1}) << "a copy where it is read";
 }
 
 }  // namespace
