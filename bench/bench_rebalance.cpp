@@ -189,8 +189,9 @@ int main(int argc, char** argv) {
   PatternFlags pattern;
   app.add_option("--pattern", pattern.pattern,
                  "run this load pattern under MPI with every strategy: moving-hotspot, trend, periodic, noise, "
-                 "phase-change, random-walk")
-      ->check(CLI::IsMember({"moving-hotspot", "trend", "periodic", "noise", "phase-change", "random-walk"}));
+                 "phase-change, random-walk, lb-random (Charm++ lb_test's fixed U[10, 2000] us per object), lb-rising (lb_test's load rising by rank)")
+      ->check(CLI::IsMember(
+          {"moving-hotspot", "trend", "periodic", "noise", "phase-change", "random-walk", "lb-random", "lb-rising"}));
   app.add_option("--objects", pattern.objects, "--pattern: objects in all (default 16 per rank)")
       ->check(CLI::Range(1, 1 << 20));
   app.add_option("--steps", pattern.steps, "--pattern: steps per strategy (default 80, --quick 40)")

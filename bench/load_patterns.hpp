@@ -70,6 +70,16 @@ class Signal {
         if (std::ranges::find(phase_starts_, t) != phase_starts_.end()) level = base * std::exp(0.5 * normal(rng));
         values[t] = level;
       }
+    } else if (pattern_ == "lb-random") {
+      // Charm++'s lb_test "random" load: each object a fixed cost drawn from U[10, 2000] us, for ever. The
+      // anchor figures in ENVIRONMENT.md (200 objects on 4 PEs) were measured on it.
+      std::fill(values.begin(), values.end(), 10e-6 + 1990e-6 * uniform(rng));
+      return values;  // constant, as in lb_test: no measurement noise
+    } else if (pattern_ == "lb-rising") {
+      // lb_test's second case, load rising with the rank: object i costs 10 + 1990 x (i + 1/2) / n us, so the
+      // contiguous blocks of the start give the last rank the most work.
+      std::fill(values.begin(), values.end(), 10e-6 + 1990e-6 * (index + 0.5) / shape_.objects);
+      return values;
     } else {
       throw penumbra::InvalidArgument("unknown pattern " + pattern_);
     }
