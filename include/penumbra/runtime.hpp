@@ -156,11 +156,13 @@ class Runtime {
   ShadowStats shadow_stats() const;
   /// Collective barrier that keeps serving requests while it waits.
   void barrier();
-  /// Collective, bulk-synchronous. Ends a step: waits for every rank (serving requests), closes the load
-  /// monitor's step, and agrees with one small allreduce whether a rebalance epoch is due (every
-  /// `balance.epoch_every` steps, or when a rank's predicted load exceeds (1 + `balance.threshold`) x the
-  /// mean); runs it if so. Every `epoch_interval` steps it also runs a shadow epoch and, with
-  /// `check_invariants`, the invariant check. Returns the step number.
+  /// Collective, bulk-synchronous. Runs a step: the tasks submitted since the last step travel to their ranks'
+  /// queues; every rank waits for the others (serving requests), closes the load monitor's step, and agrees
+  /// with one small allreduce whether a rebalance epoch is due (every `balance.epoch_every` steps, or when a
+  /// rank's predicted load, queued tasks included, exceeds (1 + `balance.threshold`) x the mean); runs it if so
+  /// (queued writing tasks follow their moved objects); every `epoch_interval` steps a shadow epoch; then the
+  /// queued tasks run and their futures resolve; then, with `check_invariants`, the invariant check. Returns
+  /// the step number.
   std::int64_t step();
 
   /// This rank's load monitor: measure the work done on objects with `monitor().measure_task(ids)` (a
@@ -243,8 +245,11 @@ class Runtime {
   void check_task_kind(std::string_view name, std::uint64_t args_tag, std::uint64_t result_tag) const;
   std::shared_ptr<const detail::FutureState> submit_erased(std::string_view kind, std::uint64_t args_tag,
                                                            std::uint64_t result_tag, Bytes args, TaskSpec spec);
-  // One collective round of the scheduler; throws TaskFailed/RemoteError after it under tasks.on_error = stop.
-  std::int64_t run_task_round(std::int64_t& pending_everywhere);
+  // A collective round of the scheduler, in two halves (a rebalance epoch may run between them). begin: false
+  // when no rank submitted anything (then there is no second half). finish: runs the queues; throws
+  // TaskFailed/RemoteError after it under tasks.on_error = stop.
+  bool begin_task_round();
+  std::int64_t finish_task_round(std::int64_t& pending_everywhere);
   friend class TaskContext;
 
   struct Impl;

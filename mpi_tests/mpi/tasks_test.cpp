@@ -263,6 +263,44 @@ TEST(Tasks, StealingTakesOnlyReadOnlyTasksWhoseReadsTheThiefHolds) {
   rt.barrier();
 }
 
+// In a step, the rebalance epoch runs after the tasks reach their queues and before they run: queued writing
+// tasks must follow the objects the epoch moved, and each still lands exactly once.
+TEST(Tasks, QueuedWritingTasksFollowObjectsMovedByTheEpoch) {
+  Config config;
+  config.balance.strategy = "greedy";  // reshuffles at every epoch: many objects move under queued tasks
+  config.balance.epoch_every = 1;
+  Runtime rt{MPI_COMM_WORLD, config};
+  if (rt.size() == 1) GTEST_SKIP() << "nothing can move";
+  constexpr int kObjects = 16;
+  create_objects(rt, kObjects, 0);
+  const auto bump = rt.register_task<Operands>("bump", [](TaskContext& ctx, const Operands& op) {
+    work_for(op.work_ms);
+    const ObjectId id = object_id(op.object);
+    ctx.write(id, Counter{ctx.read<Counter>(id).value.value + 1});
+    return ctx.rank();
+  });
+  constexpr int kSteps = 6;
+  for (int step = 0; step < kSteps; ++step) {
+    std::vector<std::pair<int, Future<int>>> ran;
+    if (rt.rank() == 0)  // uneven costs, so that greedy's plan changes from epoch to epoch
+      for (int i = 0; i < kObjects; ++i)
+        ran.emplace_back(i, rt.submit(bump, Operands{0, 0, i, 0.2 * ((i + step) % 4)},
+                                      TaskSpec{}.with_writes({object_id(i)}).with_cost(1e-3 * ((i + step) % 4))));
+    rt.step();
+    for (auto& [object, future] : ran)
+      EXPECT_EQ(future.get(), rt.owner_of(object_name(object))) << "step " << step << ", object " << object;
+  }
+  std::size_t moved = 0;
+  for (const balance::EpochReport& report : rt.epoch_reports()) moved += report.objects_moved;
+  EXPECT_GT(moved, 0U) << "no epoch moved anything: the test did not exercise the re-routing";
+  for (int i = 0; i < kObjects; ++i) {
+    const auto [value, version] = rt.read<Counter>(object_name(i));
+    EXPECT_EQ(value.value, i + kSteps) << "object " << i << ": every write once";
+    EXPECT_EQ(version, static_cast<Version>(1 + kSteps));
+  }
+  rt.barrier();
+}
+
 TEST(Tasks, RunUntilIdleRunsTasksSubmittedByTasks) {
   Runtime rt{MPI_COMM_WORLD, Config{}};
   create_objects(rt, 1, 0);

@@ -531,8 +531,9 @@ ShadowStats Runtime::shadow_stats() const {
 void Runtime::barrier() { impl_->messenger.quiesce(); }
 
 std::int64_t Runtime::step() {
-  std::int64_t pending = 0;
-  run_task_round(pending);  // tasks submitted during it wait for the next step
+  // The step's tasks reach their ranks' queues first, so that the epoch below sees them as queued work (the
+  // predictor's incoming load) and moves objects before the work they carry runs.
+  const bool tasks_queued = begin_task_round();
   impl_->send_metadata();
   // Every rank finishes the step's requests (metadata updates included) before the trigger's allreduce: a rank
   // blocked in the allreduce could not serve a request another rank still waits for.
@@ -543,10 +544,14 @@ std::int64_t Runtime::step() {
       impl_->collective, step, owned, [this](ObjectId id) { return impl_->store.owns_live(id); });
   const bool rebalanced = trigger != rebalance::Trigger::none;
   if (rebalanced) run_epoch(static_cast<int>(trigger));
-  if (step % impl_->config.epoch_interval == 0) {
-    if (!rebalanced) update_shadows();  // run_epoch re-placed them already
-    if (impl_->config.check_invariants) check_invariants();
+  const bool shadow_epoch = step % impl_->config.epoch_interval == 0;
+  if (shadow_epoch && !rebalanced) update_shadows();  // run_epoch re-placed them already
+  if (tasks_queued) {
+    if (rebalanced) impl_->scheduler->reroute(impl_->collective, impl_->placement_view(), monitor());
+    std::int64_t pending = 0;
+    finish_task_round(pending);  // tasks submitted while it runs wait for the next step
   }
+  if (shadow_epoch && impl_->config.check_invariants) check_invariants();
   return step;
 }
 
@@ -685,17 +690,19 @@ std::shared_ptr<const detail::FutureState> Runtime::submit_erased(std::string_vi
                                                     .args = std::move(args)});
 }
 
-std::int64_t Runtime::run_task_round(std::int64_t& pending_everywhere) {
+bool Runtime::begin_task_round() {
   // Nothing submitted anywhere: one allreduce, and no all-to-all for applications that use no tasks. It serves
   // requests while it waits: a rank still reading from this one must get its answer before the round starts.
   const std::int64_t submitted_here = impl_->scheduler->has_submitted() ? 1 : 0;
   std::int64_t submitted_anywhere = 0;
   mpi::Request agreed = mpi::start_allreduce_sum(impl_->collective, submitted_here, submitted_anywhere);
   impl_->messenger.wait_serving(agreed);
-  if (submitted_anywhere == 0) {
-    pending_everywhere = 0;
-    return 0;
-  }
+  if (submitted_anywhere == 0) return false;
+  impl_->scheduler->distribute(impl_->collective, impl_->placement_view(), monitor());
+  return true;
+}
+
+std::int64_t Runtime::finish_task_round(std::int64_t& pending_everywhere) {
   const auto execute = [this](const tasks::TaskRecord& task) {
     tasks::TaskResult result;
     result.id = task.id;
@@ -735,8 +742,7 @@ std::int64_t Runtime::run_task_round(std::int64_t& pending_everywhere) {
     return result;
   };
   tasks::RoundOutcome outcome =
-      impl_->scheduler->run_round(impl_->collective, impl_->messenger, impl_->placement_view(), monitor(),
-                                  impl_->task_kinds.digest(), execute);
+      impl_->scheduler->execute(impl_->collective, impl_->messenger, monitor(), impl_->task_kinds.digest(), execute);
   pending_everywhere = outcome.pending_everywhere;
   if (impl_->config.tasks.stop_on_error())
     mpi::run_agreed(impl_->collective, [&] {
@@ -749,8 +755,10 @@ std::int64_t Runtime::run_task_round(std::int64_t& pending_everywhere) {
 
 std::int64_t Runtime::run_until_idle() {
   std::int64_t ran = 0, pending = 0;
-  do ran += run_task_round(pending);
-  while (pending > 0);
+  while (begin_task_round()) {
+    ran += finish_task_round(pending);
+    if (pending == 0) break;
+  }
   return ran;
 }
 

@@ -62,12 +62,6 @@ bool TaskRecord::writes_to(ObjectId object) const noexcept {
   return std::find(writes.begin(), writes.end(), object) != writes.end();
 }
 
-std::vector<ObjectId> TaskRecord::objects() const {
-  std::vector<ObjectId> all = writes;
-  all.insert(all.end(), reads.begin(), reads.end());
-  return all;
-}
-
 Bytes encode(const TaskBatch& batch) {
   ByteWriter out;
   out.put(kBatchMagic);

@@ -26,8 +26,6 @@ struct TaskRecord {
   /// Whether `object` is in the read set or the write set.
   bool declares(ObjectId object) const noexcept;
   bool writes_to(ObjectId object) const noexcept;
-  /// The write set, then the read set: the objects the task's queued work is charged to.
-  std::vector<ObjectId> objects() const;
 };
 
 /// What came of a task, for its submitter.

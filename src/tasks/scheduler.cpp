@@ -37,14 +37,9 @@ std::shared_ptr<const detail::FutureState> Scheduler::submit(TaskRecord task) {
   return state;
 }
 
-RoundOutcome Scheduler::run_round(const mpi::Communicator& comm, transport::Messenger& messenger,
-                                  const PlacementView& view, LoadMonitor& monitor, std::uint64_t registry_digest,
-                                  const Execute& execute) {
+void Scheduler::distribute(const mpi::Communicator& comm, const PlacementView& view, LoadMonitor& monitor) {
   ++stats_.rounds;
-  ran_ = 0;
-  failed_.clear();
-
-  // 1. Place what was submitted here, and count the readers of every object for its owner.
+  // Place what was submitted here, and count the readers of every object for its owner.
   std::vector<TaskBatch> outgoing(static_cast<std::size_t>(ranks_));
   std::vector<std::unordered_map<ObjectId, std::uint32_t>> readers(static_cast<std::size_t>(ranks_));
   std::vector<double> placed_cost;
@@ -60,17 +55,45 @@ RoundOutcome Scheduler::run_round(const mpi::Communicator& comm, transport::Mess
     outgoing[r].readers.assign(readers[r].begin(), readers[r].end());
     if (!outgoing[r].tasks.empty() || !outgoing[r].readers.empty()) bytes[r] = encode(outgoing[r]);
   }
+  enqueue_received(mpi::alltoallv(comm, bytes), monitor);
+}
 
-  // 2. Exchange: every rank's queue for this round.
-  for (const std::vector<std::byte>& received : mpi::alltoallv(comm, bytes)) {
-    if (received.empty()) continue;
-    TaskBatch batch = decode_task_batch(received);
+void Scheduler::reroute(const mpi::Communicator& comm, const PlacementView& view, LoadMonitor& monitor) {
+  std::vector<TaskBatch> outgoing(static_cast<std::size_t>(ranks_));
+  std::deque<TaskRecord> staying;
+  for (TaskRecord& task : queue_) {
+    const int owner = task.read_only() ? rank_ : view.owner_of(task.writes.front());
+    if (owner == rank_) {
+      staying.push_back(std::move(task));
+      continue;
+    }
+    monitor.record_dequeued(task.cost_hint_s, task.writes);
+    outgoing[static_cast<std::size_t>(owner)].tasks.push_back(std::move(task));
+  }
+  queue_ = std::move(staying);
+  std::vector<std::vector<std::byte>> bytes(static_cast<std::size_t>(ranks_));
+  for (std::size_t r = 0; r < outgoing.size(); ++r)
+    if (!outgoing[r].tasks.empty()) bytes[r] = encode(outgoing[r]);
+  enqueue_received(mpi::alltoallv(comm, bytes), monitor);
+}
+
+void Scheduler::enqueue_received(const std::vector<std::vector<std::byte>>& received, LoadMonitor& monitor) {
+  for (const std::vector<std::byte>& message : received) {
+    if (message.empty()) continue;
+    TaskBatch batch = decode_task_batch(message);
     for (const auto& [object, count] : batch.readers) readers_[object] += count;
     for (TaskRecord& task : batch.tasks) {
-      monitor.record_enqueued(task.cost_hint_s, task.objects());
+      // Incoming work of the objects the task writes (it runs with them); a read-only task's is the rank's.
+      monitor.record_enqueued(task.cost_hint_s, task.writes);
       queue_.push_back(std::move(task));
     }
   }
+}
+
+RoundOutcome Scheduler::execute(const mpi::Communicator& comm, transport::Messenger& messenger, LoadMonitor& monitor,
+                                std::uint64_t registry_digest, const Execute& execute) {
+  ran_ = 0;
+  failed_.clear();
   RankRound mine{.registry_digest = registry_digest};
   for (const TaskRecord& task : queue_) {
     mine.queued_cost += counted_cost(task.cost_hint_s);
@@ -83,14 +106,14 @@ RoundOutcome Scheduler::run_round(const mpi::Communicator& comm, transport::Mess
       differing += fmt::format("{}{}", differing.empty() ? "" : ", ", r);
   if (!differing.empty()) {
     // A programming error found before anything runs: the queued tasks are dropped on every rank alike.
-    for (const TaskRecord& task : queue_) monitor.record_dequeued(task.cost_hint_s, task.objects());
+    for (const TaskRecord& task : queue_) monitor.record_dequeued(task.cost_hint_s, task.writes);
     queue_.clear();
     throw UnknownTaskKind(fmt::format(
         "the task kinds registered on rank(s) {} differ from rank 0's: every rank must register the same kinds",
         differing));
   }
 
-  // 3. Run the queue, then help the busiest ranks.
+  // Run the queue, then help the busiest ranks.
   run_queued(execute, monitor, messenger);
   if (options_.stealing) {
     std::vector<QueueState> queues;
@@ -99,7 +122,7 @@ RoundOutcome Scheduler::run_round(const mpi::Communicator& comm, transport::Mess
   }
   messenger.quiesce();  // nobody steals from a rank that has left the round
 
-  // 4. Results go home.
+  // Results go home.
   std::vector<std::vector<std::byte>> result_bytes(static_cast<std::size_t>(ranks_));
   for (std::size_t r = 0; r < results_.size(); ++r)
     if (!results_[r].empty()) {
@@ -122,10 +145,9 @@ RoundOutcome Scheduler::run_round(const mpi::Communicator& comm, transport::Mess
       futures_.erase(found);
     }
   }
-  const std::int64_t counts[2] = {ran_, static_cast<std::int64_t>(outbox_.size())};
   RoundOutcome outcome;
-  outcome.ran_everywhere = mpi::allreduce_sum(comm, counts[0]);
-  outcome.pending_everywhere = mpi::allreduce_sum(comm, counts[1]);
+  outcome.ran_everywhere = mpi::allreduce_sum(comm, ran_);
+  outcome.pending_everywhere = mpi::allreduce_sum(comm, static_cast<std::int64_t>(outbox_.size()));
   outcome.failed_here = failed_;
   return outcome;
 }
@@ -134,7 +156,7 @@ void Scheduler::run_queued(const Execute& execute, LoadMonitor& monitor, transpo
   while (!queue_.empty()) {
     TaskRecord task = std::move(queue_.front());
     queue_.pop_front();
-    monitor.record_dequeued(task.cost_hint_s, task.objects());
+    monitor.record_dequeued(task.cost_hint_s, task.writes);
     finish(execute(task));
     // Between tasks, answer thieves even when the tasks themselves never enter the runtime.
     messenger.serve_pending();
@@ -162,7 +184,7 @@ Bytes Scheduler::give_to(int thief, const PlacementView& view, LoadMonitor& moni
     if (!stealable_by(shape_of(*it, it->id.submitter()), thief, view)) continue;
     TaskRecord task = std::move(*it);
     queue_.erase(std::next(it).base());
-    monitor.record_dequeued(task.cost_hint_s, task.objects());
+    monitor.record_dequeued(task.cost_hint_s, task.writes);
     ++stats_.given;
     return encode(task);
   }

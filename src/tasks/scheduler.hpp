@@ -1,7 +1,8 @@
 #pragma once
 // The task scheduler of one rank: the mechanism that carries out placement's decisions. A round is
 // collective: every rank sends the tasks submitted since the last round to the ranks placement chose (one
-// all-to-all), runs its queue, then, when it runs dry, takes read-only tasks from the busiest ranks whose
+// all-to-all; in a step, the rebalance epoch runs now and sees them as queued work, and writing tasks whose
+// object moved follow it), runs its queue, then, when it runs dry, takes read-only tasks from the busiest ranks whose
 // reads it holds (two-sided requests the victim serves whenever it enters the runtime), waits for every rank
 // (serving), and sends each result back to the submitter (a second all-to-all), where it resolves the future.
 // Queued tasks are the load monitor's incoming work while they wait.
@@ -38,10 +39,17 @@ class Scheduler {
   std::shared_ptr<const detail::FutureState> submit(TaskRecord task);
 
   using Execute = std::function<TaskResult(const TaskRecord&)>;
-  /// Collective: one round (see the file comment). `registry_digest`: every rank must pass the same, else
-  /// every rank throws UnknownTaskKind naming the ranks that differ, before any task runs.
-  RoundOutcome run_round(const mpi::Communicator& comm, transport::Messenger& messenger, const PlacementView& view,
-                         LoadMonitor& monitor, std::uint64_t registry_digest, const Execute& execute);
+  /// Collective: one round, in two halves so that a rebalance epoch can run between them and see the queued
+  /// work. distribute(): every rank places what it submitted and the tasks travel to their ranks' queues.
+  void distribute(const mpi::Communicator& comm, const PlacementView& view, LoadMonitor& monitor);
+  /// Collective, after objects moved: queued writing tasks whose first written object has a new owner travel
+  /// there (read-only tasks stay: they may run anywhere).
+  void reroute(const mpi::Communicator& comm, const PlacementView& view, LoadMonitor& monitor);
+  /// Collective: runs the queues, steals, and returns the results to the submitters. `registry_digest`: every
+  /// rank must pass the same, else every rank throws UnknownTaskKind naming the ranks that differ, before any
+  /// task runs (the queued tasks are dropped).
+  RoundOutcome execute(const mpi::Communicator& comm, transport::Messenger& messenger, LoadMonitor& monitor,
+                       std::uint64_t registry_digest, const Execute& execute);
 
   /// Serving a steal request of `thief`: the last queued task it may run (read-only, reads held there), encoded,
   /// or empty. The task leaves this rank's queue.
@@ -55,6 +63,7 @@ class Scheduler {
   const TaskStats& stats() const noexcept { return stats_; }
 
  private:
+  void enqueue_received(const std::vector<std::vector<std::byte>>& received, LoadMonitor& monitor);
   void run_queued(const Execute& execute, LoadMonitor& monitor, transport::Messenger& messenger);
   void steal(const std::vector<int>& victims, const Execute& execute, transport::Messenger& messenger);
   void finish(TaskResult result);
