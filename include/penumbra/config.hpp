@@ -14,6 +14,7 @@
 
 #include "penumbra/affinity.hpp"
 #include "penumbra/balance.hpp"
+#include "penumbra/fault_options.hpp"
 #include "penumbra/load.hpp"
 #include "penumbra/metadata_options.hpp"
 #include "penumbra/predictor_options.hpp"
@@ -53,6 +54,9 @@ struct Config {
   BalanceOptions balance;
   /// Epoch trace (`trace.*` keys; docs/profiling.md). `PENUMBRA_TRACE=dir` also sets `trace.dir`.
   TraceOptions trace;
+  /// Fault injection for tests of the recovery paths (`fault.*` keys; docs/fault-injection.md). Off unless
+  /// configured.
+  FaultOptions fault;
 
   /// Defaults, then the TOML file named by `PENUMBRA_CONFIG` (if set), then `PENUMBRA_*` variables.
   static Config load();

@@ -80,6 +80,7 @@ class Checkpoint : public testing::Test {
     EXPECT_TRUE(rt.local_objects().empty());
     EXPECT_EQ(sum_over_ranks(rt.local_objects().size()), 0U);
     EXPECT_THROW(rt.read<Cell>(cell_name(1)), UnknownObject);
+    rt.barrier();  // every rank has looked before rank 0 creates it
     // Nothing half-installed blocks a fresh start: the same names can be created.
     if (rt.rank() == 0) {
       EXPECT_EQ(rt.create(cell_name(1), cell_value(1, 1)), ObjectId::from_name(cell_name(1)));

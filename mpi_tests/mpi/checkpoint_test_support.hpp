@@ -108,10 +108,11 @@ inline void verify_restored(Runtime& rt) {
     if (home == rt.rank()) expected_here.insert(point_id(k));
   }
   for (int k = 0; k < kErased; ++k) EXPECT_THROW(rt.read<Point>(erased_name(k)), ObjectErased) << erased_name(k);
+  // A serving barrier before any plain MPI collective: other ranks may still be reading from this one.
+  rt.barrier();
   const std::vector<ObjectId> local = rt.local_objects();
   EXPECT_EQ(std::set<ObjectId>(local.begin(), local.end()), expected_here);
   EXPECT_EQ(sum_over_ranks(local.size()), expected_objects());
-  rt.barrier();
   // Versions keep growing from where they were: a write continues the restored version, and an erased object
   // created again continues after its tombstone.
   for (int k = rt.rank(); k < kErased; k += rt.size()) {

@@ -17,8 +17,6 @@ using Magic = std::array<char, 8>;
 constexpr Magic kDataMagic{'P', 'N', 'B', 'C', 'K', 'D', 'A', 'T'};
 constexpr Magic kManifestMagic{'P', 'N', 'B', 'C', 'K', 'M', 'A', 'N'};
 
-std::span<const std::byte> as_bytes(const std::string& text) { return std::as_bytes(std::span(text.data(), text.size())); }
-
 // The trailing checksum covers every byte before it; checked first, so that nothing after is parsed from a
 // file that was damaged (the structural checks below then only meet hostile input, never bit rot).
 std::span<const std::byte> checked_body(std::span<const std::byte> bytes, const std::string& file, const char* what) {

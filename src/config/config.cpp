@@ -100,6 +100,11 @@ Field metadata(const char* name, const char* help, T MetadataOptions::*member) {
 }
 
 template <class T>
+Field fault(const char* name, const char* help, T FaultOptions::*member) {
+  return in_section("fault", name, help, &Config::fault, member);
+}
+
+template <class T>
 Field balance(const char* name, const char* help, T BalanceOptions::*member) {
   return in_section("balance", name, help, &Config::balance, member);
 }
@@ -194,6 +199,12 @@ const std::vector<Field>& fields() {
       tracing("dir", "folder for the epoch trace (empty = off); PENUMBRA_TRACE=dir also sets it",
               &TraceOptions::dir),
       tracing("run_name", "trace file name stem (empty = penumbra-<start time>-<pid>)", &TraceOptions::run_name),
+      fault("rank", "fault injection: the rank that misbehaves (-1 = none, the default)", &FaultOptions::rank),
+      fault("receive_budget_bytes", "fault injection: that rank refuses migrated objects beyond this (0 = no limit)",
+            &FaultOptions::receive_budget_bytes),
+      fault("corrupt_payload", "fault injection: that rank damages the first object it receives per migration",
+            &FaultOptions::corrupt_payload),
+      fault("slow_us", "fault injection: that rank is this late at every migration", &FaultOptions::slow_us),
   };
   return table;
 }

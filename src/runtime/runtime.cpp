@@ -436,7 +436,8 @@ MigrationReport Runtime::migrate(std::span<const Move> moves) {
   impl_->forget_copies(moving);  // one batch of puts for all of them
   impl_->flush_metadata();       // this rank's older updates reach the homes before the new owners' do
   const std::vector<ObjectId> owned_before = impl_->store.live_ids();
-  const MigrationReport report = migration::migrate(impl_->collective, impl_->store, impl_->directory, moves);
+  const MigrationReport report =
+      migration::migrate(impl_->collective, impl_->store, impl_->directory, moves, impl_->config.fault);
   // The new owners register what they received (same version, new owner, no copies yet).
   for (ObjectId id : impl_->store.live_ids())
     if (!std::binary_search(owned_before.begin(), owned_before.end(), id)) impl_->register_owned(id);
