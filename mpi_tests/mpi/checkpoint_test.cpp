@@ -28,6 +28,8 @@ int rt_size() {
 // The 16 hex digits of a checkpoint token, as its file names carry them.
 std::string fmt_token(std::uint64_t token) { return checkpoint::data_file_name(token, 0).substr(5, 16); }
 
+std::string fmt_found_by(int rank) { return "(found by rank " + std::to_string(rank) + ")"; }
+
 // Whether every rank got a CheckpointError naming the same file (what a caller on any rank can rely on).
 void expect_same_file_everywhere(const std::string& file) {
   int size = 1;
@@ -184,6 +186,45 @@ TEST_F(Checkpoint, DamagedManifestIsRefusedEverywhere) {
 TEST_F(Checkpoint, EmptyDirectoryIsNoCheckpoint) {
   const auto manifest = directory / checkpoint::kManifestName;
   expect_refused([&] { std::filesystem::create_directories(directory); }, manifest, "missing");
+}
+
+// Injected (fault.corrupt_payload): a record damaged on its way to its new owner during the restore is caught
+// by its checksum at the receiver, and nothing is restored anywhere.
+TEST_F(Checkpoint, RecordCorruptedInTransferIsRefusedEverywhere) {
+  write_checkpoint();
+  Config config;
+  config.fault.rank = rt_size() - 1;
+  config.fault.corrupt_payload = true;
+  Runtime rt{MPI_COMM_WORLD, config};
+  try {
+    rt.restore(directory);
+    ADD_FAILURE() << "a corrupted record was restored";
+  } catch (const CheckpointError& error) {
+    EXPECT_NE(error.file().find("records sent by rank"), std::string::npos) << error.what();
+    EXPECT_NE(std::string(error.what()).find(fmt_found_by(rt_size() - 1)), std::string::npos) << error.what();
+    expect_same_file_everywhere(error.file());
+  }
+  EXPECT_EQ(sum_over_ranks(rt.local_objects().size()), 0U);
+}
+
+// Injected (fault.slow_us): one rank late at the checkpoint and at the restore; both complete, nothing lost.
+TEST_F(Checkpoint, SlowRankDelaysButLosesNothing) {
+  constexpr std::int64_t kLateUs = 100'000;
+  Config config;
+  config.fault.rank = 0;
+  config.fault.slow_us = kLateUs;
+  {
+    Runtime rt{MPI_COMM_WORLD, config};
+    populate(rt);
+    scatter(rt);
+    const CheckpointReport written = rt.checkpoint(directory);
+    EXPECT_GE(written.seconds, kLateUs * 1e-6);  // every rank waited for the late one: the fault happened
+    EXPECT_EQ(written.objects, expected_objects());
+  }
+  Runtime rt{MPI_COMM_WORLD, config};
+  const RestoreReport restored = rt.restore(directory);
+  EXPECT_GE(restored.seconds, kLateUs * 1e-6);
+  verify_restored(rt);
 }
 
 // A user type whose serialization throws fails the checkpoint on every rank; the checkpoint already in the

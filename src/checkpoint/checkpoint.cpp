@@ -6,6 +6,7 @@
 #include <chrono>
 #include <limits>
 #include <random>
+#include <thread>
 #include <unordered_set>
 #include <vector>
 
@@ -120,11 +121,18 @@ void remove_stale_files(const std::filesystem::path& directory, const Manifest& 
   }
 }
 
+// Injected (fault.slow_us): this rank enters the collective late; the others wait for it.
+void arrive_late_if_injected(const FaultOptions& faults, int rank) {
+  if (faults.injects_on(rank) && faults.slow_us > 0) std::this_thread::sleep_for(std::chrono::microseconds(faults.slow_us));
+}
+
 }  // namespace
 
 CheckpointReport write(const mpi::Communicator& comm, const store::ObjectStore& store,
-                       const std::filesystem::path& directory, const std::string& configuration, std::int64_t steps) {
+                       const std::filesystem::path& directory, const std::string& configuration, std::int64_t steps,
+                       const FaultOptions& faults) {
   const auto started = std::chrono::steady_clock::now();
+  arrive_late_if_injected(faults, comm.rank());
   const std::uint64_t token = new_token(comm);
   const std::filesystem::path my_file = directory / data_file_name(token, comm.rank());
   WrittenFile mine;
@@ -192,8 +200,9 @@ CheckpointReport write(const mpi::Communicator& comm, const store::ObjectStore& 
   return report;
 }
 
-Restored read(const mpi::Communicator& comm, const std::filesystem::path& directory) {
+Restored read(const mpi::Communicator& comm, const std::filesystem::path& directory, const FaultOptions& faults) {
   const auto started = std::chrono::steady_clock::now();
+  arrive_late_if_injected(faults, comm.rank());
   const int ranks = comm.size();
   const std::string manifest_path = (directory / kManifestName).string();
 
@@ -250,6 +259,14 @@ Restored read(const mpi::Communicator& comm, const std::filesystem::path& direct
       transfers.push_back(std::move(request));
   for (auto& request : transfers) request.wait();
   out.clear();
+  // Injected (fault.corrupt_payload): one bit of the records from the first rank that sent any, as a damaged
+  // transfer would; the record checksums below must catch it.
+  if (faults.injects_on(comm.rank()) && faults.corrupt_payload)
+    for (Bytes& bytes : in)
+      if (!bytes.empty()) {
+        bytes[bytes.size() / 2] ^= std::byte{0x04};
+        break;
+      }
 
   // 4. Each receiver checks every record it got and stages it in a store of its own; only a store that
   // passed every check on every rank is handed to the caller.

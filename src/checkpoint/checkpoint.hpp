@@ -6,6 +6,7 @@
 #include <string>
 
 #include "mpi/communicator.hpp"
+#include "penumbra/fault_options.hpp"
 #include "penumbra/checkpoint.hpp"
 #include "store/object_store.hpp"
 
@@ -15,8 +16,10 @@ namespace penumbra::checkpoint {
 /// every rank's store is this cut's. Each rank writes its objects and tombstones to one data file, the ranks
 /// agree, then rank 0 renames the manifest into place: the checkpoint exists entirely or not at all (an
 /// earlier checkpoint in `directory` stays valid until that rename). Throws CheckpointError on every rank.
+/// `faults` (the same on every rank; off by default): `fault.slow_us` makes its rank late.
 CheckpointReport write(const mpi::Communicator& comm, const store::ObjectStore& store,
-                       const std::filesystem::path& directory, const std::string& configuration, std::int64_t steps);
+                       const std::filesystem::path& directory, const std::string& configuration, std::int64_t steps,
+                       const FaultOptions& faults = {});
 
 struct Restored {
   store::ObjectStore store;  ///< this rank's objects: those whose home among comm.size() ranks is this rank
@@ -28,6 +31,8 @@ struct Restored {
 /// and validates a share of the data files, the records travel to their home ranks, and each receiver checks
 /// every record it gets and that the totals match the manifest. Every check passes on every rank before the
 /// caller installs anything; otherwise CheckpointError on every rank.
-Restored read(const mpi::Communicator& comm, const std::filesystem::path& directory);
+/// `faults` (the same on every rank; off by default): `fault.slow_us` makes its rank late, and
+/// `fault.corrupt_payload` flips a bit of the first record its rank receives (caught by the record checksum).
+Restored read(const mpi::Communicator& comm, const std::filesystem::path& directory, const FaultOptions& faults = {});
 
 }  // namespace penumbra::checkpoint

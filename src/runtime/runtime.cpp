@@ -610,7 +610,8 @@ void Runtime::check_invariants() {
 
 CheckpointReport Runtime::checkpoint(const std::filesystem::path& directory) {
   barrier();  // no request in flight: every store holds this cut's values, and none changes while we write
-  return checkpoint::write(impl_->collective, impl_->store, directory, impl_->config.to_string(), impl_->steps);
+  return checkpoint::write(impl_->collective, impl_->store, directory, impl_->config.to_string(), impl_->steps,
+                           impl_->config.fault);
 }
 
 RestoreReport Runtime::restore(const std::filesystem::path& directory) {
@@ -621,7 +622,7 @@ RestoreReport Runtime::restore(const std::filesystem::path& directory) {
     throw InvalidArgument(fmt::format("restore({}): {} rank(s) already hold objects; restore needs a runtime "
                                       "without any",
                                       directory.string(), holding));
-  checkpoint::Restored restored = checkpoint::read(impl_->collective, directory);
+  checkpoint::Restored restored = checkpoint::read(impl_->collective, directory, impl_->config.fault);
   // Everything below is bookkeeping that cannot fail halfway: the validated store replaces the empty one.
   impl_->store = std::move(restored.store);
   impl_->directory = store::OwnerDirectory(size());  // every object is at its home
