@@ -14,7 +14,8 @@ namespace {
 
 std::string required_environment(const char* name) {
   const char* value = std::getenv(name);
-  if (value == nullptr || *value == '\0') throw std::runtime_error(std::string(name) + " is not set (see CMakeLists.txt)");
+  if (value == nullptr || *value == '\0')
+    throw std::runtime_error(std::string(name) + " is not set (see CMakeLists.txt)");
   return value;
 }
 

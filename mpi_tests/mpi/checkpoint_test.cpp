@@ -118,7 +118,7 @@ TEST_F(Checkpoint, RestoredObjectsMoveAndCheckpointAgain) {
   {
     Runtime rt{MPI_COMM_WORLD, Config{}};
     rt.restore(directory);
-    scatter(rt);  // restored values travel encoded, as they arrived
+    scatter(rt);               // restored values travel encoded, as they arrived
     rt.checkpoint(directory);  // replaces the first checkpoint in the same directory
   }
   // Only the second checkpoint's files are left: the manifest and one data file per rank.

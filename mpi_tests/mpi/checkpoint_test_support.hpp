@@ -4,11 +4,10 @@
 // test wrote.
 #include <gtest/gtest.h>
 #include <mpi.h>
+#include <unistd.h>
 
 #include <boost/serialization/string.hpp>
 #include <boost/serialization/vector.hpp>
-#include <unistd.h>
-
 #include <filesystem>
 #include <set>
 #include <string>

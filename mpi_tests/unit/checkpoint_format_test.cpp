@@ -1,11 +1,10 @@
 // The checkpoint codec on its own (no files, no MPI): round trips, and every kind of damage a file can suffer
 // is refused with a CheckpointError naming the file, never a crash or a silently wrong record.
-#include "checkpoint/format.hpp"
-
 #include <gtest/gtest.h>
 
 #include <cstring>
 
+#include "checkpoint/format.hpp"
 #include "core/checksum.hpp"
 #include "penumbra/errors.hpp"
 
@@ -22,7 +21,7 @@ std::vector<Record> sample_records() {
   return {
       Record{ObjectId::from_name("grid/0"), "grid/0", 3, 0xabcdef, false, bytes_of({1, 2, 3, 4})},
       Record{ObjectId{42}, "", 1, 0x1234, false, Bytes(1000, std::byte{7})},
-      Record{ObjectId{43}, "", 9, 0, true, {}},  // a tombstone keeps its version
+      Record{ObjectId{43}, "", 9, 0, true, {}},      // a tombstone keeps its version
       Record{ObjectId{44}, "", 2, 0x99, false, {}},  // an empty value is a value
   };
 }
@@ -82,7 +81,8 @@ TEST(CheckpointFormat, ManifestRoundTripAndValidatedFiles) {
   std::vector<std::vector<Record>> records{sample_records(), {}, {sample_records()[1]}};
   records[2][0].id = ObjectId{4242};
   std::vector<Bytes> files;
-  for (std::size_t r = 0; r < records.size(); ++r) files.push_back(encode_data_file(token, static_cast<int>(r), records[r]));
+  for (std::size_t r = 0; r < records.size(); ++r)
+    files.push_back(encode_data_file(token, static_cast<int>(r), records[r]));
   const Manifest manifest = manifest_for(token, files, records);
   EXPECT_EQ(manifest.objects, 4U);
   EXPECT_EQ(manifest.tombstones, 1U);

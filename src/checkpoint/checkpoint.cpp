@@ -114,16 +114,17 @@ void remove_stale_files(const std::filesystem::path& directory, const Manifest& 
     const bool temporary = name.ends_with(kTemporarySuffix);
     if (temporary) name.resize(name.size() - kTemporarySuffix.size());
     if (!is_data_file_name(name) && name != kManifestName) continue;
-    const bool current = !temporary && (name == kManifestName || std::ranges::any_of(manifest.files, [&](const FileEntry& f) {
-                                          return f.name == name;
-                                        }));
+    const bool current =
+        !temporary && (name == kManifestName ||
+                       std::ranges::any_of(manifest.files, [&](const FileEntry& f) { return f.name == name; }));
     if (!current) remove_quietly(item.path());
   }
 }
 
 // Injected (fault.slow_us): this rank enters the collective late; the others wait for it.
 void arrive_late_if_injected(const FaultOptions& faults, int rank) {
-  if (faults.injects_on(rank) && faults.slow_us > 0) std::this_thread::sleep_for(std::chrono::microseconds(faults.slow_us));
+  if (faults.injects_on(rank) && faults.slow_us > 0)
+    std::this_thread::sleep_for(std::chrono::microseconds(faults.slow_us));
 }
 
 }  // namespace
@@ -147,8 +148,8 @@ CheckpointReport write(const mpi::Communicator& comm, const store::ObjectStore& 
         try {
           records.push_back(record_of(*object));
         } catch (const std::exception& error) {
-          throw CheckpointError(my_file.string(), fmt::format("object {} cannot be encoded: {}",
-                                                              to_string(object->id), error.what()));
+          throw CheckpointError(my_file.string(),
+                                fmt::format("object {} cannot be encoded: {}", to_string(object->id), error.what()));
         }
         if (!object->erased()) ++mine.live;
       }
@@ -280,9 +281,9 @@ Restored read(const mpi::Communicator& comm, const std::filesystem::path& direct
       while (reader.remaining() > 0) {
         Record record = read_record(reader, origin);
         if (placement::home_rank(record.id, ranks) != comm.rank())
-          throw CheckpointError(origin, fmt::format("object {} reached rank {}, not its home rank {}",
-                                                    to_string(record.id), comm.rank(),
-                                                    placement::home_rank(record.id, ranks)));
+          throw CheckpointError(
+              origin, fmt::format("object {} reached rank {}, not its home rank {}", to_string(record.id), comm.rank(),
+                                  placement::home_rank(record.id, ranks)));
         if (!seen.insert(record.id).second)
           throw CheckpointError("", fmt::format("object {} appears twice in the checkpoint", to_string(record.id)));
         store::StoredObject object{record.id, std::move(record.name), nullptr, record.version};
@@ -299,10 +300,10 @@ Restored read(const mpi::Communicator& comm, const std::filesystem::path& direct
   const auto total_records = static_cast<std::uint64_t>(mpi::allreduce_sum(comm, static_cast<std::int64_t>(records)));
   // Same numbers on every rank, so every rank throws alike without another agreement.
   if (total_live != manifest.objects || total_records - total_live != manifest.tombstones)
-    throw CheckpointError(manifest_path, fmt::format("restored {} objects and {} tombstones, the manifest lists {} "
-                                                     "and {}",
-                                                     total_live, total_records - total_live, manifest.objects,
-                                                     manifest.tombstones));
+    throw CheckpointError(manifest_path,
+                          fmt::format("restored {} objects and {} tombstones, the manifest lists {} "
+                                      "and {}",
+                                      total_live, total_records - total_live, manifest.objects, manifest.tombstones));
   restored.report = RestoreReport{.token = manifest.token,
                                   .checkpoint_ranks = manifest.ranks,
                                   .objects = manifest.objects,

@@ -6,8 +6,8 @@
 #include <string>
 
 #include "mpi/communicator.hpp"
-#include "penumbra/fault_options.hpp"
 #include "penumbra/checkpoint.hpp"
+#include "penumbra/fault_options.hpp"
 #include "store/object_store.hpp"
 
 namespace penumbra::checkpoint {

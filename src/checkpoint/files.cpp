@@ -43,7 +43,8 @@ Bytes read_file(const std::filesystem::path& path) {
   Descriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) {
     const int error = errno;
-    throw CheckpointError(path.string(), error == ENOENT ? std::string("missing") : "cannot be opened: " + reason(error));
+    throw CheckpointError(path.string(),
+                          error == ENOENT ? std::string("missing") : "cannot be opened: " + reason(error));
   }
   Bytes bytes;
   std::byte buffer[1 << 16];
@@ -98,8 +99,7 @@ void ensure_directory(const std::filesystem::path& directory) {
   // Several ranks create it at once: one wins, the others find it there.
   if (error && !std::filesystem::is_directory(directory))
     throw CheckpointError(directory.string(), "directory cannot be created: " + error.message());
-  if (!std::filesystem::is_directory(directory))
-    throw CheckpointError(directory.string(), "is not a directory");
+  if (!std::filesystem::is_directory(directory)) throw CheckpointError(directory.string(), "is not a directory");
 }
 
 void remove_quietly(const std::filesystem::path& path) noexcept {

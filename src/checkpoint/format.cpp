@@ -21,8 +21,8 @@ constexpr Magic kManifestMagic{'P', 'N', 'B', 'C', 'K', 'M', 'A', 'N'};
 // file that was damaged (the structural checks below then only meet hostile input, never bit rot).
 std::span<const std::byte> checked_body(std::span<const std::byte> bytes, const std::string& file, const char* what) {
   if (bytes.size() < sizeof(Magic) + sizeof(std::uint32_t) + sizeof(std::uint64_t))
-    throw CheckpointError(file, fmt::format("truncated {}: {} bytes, too short for a header and a checksum", what,
-                                            bytes.size()));
+    throw CheckpointError(
+        file, fmt::format("truncated {}: {} bytes, too short for a header and a checksum", what, bytes.size()));
   const auto body = bytes.first(bytes.size() - sizeof(std::uint64_t));
   std::uint64_t stored = 0;
   std::memcpy(&stored, bytes.data() + body.size(), sizeof stored);
@@ -37,8 +37,8 @@ void check_header(ByteReader& reader, const Magic& magic, const std::string& fil
   const auto found = reader.get<Magic>();
   if (found != magic) throw CheckpointError(file, fmt::format("not a Penumbra checkpoint {} (bad magic)", what));
   if (const auto version = reader.get<std::uint32_t>(); version != kFormatVersion)
-    throw CheckpointError(file, fmt::format("{} has format version {}; this build reads version {}", what, version,
-                                            kFormatVersion));
+    throw CheckpointError(
+        file, fmt::format("{} has format version {}; this build reads version {}", what, version, kFormatVersion));
 }
 
 // Runs a decoder and turns the byte reader's SerializationError (a length past the end, trailing bytes)
@@ -110,7 +110,9 @@ Record read_record(ByteReader& reader, const std::string& file) {
   });
 }
 
-std::string data_file_name(std::uint64_t token, int rank) { return fmt::format("data-{:016x}-r{:05d}.pck", token, rank); }
+std::string data_file_name(std::uint64_t token, int rank) {
+  return fmt::format("data-{:016x}-r{:05d}.pck", token, rank);
+}
 
 bool is_data_file_name(std::string_view name) {
   // data- + 16 hex + -r + >= 5 digits + .pck
@@ -212,12 +214,12 @@ Manifest decode_manifest(std::span<const std::byte> bytes, const std::string& fi
   for (std::size_t r = 0; r < manifest.files.size(); ++r) {
     const FileEntry& entry = manifest.files[r];
     if (entry.rank != static_cast<std::int32_t>(r) || entry.name != data_file_name(manifest.token, entry.rank))
-      throw CheckpointError(file, fmt::format("data file entry {} is '{}' of rank {} (expected '{}' of rank {})", r,
-                                              entry.name, entry.rank,
-                                              data_file_name(manifest.token, static_cast<int>(r)), r));
+      throw CheckpointError(
+          file, fmt::format("data file entry {} is '{}' of rank {} (expected '{}' of rank {})", r, entry.name,
+                            entry.rank, data_file_name(manifest.token, static_cast<int>(r)), r));
     if (entry.live > entry.records)
-      throw CheckpointError(file, fmt::format("data file {} has {} live objects in {} records", entry.name, entry.live,
-                                              entry.records));
+      throw CheckpointError(
+          file, fmt::format("data file {} has {} live objects in {} records", entry.name, entry.live, entry.records));
     records += entry.records;
     live += entry.live;
   }
@@ -233,8 +235,9 @@ DataFile validate_data_file(std::span<const std::byte> bytes, const Manifest& ma
     throw CheckpointError(file, fmt::format("{} bytes, the manifest says {}: {}", bytes.size(), entry.size,
                                             bytes.size() < entry.size ? "truncated" : "grown since it was written"));
   if (const std::uint64_t computed = checksum64(bytes); computed != entry.checksum)
-    throw CheckpointError(file, fmt::format("checksum mismatch (the manifest says {:#018x}, computed {:#018x}): damaged",
-                                            entry.checksum, computed));
+    throw CheckpointError(
+        file, fmt::format("checksum mismatch (the manifest says {:#018x}, computed {:#018x}): damaged", entry.checksum,
+                          computed));
   DataFile data = decode_data_file(bytes, file);
   if (data.token != manifest.token || data.rank != entry.rank)
     throw CheckpointError(file, fmt::format("belongs to checkpoint {:016x} rank {}, the manifest to {:016x} rank {}",

@@ -76,7 +76,7 @@ struct FileEntry {
 
 struct Manifest {
   std::uint64_t token = 0;
-  std::int32_t ranks = 0;  ///< of the writing job: one data file per rank
+  std::int32_t ranks = 0;        ///< of the writing job: one data file per rank
   std::uint64_t objects = 0;     ///< live, over all files
   std::uint64_t tombstones = 0;  ///< over all files
   std::int64_t steps = 0;        ///< Runtime::steps() of the writing job

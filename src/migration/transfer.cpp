@@ -75,12 +75,13 @@ store::StoredObject to_stored(Incoming&& incoming, std::string name) {
 }
 
 // The configured fault of the misbehaving rank, applied to an object it received (fault.*; off by default).
-void inject_receive_faults(const FaultOptions& faults, Incoming& item, std::uint64_t bytes_so_far,
-                           bool& corrupt_next, int rank) {
+void inject_receive_faults(const FaultOptions& faults, Incoming& item, std::uint64_t bytes_so_far, bool& corrupt_next,
+                           int rank) {
   if (faults.receive_budget_bytes > 0 && bytes_so_far > static_cast<std::uint64_t>(faults.receive_budget_bytes))
-    throw MigrationError(fmt::format("rank {} refuses object {:#x}: receiving it makes {} bytes, over its memory budget "
-                                     "of {} bytes (injected by fault.receive_budget_bytes)",
-                                     rank, item.record.id, bytes_so_far, faults.receive_budget_bytes));
+    throw MigrationError(
+        fmt::format("rank {} refuses object {:#x}: receiving it makes {} bytes, over its memory budget "
+                    "of {} bytes (injected by fault.receive_budget_bytes)",
+                    rank, item.record.id, bytes_so_far, faults.receive_budget_bytes));
   if (corrupt_next && !item.value.empty()) {
     item.value[item.value.size() / 2] ^= std::byte{0x04};  // one bit, where a torn transfer could put it
     corrupt_next = false;

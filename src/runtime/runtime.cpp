@@ -619,11 +619,12 @@ RestoreReport Runtime::restore(const std::filesystem::path& directory) {
   // Same count on every rank, so every rank throws alike: restoring into a runtime with objects would mix
   // two histories (and a tombstone here could make a restored version go back).
   if (const std::int64_t holding = mpi::allreduce_sum(impl_->collective, impl_->store.empty() ? 0 : 1); holding > 0)
-    throw InvalidArgument(fmt::format("restore({}): {} rank(s) already hold objects; restore needs a runtime "
-                                      "without any",
-                                      directory.string(), holding));
+    throw InvalidArgument(
+        fmt::format("restore({}): {} rank(s) already hold objects; restore needs a runtime without any",
+                    directory.string(), holding));
   checkpoint::Restored restored = checkpoint::read(impl_->collective, directory, impl_->config.fault);
-  // Everything below is bookkeeping that cannot fail halfway: the validated store replaces the empty one.
+  // The validated store replaces the empty one in one move that cannot fail; registering with the metadata
+  // service afterwards only tells readers where copies are (a lookup that finds nothing asks the owner).
   impl_->store = std::move(restored.store);
   impl_->directory = store::OwnerDirectory(size());  // every object is at its home
   for (ObjectId id : impl_->store.live_ids()) impl_->register_owned(id);
