@@ -107,17 +107,21 @@ struct WrittenFile {
 
 // Files of earlier checkpoints in this directory, and temporaries left by interrupted ones: garbage once a
 // new manifest is in place.
+// Best effort: the new checkpoint is complete whatever happens here, so a directory that cannot be listed
+// (the range-for's increment throws on an I/O error) leaves the garbage in place rather than failing.
 void remove_stale_files(const std::filesystem::path& directory, const Manifest& manifest) noexcept {
-  std::error_code error;
-  for (const auto& item : std::filesystem::directory_iterator(directory, error)) {
-    std::string name = item.path().filename().string();
-    const bool temporary = name.ends_with(kTemporarySuffix);
-    if (temporary) name.resize(name.size() - kTemporarySuffix.size());
-    if (!is_data_file_name(name) && name != kManifestName) continue;
-    const bool current =
-        !temporary && (name == kManifestName ||
-                       std::ranges::any_of(manifest.files, [&](const FileEntry& f) { return f.name == name; }));
-    if (!current) remove_quietly(item.path());
+  try {
+    for (const auto& item : std::filesystem::directory_iterator(directory)) {
+      std::string name = item.path().filename().string();
+      const bool temporary = name.ends_with(kTemporarySuffix);
+      if (temporary) name.resize(name.size() - kTemporarySuffix.size());
+      if (!is_data_file_name(name) && name != kManifestName) continue;
+      const bool current =
+          !temporary && (name == kManifestName ||
+                         std::ranges::any_of(manifest.files, [&](const FileEntry& f) { return f.name == name; }));
+      if (!current) remove_quietly(item.path());
+    }
+  } catch (...) {
   }
 }
 
@@ -177,21 +181,32 @@ CheckpointReport write(const mpi::Communicator& comm, const store::ObjectStore& 
     manifest.tombstones += file.records - file.live;
     report.bytes += file.size;
   }
-  // The commit point: the manifest appears by one rename, only after every data file is durable.
+  // The commit point: the manifest appears by one rename, only after every data file is durable. The rename
+  // is the last thing write_file_atomically does, so a failure in this block means nothing was committed and
+  // every rank may discard its file.
   std::uint64_t manifest_bytes = 0;
   try {
     run_agreed(comm, [&] {
       if (comm.rank() != 0) return;
       const Bytes bytes = encode_manifest(manifest);
       write_file_atomically(directory / kManifestName, bytes);
-      sync_directory(directory);
       manifest_bytes = bytes.size();
     });
   } catch (...) {
     discard_mine();
     throw;
   }
-  if (comm.rank() == 0) remove_stale_files(directory, manifest);
+  // Committed. The previous checkpoint's files go only once the rename itself is durable: were it lost in a
+  // crash, the previous manifest would be back and must still find its files.
+  if (comm.rank() == 0) {
+    bool durable = true;
+    try {
+      sync_directory(directory);
+    } catch (const CheckpointError&) {
+      durable = false;
+    }
+    if (durable) remove_stale_files(directory, manifest);
+  }
   mpi::check(MPI_Bcast(&manifest_bytes, 1, MPI_UINT64_T, 0, comm.get()), "MPI_Bcast");
   report.objects = manifest.objects;
   report.tombstones = manifest.tombstones;
