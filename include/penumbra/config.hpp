@@ -50,13 +50,13 @@ struct Config {
   AffinityOptions affinity;
   /// Shadow metadata service (`metadata.*` keys; docs/metadata.md).
   MetadataOptions metadata;
+  /// Fault injection for tests of the recovery paths (`fault.*` keys; docs/fault-injection.md). Off unless
+  /// configured.
+  FaultOptions fault;
   /// Rebalance epochs and the strategy (`balance.*` keys; docs/rebalance.md).
   BalanceOptions balance;
   /// Epoch trace (`trace.*` keys; docs/profiling.md). `PENUMBRA_TRACE=dir` also sets `trace.dir`.
   TraceOptions trace;
-  /// Fault injection for tests of the recovery paths (`fault.*` keys; docs/fault-injection.md). Off unless
-  /// configured.
-  FaultOptions fault;
 
   /// Defaults, then the TOML file named by `PENUMBRA_CONFIG` (if set), then `PENUMBRA_*` variables.
   static Config load();

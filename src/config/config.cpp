@@ -149,6 +149,14 @@ const std::vector<Field>& fields() {
       metadata("max_locations", "shadow holders one record lists", &MetadataOptions::max_locations),
       metadata("cache_entries", "cached lookups per rank (0: none)", &MetadataOptions::cache_entries),
 
+      fault("rank", "fault injection: the rank that misbehaves (-1 = none, the default)", &FaultOptions::rank),
+      fault("receive_budget_bytes", "fault injection: that rank refuses migrated objects beyond this (0 = no limit)",
+            &FaultOptions::receive_budget_bytes),
+      fault("corrupt_payload", "fault injection: that rank damages what it receives in a migration or restore",
+            &FaultOptions::corrupt_payload),
+      fault("slow_us", "fault injection: that rank is this late at every migration, checkpoint and restore",
+            &FaultOptions::slow_us),
+
       monitor("counters", "load source: auto, papi or timers", &MonitorOptions::counters),
       monitor("cpu_share_gap_us", "back-to-back tasks closer than this share readings",
               &MonitorOptions::cpu_share_gap_us),
@@ -199,12 +207,6 @@ const std::vector<Field>& fields() {
       tracing("dir", "folder for the epoch trace (empty = off); PENUMBRA_TRACE=dir also sets it",
               &TraceOptions::dir),
       tracing("run_name", "trace file name stem (empty = penumbra-<start time>-<pid>)", &TraceOptions::run_name),
-      fault("rank", "fault injection: the rank that misbehaves (-1 = none, the default)", &FaultOptions::rank),
-      fault("receive_budget_bytes", "fault injection: that rank refuses migrated objects beyond this (0 = no limit)",
-            &FaultOptions::receive_budget_bytes),
-      fault("corrupt_payload", "fault injection: that rank damages the first object it receives per migration",
-            &FaultOptions::corrupt_payload),
-      fault("slow_us", "fault injection: that rank is this late at every migration", &FaultOptions::slow_us),
   };
   return table;
 }
