@@ -19,6 +19,7 @@
 #include "penumbra/metadata_options.hpp"
 #include "penumbra/predictor_options.hpp"
 #include "penumbra/shadow.hpp"
+#include "penumbra/task_options.hpp"
 #include "penumbra/trace_options.hpp"
 
 namespace penumbra {
@@ -57,6 +58,8 @@ struct Config {
   BalanceOptions balance;
   /// Epoch trace (`trace.*` keys; docs/profiling.md). `PENUMBRA_TRACE=dir` also sets `trace.dir`.
   TraceOptions trace;
+  /// Task scheduler (`tasks.*` keys; docs/tasks.md).
+  TaskOptions tasks;
 
   /// Defaults, then the TOML file named by `PENUMBRA_CONFIG` (if set), then `PENUMBRA_*` variables.
   static Config load();

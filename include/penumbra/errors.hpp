@@ -120,6 +120,42 @@ class RemoteError : public Error {
   int failing_rank_;
 };
 
+/// A task names a kind no rank registered, or registers a name twice, or a handle's argument or result type
+/// differs from the registered one. Names the kind.
+class UnknownTaskKind : public InvalidArgument {
+ public:
+  using InvalidArgument::InvalidArgument;
+};
+
+/// A task read an object in neither its read set nor its write set, or wrote one outside its write set.
+/// Names the task, its kind and the object. The task fails; nothing it wrote is committed.
+class TaskAccessError : public InvalidArgument {
+ public:
+  using InvalidArgument::InvalidArgument;
+};
+
+/// A task threw (or could not run). Carried by its future to the submitting rank, and thrown by `step()` /
+/// `run_until_idle()` on every rank when `tasks.on_error = "stop"`. Objects the task meant to write are
+/// unchanged: its writes are committed only after it returns.
+class TaskFailed : public Error {
+ public:
+  TaskFailed(std::uint64_t task, std::string kind, int rank, const std::string& message);
+  std::uint64_t task() const noexcept { return task_; }  ///< TaskId::value
+  const std::string& kind() const noexcept { return kind_; }
+  int rank() const noexcept { return rank_; }  ///< where it ran (or was to run)
+
+ private:
+  std::uint64_t task_;
+  std::string kind_;
+  int rank_;
+};
+
+/// `Future::get()` before the step (or `run_until_idle()`) that runs the task has ended.
+class TaskPending : public Error {
+ public:
+  using Error::Error;
+};
+
 /// A runtime invariant (one owner per object, versions only grow, nothing lost) does not hold.
 class InvariantViolation : public Error {
  public:

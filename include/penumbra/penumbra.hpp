@@ -17,5 +17,7 @@
 #include "penumbra/predictor_options.hpp"
 #include "penumbra/runtime.hpp"
 #include "penumbra/shadow.hpp"
+#include "penumbra/task_options.hpp"
+#include "penumbra/tasks.hpp"
 #include "penumbra/topology.hpp"
 #include "penumbra/version.hpp"

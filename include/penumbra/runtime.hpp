@@ -10,6 +10,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "penumbra/balance.hpp"
@@ -20,6 +21,7 @@
 #include "penumbra/load.hpp"
 #include "penumbra/migration.hpp"
 #include "penumbra/object_id.hpp"
+#include "penumbra/tasks.hpp"
 #include "penumbra/topology.hpp"
 
 namespace penumbra {
@@ -197,6 +199,48 @@ class Runtime {
   /// damaged, partial or missing checkpoint throws CheckpointError on every rank and restores nothing.
   RestoreReport restore(const std::filesystem::path& directory);
 
+  // ---- tasks (docs/tasks.md) -------------------------------------------------------------------------------
+
+  /// Registers a task kind on this rank: `function(TaskContext&, const Args&)` returning a Storable result or
+  /// void. Every rank must register the same kinds (names and types) before the first step that runs tasks;
+  /// a rank that differs is named by UnknownTaskKind on every rank. UnknownTaskKind if `name` is empty or taken.
+  template <Storable Args, class F>
+  auto register_task(std::string name, F function)
+      -> TaskKind<Args, std::invoke_result_t<F&, TaskContext&, const Args&>> {
+    using R = std::invoke_result_t<F&, TaskContext&, const Args&>;
+    static_assert(std::is_void_v<R> || Storable<R>, "a task returns void or a Storable value");
+    register_erased(name, type_tag<Args>(), detail::result_tag<R>(),
+                    [function = std::move(function)](TaskContext& context, std::span<const std::byte> args) -> Bytes {
+                      const Args decoded = decode<Args>(args);
+                      if constexpr (std::is_void_v<R>) {
+                        function(context, decoded);
+                        return {};
+                      } else {
+                        return encode<R>(function(context, decoded));
+                      }
+                    });
+    return {std::move(name)};
+  }
+  /// The handle of a kind registered on this rank; UnknownTaskKind if there is none or its types differ.
+  template <class Args, class R>
+  TaskKind<Args, R> task_kind(std::string_view name) const {
+    check_task_kind(name, type_tag<Args>(), detail::result_tag<R>());
+    return {std::string(name)};
+  }
+  /// Submits a task from this rank; it runs at the next `step()` or `run_until_idle()` on the rank placement
+  /// chooses, and its future resolves here at the end of that call. InvalidArgument for a bad spec (an object
+  /// listed twice in one set, a negative or non-finite cost hint), UnknownTaskKind for an unregistered kind.
+  template <class Args, class R>
+  Future<R> submit(const TaskKind<Args, R>& kind, const Args& args, TaskSpec spec) {
+    return Future<R>(
+        submit_erased(kind.name, type_tag<Args>(), detail::result_tag<R>(), encode<Args>(args), std::move(spec)));
+  }
+  /// Collective: runs rounds of tasks until no rank has any left (tasks may submit tasks, which run in the next
+  /// round). Returns the number of tasks run, all ranks. Does not end a step: no rebalance epoch runs.
+  std::int64_t run_until_idle();
+  /// What the scheduler did on this rank.
+  TaskStats task_stats() const;
+
  private:
   struct ReadResult {
     detail::ValuePtr value;
@@ -211,9 +255,27 @@ class Runtime {
   Version write_value(ObjectRef ref, detail::ValuePtr value);
   void cache_decoded(ObjectId id, Version version, detail::ValuePtr decoded);
   balance::EpochReport run_epoch(int trigger);  // a rebalance::Trigger
+  void register_erased(std::string name, std::uint64_t args_tag, std::uint64_t result_tag, detail::ErasedTask function);
+  void check_task_kind(std::string_view name, std::uint64_t args_tag, std::uint64_t result_tag) const;
+  std::shared_ptr<const detail::FutureState> submit_erased(std::string_view kind, std::uint64_t args_tag,
+                                                           std::uint64_t result_tag, Bytes args, TaskSpec spec);
+  // One collective round of the scheduler; throws TaskFailed/RemoteError after it under tasks.on_error = stop.
+  std::int64_t run_task_round(std::int64_t& pending_everywhere);
+  friend class TaskContext;
 
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+template <Storable T>
+Versioned<T> TaskContext::read(ObjectRef ref) {
+  if (const detail::ValuePtr* staged = staged_or_declared(ref.id())) {
+    if ((*staged)->type_tag() != type_tag<T>())
+      throw WrongType(ref.id().value, "task " + to_string(id()) + " (" + kind() + ") read object " + ref.describe() +
+                                          " as another type than the one it wrote");
+    return {*detail::as_typed<T>(*staged), 0};
+  }
+  return runtime_.read<T>(ref);
+}
 
 }  // namespace penumbra

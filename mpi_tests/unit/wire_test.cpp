@@ -49,10 +49,12 @@ TEST(Wire, BadOperationOrStatusIsRejected) {
   Bytes request = encode(Request{});
   request[4] = std::byte{0};
   EXPECT_THROW(decode_request(request), SerializationError);
-  request[4] = std::byte{7};  // one past metadata_update, the last operation
+  request[4] = std::byte{static_cast<std::uint8_t>(kLastOperation) + 1};  // one past the last operation
   EXPECT_THROW(decode_request(request), SerializationError);
   request[4] = std::byte{6};
   EXPECT_EQ(decode_request(request).operation, Operation::metadata_update);
+  request[4] = std::byte{7};
+  EXPECT_EQ(decode_request(request).operation, Operation::steal_task);
   Bytes reply = encode(Reply{});
   reply[4] = std::byte{200};
   EXPECT_THROW(decode_reply(reply), SerializationError);

@@ -109,6 +109,11 @@ Field balance(const char* name, const char* help, T BalanceOptions::*member) {
   return in_section("balance", name, help, &Config::balance, member);
 }
 
+template <class T>
+Field tasks(const char* name, const char* help, T TaskOptions::*member) {
+  return in_section("tasks", name, help, &Config::tasks, member);
+}
+
 const std::vector<Field>& fields() {
   static const std::vector<Field> table = {
       flat("epoch_interval", "steps between collective shadow epochs (rebalance: balance.epoch_every)",
@@ -206,6 +211,8 @@ const std::vector<Field>& fields() {
               &BalanceOptions::noise_sigmas),
       tracing("dir", "folder for the epoch trace (empty = off); PENUMBRA_TRACE=dir also sets it",
               &TraceOptions::dir),
+      tasks("stealing", "idle ranks take read-only tasks they hold shadows for", &TaskOptions::stealing),
+      tasks("on_error", "continue (report through the future) or stop (the step throws)", &TaskOptions::on_error),
       tracing("run_name", "trace file name stem (empty = penumbra-<start time>-<pid>)", &TraceOptions::run_name),
   };
   return table;

@@ -15,6 +15,13 @@ ObjectError::ObjectError(std::uint64_t id, const std::string& message) : Error(m
 RemoteError::RemoteError(int failing_rank, const std::string& message)
     : Error(fmt::format("rank {} failed: {}", failing_rank, message)), failing_rank_(failing_rank) {}
 
+TaskFailed::TaskFailed(std::uint64_t task, std::string kind, int rank, const std::string& message)
+    : Error(fmt::format("task {}:{} ({}) failed on rank {}: {}", task >> 40, task & ((std::uint64_t{1} << 40) - 1), kind,
+                        rank, message)),
+      task_(task),
+      kind_(std::move(kind)),
+      rank_(rank) {}
+
 // "trace run.jsonl:12: field 'ranks[2].actual_load': expected a number"; the line and field are left out
 // when they do not apply, so the message never points at something that is not there.
 TraceError::TraceError(std::string file, std::size_t line, std::string field, const std::string& problem)

@@ -83,6 +83,12 @@ Request start_barrier(const Communicator& comm) {
   return Request(request);
 }
 
+Request start_allreduce_sum(const Communicator& comm, const std::int64_t& in, std::int64_t& out) {
+  MPI_Request request = MPI_REQUEST_NULL;
+  check(MPI_Iallreduce(&in, &out, 1, MPI_INT64_T, MPI_SUM, comm.get(), &request), "MPI_Iallreduce");
+  return Request(request);
+}
+
 std::optional<ReceivedMessage> try_receive(const Communicator& comm, int source, int tag) {
   int found = 0;
   MPI_Message message = MPI_MESSAGE_NULL;

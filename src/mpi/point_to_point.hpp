@@ -4,6 +4,7 @@
 #include <mpi.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <vector>
@@ -57,6 +58,8 @@ std::vector<Request> send_chunked(const Communicator& comm, int destination, int
 std::vector<Request> receive_chunked(const Communicator& comm, int source, int tag, std::span<std::byte> buffer);
 /// MPI_Ibarrier.
 Request start_barrier(const Communicator& comm);
+/// MPI_Iallreduce (sum) of one integer; `in` and `out` must outlive the request.
+Request start_allreduce_sum(const Communicator& comm, const std::int64_t& in, std::int64_t& out);
 
 struct ReceivedMessage {
   int source = 0;

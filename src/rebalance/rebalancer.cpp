@@ -165,4 +165,10 @@ void Rebalancer::after_moves(const DecidedEpoch& epoch, int rank) {
   last_epoch_step_ = epoch.report.step;
 }
 
+std::vector<double> Rebalancer::predicted_step_loads() const {
+  std::vector<double> loads = predicted_after_last_epoch_;  // per epoch
+  for (double& load : loads) load /= steps_per_epoch();
+  return loads;
+}
+
 }  // namespace penumbra::rebalance

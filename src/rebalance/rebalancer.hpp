@@ -75,6 +75,9 @@ class Rebalancer {
   void after_moves(const DecidedEpoch& epoch, int rank);
 
   std::int64_t epochs() const noexcept { return epochs_; }
+  /// Per rank, the load per step the last epoch's plan left it with (empty before the first epoch): what
+  /// task placement breaks ties with.
+  std::vector<double> predicted_step_loads() const;
 
  private:
   double steps_per_epoch() const noexcept;  // the period the snapshot's per-epoch figures cover

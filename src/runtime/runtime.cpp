@@ -18,11 +18,15 @@
 #include "mpi/agreement.hpp"
 #include "mpi/collectives.hpp"
 #include "mpi/communicator.hpp"
+#include "mpi/point_to_point.hpp"
 #include "penumbra/errors.hpp"
 #include "rebalance/rebalancer.hpp"
 #include "runtime/epoch_tracer.hpp"
 #include "shadow/planner.hpp"
 #include "shadow/shadow_manager.hpp"
+#include "tasks/placement.hpp"
+#include "tasks/registry.hpp"
+#include "tasks/scheduler.hpp"
 #include "store/object_store.hpp"
 #include "store/owner_directory.hpp"
 #include "topology/discover.hpp"
@@ -71,6 +75,31 @@ struct Runtime::Impl {
     if (config.shadow.enabled && config.metadata.enabled)
       metadata.emplace(collective.get(), metadata::from_config(config.metadata));
     tracer.emplace(collective, config, topology);
+    scheduler.emplace(config.tasks, collective.rank(), collective.size());
+  }
+
+  // What task placement sees: owners, the replicated shadow holders, the last epoch's predicted loads.
+  tasks::PlacementView placement_view() {
+    predicted_step_loads = rebalancer->predicted_step_loads();
+    return {.ranks = collective.size(),
+            .owner_of = [this](ObjectId id) { return directory.owner_of(id); },
+            .holders = shadows ? &holders : nullptr,
+            .predicted_load = predicted_step_loads};
+  }
+
+  // Collective, after a shadow epoch: every rank learns which ranks hold a copy of every object (one
+  // allgatherv of (object, holder) pairs), so that placement and stealing can send read-only tasks there.
+  void refresh_holders() {
+    struct Copy {
+      ObjectId id;
+      int holder;
+    };
+    std::vector<Copy> mine;
+    for (ObjectId id : store.live_ids())
+      for (const shadow::SlotAddress& slot : shadows->copies_of(id)) mine.push_back({id, slot.rank});
+    holders.clear();
+    for (const Copy& copy : mpi::allgatherv<Copy>(collective, mine)) holders[copy.id].push_back(copy.holder);
+    for (auto& [id, ranks] : holders) std::sort(ranks.begin(), ranks.end());
   }
 
   // After every change of an owned object's value: shadows get the new version within the staleness bound.
@@ -203,8 +232,13 @@ struct Runtime::Impl {
   }
 
   // Executes a request from another rank on this rank's store.
-  transport::Reply serve(int /*source*/, transport::Request request) {
+  transport::Reply serve(int source, transport::Request request) {
     using transport::Operation;
+    if (request.operation == Operation::steal_task) {
+      transport::Reply reply;
+      reply.payload = scheduler->give_to(source, placement_view(), rebalancer->monitor());
+      return reply;
+    }
     const ObjectRef ref = request.name.empty() ? ObjectRef(request.id) : ObjectRef(std::string_view(request.name));
     if (ref.id() != request.id)
       throw InvalidArgument(fmt::format("request names '{}' but carries id {}", request.name, to_string(request.id)));
@@ -242,6 +276,8 @@ struct Runtime::Impl {
         reply.text = object.name;
         break;
       }
+      case Operation::steal_task:  // answered above: it names no object
+        break;
       case Operation::metadata_update:
         if (!metadata)  // a stray request is refused rather than ignored
           throw InvalidArgument(
@@ -280,6 +316,12 @@ struct Runtime::Impl {
   std::vector<balance::EpochReport> epoch_reports;
   std::int64_t steps = 0;
   std::unordered_map<ObjectId, Version> versions_at_last_check;
+  // Tasks: the kinds registered here, the scheduler, who holds copies of what (refreshed at shadow epochs).
+  tasks::KindRegistry task_kinds;
+  std::optional<tasks::Scheduler> scheduler;
+  tasks::HolderTable holders;
+  std::vector<double> predicted_step_loads;  // the storage placement_view() lends out
+  std::uint64_t read_only_on_copy = 0;
 };
 
 Runtime::Runtime(MPI_Comm comm) {
@@ -453,7 +495,9 @@ void Runtime::progress() {
 void Runtime::update_shadows() {
   barrier();  // collective whatever the configuration: callers rely on it as an epoch boundary
   if (!impl_->shadows) return;
-  const shadow::Planner planner = shadow::make_planner(impl_->config, impl_->topology, rank(), impl_->shadow_history);
+  const std::unordered_map<ObjectId, std::int64_t> dependents = impl_->scheduler->take_readers();
+  const shadow::Planner planner =
+      shadow::make_planner(impl_->config, impl_->topology, rank(), impl_->shadow_history, dependents);
   const shadow::ShadowEpochReport report =
       impl_->shadows->run_epoch([this](ObjectId id) { return impl_->directory.owner_of(id); },
                                 [this](ObjectId id) -> std::pair<detail::ValuePtr, Version> {
@@ -466,6 +510,7 @@ void Runtime::update_shadows() {
   impl_->shadows_dropped += report.dropped + report.evicted;
   for (ObjectId id : report.changed) impl_->register_owned(id);  // new holder sets reach the readers
   impl_->flush_metadata();
+  impl_->refresh_holders();
 }
 
 ShadowStats Runtime::shadow_stats() const {
@@ -488,6 +533,8 @@ ShadowStats Runtime::shadow_stats() const {
 void Runtime::barrier() { impl_->messenger.quiesce(); }
 
 std::int64_t Runtime::step() {
+  std::int64_t pending = 0;
+  run_task_round(pending);  // tasks submitted during it wait for the next step
   impl_->send_metadata();
   // Every rank finishes the step's requests (metadata updates included) before the trigger's allreduce: a rank
   // blocked in the allreduce could not serve a request another rank still waits for.
@@ -631,5 +678,141 @@ RestoreReport Runtime::restore(const std::filesystem::path& directory) {
   impl_->flush_metadata();
   return restored.report;
 }
+
+// ---- tasks ----------------------------------------------------------------------------------------------------
+
+void Runtime::register_erased(std::string name, std::uint64_t args_tag, std::uint64_t result_tag,
+                              detail::ErasedTask function) {
+  impl_->task_kinds.add({std::move(name), args_tag, result_tag, std::move(function)});
+}
+
+void Runtime::check_task_kind(std::string_view name, std::uint64_t args_tag, std::uint64_t result_tag) const {
+  impl_->task_kinds.expect(name, args_tag, result_tag);
+}
+
+std::shared_ptr<const detail::FutureState> Runtime::submit_erased(std::string_view kind, std::uint64_t args_tag,
+                                                                  std::uint64_t result_tag, Bytes args, TaskSpec spec) {
+  impl_->task_kinds.expect(kind, args_tag, result_tag);
+  if (!std::isfinite(spec.cost_hint_s) || spec.cost_hint_s < 0.0)
+    throw InvalidArgument(fmt::format("submit('{}'): cost_hint_s = {} (expected a finite value >= 0)", kind,
+                                      spec.cost_hint_s));
+  for (const auto* set : {&spec.reads, &spec.writes}) {
+    std::vector<ObjectId> sorted = *set;
+    std::sort(sorted.begin(), sorted.end());
+    if (auto twice = std::adjacent_find(sorted.begin(), sorted.end()); twice != sorted.end())
+      throw InvalidArgument(fmt::format("submit('{}'): object {} is listed twice in the {} set", kind,
+                                        to_string(*twice), set == &spec.reads ? "read" : "write"));
+  }
+  return impl_->scheduler->submit(tasks::TaskRecord{.id = {},
+                                                    .kind = std::string(kind),
+                                                    .reads = std::move(spec.reads),
+                                                    .writes = std::move(spec.writes),
+                                                    .cost_hint_s = spec.cost_hint_s,
+                                                    .args = std::move(args)});
+}
+
+std::int64_t Runtime::run_task_round(std::int64_t& pending_everywhere) {
+  // Nothing submitted anywhere: one allreduce, and no all-to-all for applications that use no tasks. It serves
+  // requests while it waits: a rank still reading from this one must get its answer before the round starts.
+  const std::int64_t submitted_here = impl_->scheduler->has_submitted() ? 1 : 0;
+  std::int64_t submitted_anywhere = 0;
+  mpi::Request agreed = mpi::start_allreduce_sum(impl_->collective, submitted_here, submitted_anywhere);
+  impl_->messenger.wait_serving(agreed);
+  if (submitted_anywhere == 0) {
+    pending_everywhere = 0;
+    return 0;
+  }
+  const auto execute = [this](const tasks::TaskRecord& task) {
+    tasks::TaskResult result;
+    result.id = task.id;
+    result.kind = task.kind;
+    result.ran_on = rank();
+    try {
+      const tasks::RegisteredKind* kind = impl_->task_kinds.find(task.kind);
+      if (!kind) throw UnknownTaskKind(fmt::format("task kind '{}' is not registered on rank {}", task.kind, rank()));
+      TaskContext context(*this, task, rank());
+      {
+        // The time is the written objects' cost: they stay at this rank until the rebalancer moves them, and
+        // their next tasks follow them. A read-only task's time is this rank's alone.
+        auto measured = monitor().measure_task(task.writes);
+        result.value = kind->function(context, task.args);
+      }
+      // Commit only now, and only once every staged write is known to land: the object is live at its owner
+      // and holds the staged type. A task that threw, or one write that cannot land, leaves all unchanged.
+      for (const auto& [id, value] : context.staged_) {
+        const int owner = impl_->directory.owner_of(id);
+        if (owner == rank()) {
+          impl_->store.get(ObjectRef(id), value->type_tag());
+        } else if (impl_->call_owner(owner, id, transport::Operation::info, 0).type_tag != value->type_tag()) {
+          throw WrongType(id.value, fmt::format("task {} wrote object {} with another type than it holds",
+                                                to_string(task.id), to_string(id)));
+        }
+      }
+      for (const auto& [id, value] : context.staged_) write_value(id, value);
+      if (task.read_only() && std::any_of(task.reads.begin(), task.reads.end(), [&](ObjectId id) {
+            return impl_->directory.owner_of(id) != rank();
+          }))
+        ++impl_->read_only_on_copy;
+    } catch (const std::exception& error) {
+      result.failed = true;
+      result.error = error.what();
+      result.value.clear();
+    }
+    return result;
+  };
+  tasks::RoundOutcome outcome =
+      impl_->scheduler->run_round(impl_->collective, impl_->messenger, impl_->placement_view(), monitor(),
+                                  impl_->task_kinds.digest(), execute);
+  pending_everywhere = outcome.pending_everywhere;
+  if (impl_->config.tasks.stop_on_error())
+    mpi::run_agreed(impl_->collective, [&] {
+      if (outcome.failed_here.empty()) return;
+      const tasks::TaskResult& first = outcome.failed_here.front();
+      throw TaskFailed(first.id.value, first.kind, first.ran_on, first.error);
+    });
+  return outcome.ran_everywhere;
+}
+
+std::int64_t Runtime::run_until_idle() {
+  std::int64_t ran = 0, pending = 0;
+  do ran += run_task_round(pending);
+  while (pending > 0);
+  return ran;
+}
+
+TaskStats Runtime::task_stats() const {
+  TaskStats stats = impl_->scheduler->stats();
+  stats.read_only_on_copy = impl_->read_only_on_copy;
+  return stats;
+}
+
+// ---- TaskContext ----------------------------------------------------------------------------------------------
+
+TaskId TaskContext::id() const noexcept { return task_.id; }
+const std::string& TaskContext::kind() const noexcept { return task_.kind; }
+int TaskContext::rank() const noexcept { return rank_; }
+
+const detail::ValuePtr* TaskContext::staged_or_declared(ObjectId id) const {
+  for (const auto& [staged_id, value] : staged_)
+    if (staged_id == id) return &value;
+  if (!task_.declares(id))
+    throw TaskAccessError(fmt::format("task {} ({}) read object {}, which is in neither its read set nor its write set",
+                                      to_string(task_.id), task_.kind, to_string(id)));
+  return nullptr;
+}
+
+void TaskContext::stage_write(ObjectId id, detail::ValuePtr value) {
+  if (!task_.writes_to(id))
+    throw TaskAccessError(fmt::format("task {} ({}) wrote object {}, which is not in its write set",
+                                      to_string(task_.id), task_.kind, to_string(id)));
+  for (auto& [staged_id, staged] : staged_)
+    if (staged_id == id) {
+      staged = std::move(value);
+      return;
+    }
+  staged_.emplace_back(id, std::move(value));
+}
+
+std::string to_string(TaskId id) { return fmt::format("{}:{}", id.submitter(), id.sequence()); }
 
 }  // namespace penumbra

@@ -6,10 +6,11 @@
 
 namespace penumbra::shadow {
 
-Planner make_planner(const Config& config, const Topology& topology, int self, ReadHistory& history) {
+Planner make_planner(const Config& config, const Topology& topology, int self, ReadHistory& history,
+                     const std::unordered_map<ObjectId, std::int64_t>& dependents) {
   const bool metadata_reads = config.shadow.enabled && config.metadata.enabled;
   return
-      [&options = config.shadow, &topology, self, &history, metadata_reads](std::span<const OwnedObjectStats> objects) {
+      [&options = config.shadow, &topology, self, &history, &dependents, metadata_reads](std::span<const OwnedObjectStats> objects) {
         CostModel model;
         model.owner_service = kTwoSidedOwnerService;
         // With the metadata service, a reader finds the nearest shadow anywhere (one-sided); without it, only its
@@ -32,6 +33,7 @@ Planner make_planner(const Config& config, const Topology& topology, int self, R
           access.reads_by_rank = object.reads_by_rank;
           access.writes = object.writes;
           access.holders = object.holders;
+          if (auto found = dependents.find(object.id); found != dependents.end()) access.dependents = found->second;
           if (auto previous = history.find(object.id); previous != history.end()) {
             access.previous_reads_by_rank = previous->second.reads_by_rank;
             access.previous_writes = previous->second.writes;

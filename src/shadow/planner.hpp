@@ -23,6 +23,10 @@ using ReadHistory = std::unordered_map<ObjectId, WindowCounts>;
 /// trend and replaced by this window's counts each time the planner runs. Reads from an owner cost the
 /// two-sided service time (kTwoSidedOwnerService) on top of the one-sided time of the topology (measured when
 /// the latency probe ran, ENVIRONMENT.md's figures otherwise).
-Planner make_planner(const Config& config, const Topology& topology, int self, ReadHistory& history);
+/// `dependents`: how many tasks read each object in the window (the task scheduler's count), which raises its
+/// value (ShadowOptions::dependency_weight); objects not in it have none. Kept by reference: it must outlive
+/// the planner.
+Planner make_planner(const Config& config, const Topology& topology, int self, ReadHistory& history,
+                     const std::unordered_map<ObjectId, std::int64_t>& dependents);
 
 }  // namespace penumbra::shadow

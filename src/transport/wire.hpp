@@ -19,9 +19,12 @@ enum class Operation : std::uint8_t {
   /// A batch of shadow-metadata updates for the shards the receiving rank homes; the payload is
   /// metadata::encode_batch's bytes, which the handler gives to MetadataService::serve (or apply_batch).
   metadata_update,
+  /// An idle rank asks for a queued read-only task it can run (tasks/scheduler.hpp). The reply's payload is
+  /// the encoded task, or empty when the queue has none to give.
+  steal_task,
 };
 /// The highest operation code decode_request accepts.
-inline constexpr Operation kLastOperation = Operation::metadata_update;
+inline constexpr Operation kLastOperation = Operation::steal_task;
 
 /// Outcome of a remote operation; each failure maps to one public exception type.
 enum class Status : std::uint8_t {
