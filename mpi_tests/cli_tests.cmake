@@ -16,3 +16,13 @@ penumbra_add_cli_test(penumbra_config_rejects_unknown_strategy RANKS 1 COMMAND $
                       EXPECT_EXIT nonzero
                       EXPECT_OUTPUT "PENUMBRA_BALANCE_STRATEGY = 'best' \\(expected one of: static, greedy, refine"
                       ENVIRONMENT PENUMBRA_BALANCE_STRATEGY=best)
+
+# penumbra-checkpoint on the checkpoint a 4-rank job wrote (checkpoint_restart.np4_to_np2.write), and on a
+# directory that holds none.
+penumbra_add_cli_test(penumbra_checkpoint_verifies RANKS 1 COMMAND $<TARGET_FILE:penumbra-checkpoint>
+                      ${CMAKE_CURRENT_BINARY_DIR}/checkpoints/np4_to_np2
+                      EXPECT_EXIT zero EXPECT_OUTPUT "written by 4 rank.*300 objects, 12 tombstones, [0-9]+ bytes of data: OK")
+set_tests_properties(penumbra_checkpoint_verifies PROPERTIES FIXTURES_REQUIRED checkpoint_restart.np4_to_np2)
+penumbra_add_cli_test(penumbra_checkpoint_rejects_missing RANKS 1 COMMAND $<TARGET_FILE:penumbra-checkpoint>
+                      ${CMAKE_CURRENT_BINARY_DIR}/checkpoints/none
+                      EXPECT_EXIT nonzero EXPECT_OUTPUT "checkpoints/none/MANIFEST.penumbra: missing")

@@ -14,6 +14,7 @@
 
 #include "penumbra/affinity.hpp"
 #include "penumbra/balance.hpp"
+#include "penumbra/fault_options.hpp"
 #include "penumbra/load.hpp"
 #include "penumbra/metadata_options.hpp"
 #include "penumbra/predictor_options.hpp"
@@ -50,6 +51,9 @@ struct Config {
   AffinityOptions affinity;
   /// Shadow metadata service (`metadata.*` keys; docs/metadata.md).
   MetadataOptions metadata;
+  /// Fault injection for tests of the recovery paths (`fault.*` keys; docs/fault-injection.md). Off unless
+  /// configured.
+  FaultOptions fault;
   /// Rebalance epochs and the strategy (`balance.*` keys; docs/rebalance.md).
   BalanceOptions balance;
   /// Epoch trace (`trace.*` keys; docs/profiling.md). `PENUMBRA_TRACE=dir` also sets `trace.dir`.

@@ -183,4 +183,18 @@ class TraceError : public Error {
   std::string field_;
 };
 
+/// A checkpoint cannot be written or restored: names the file (empty when the checkpoint as a whole is the
+/// problem, e.g. its object counts) and what is wrong with it. Raised on every rank of the collective call,
+/// whichever rank found the problem; a restore that throws it has installed nothing.
+class CheckpointError : public Error {
+ public:
+  CheckpointError(std::string file, std::string problem);
+  const std::string& file() const noexcept { return file_; }
+  const std::string& problem() const noexcept { return problem_; }
+
+ private:
+  std::string file_;
+  std::string problem_;
+};
+
 }  // namespace penumbra

@@ -4,6 +4,7 @@
 
 #include "penumbra/affinity.hpp"
 #include "penumbra/balance.hpp"
+#include "penumbra/checkpoint.hpp"
 #include "penumbra/codec.hpp"
 #include "penumbra/config.hpp"
 #include "penumbra/errors.hpp"

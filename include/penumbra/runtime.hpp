@@ -6,6 +6,7 @@
 #include <mpi.h>
 
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <span>
 #include <string>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "penumbra/balance.hpp"
+#include "penumbra/checkpoint.hpp"
 #include "penumbra/codec.hpp"
 #include "penumbra/config.hpp"
 #include "penumbra/detail/value.hpp"
@@ -184,6 +186,20 @@ class Runtime {
   /// Collective. Throws InvariantViolation on every rank unless: each live object has exactly one owner,
   /// every rank's owner directory points at it, and no version went down since the previous check.
   void check_invariants();
+
+  /// Collective. Writes every object this runtime holds (live objects with id, name, type tag, version and
+  /// encoded value; tombstones with their version) and a manifest to `directory` (created if needed; on a
+  /// file system every rank sees), each file checksummed. Atomic: the manifest is renamed into place last,
+  /// after every rank has written its file, so the directory holds the new checkpoint complete, or (on any
+  /// failure) still the previous one. Shadows are not written (they are copies). CheckpointError on every
+  /// rank on failure, including a value whose serialization throws. docs/checkpoint.md.
+  CheckpointReport checkpoint(const std::filesystem::path& directory);
+  /// Collective, on a runtime that holds no object yet (InvalidArgument on every rank otherwise), with any
+  /// number of ranks: installs the checkpoint in `directory`. Each object goes to its home rank in this job
+  /// with its name, type and original version; tombstones keep their versions. Everything is validated on
+  /// every rank (manifest, every file's checksum and counts, every record) before anything is installed: a
+  /// damaged, partial or missing checkpoint throws CheckpointError on every rank and restores nothing.
+  RestoreReport restore(const std::filesystem::path& directory);
 
   // ---- tasks (docs/tasks.md) -------------------------------------------------------------------------------
 

@@ -100,6 +100,11 @@ Field metadata(const char* name, const char* help, T MetadataOptions::*member) {
 }
 
 template <class T>
+Field fault(const char* name, const char* help, T FaultOptions::*member) {
+  return in_section("fault", name, help, &Config::fault, member);
+}
+
+template <class T>
 Field balance(const char* name, const char* help, T BalanceOptions::*member) {
   return in_section("balance", name, help, &Config::balance, member);
 }
@@ -148,6 +153,14 @@ const std::vector<Field>& fields() {
       metadata("slots_per_shard", "records per shard (a power of two)", &MetadataOptions::slots_per_shard),
       metadata("max_locations", "shadow holders one record lists", &MetadataOptions::max_locations),
       metadata("cache_entries", "cached lookups per rank (0: none)", &MetadataOptions::cache_entries),
+
+      fault("rank", "fault injection: the rank that misbehaves (-1 = none, the default)", &FaultOptions::rank),
+      fault("receive_budget_bytes", "fault injection: that rank refuses migrated objects beyond this (0 = no limit)",
+            &FaultOptions::receive_budget_bytes),
+      fault("corrupt_payload", "fault injection: that rank damages what it receives in a migration or restore",
+            &FaultOptions::corrupt_payload),
+      fault("slow_us", "fault injection: that rank is this late at every migration, checkpoint and restore",
+            &FaultOptions::slow_us),
 
       monitor("counters", "load source: auto, papi or timers", &MonitorOptions::counters),
       monitor("cpu_share_gap_us", "back-to-back tasks closer than this share readings",

@@ -31,4 +31,10 @@ TraceError::TraceError(std::string file, std::size_t line, std::string field, co
       line_(line),
       field_(std::move(field)) {}
 
+// "checkpoint /ckpt/data-...-r00002.pck: checksum mismatch ..."; without a file: "checkpoint: ...".
+CheckpointError::CheckpointError(std::string file, std::string problem)
+    : Error(fmt::format("checkpoint{}: {}", file.empty() ? "" : " " + file, problem)),
+      file_(std::move(file)),
+      problem_(std::move(problem)) {}
+
 }  // namespace penumbra

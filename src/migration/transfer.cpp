@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstring>
+#include <thread>
 
 #include "core/checksum.hpp"
 #include "migration/transfer_plan.hpp"
@@ -73,11 +74,28 @@ store::StoredObject to_stored(Incoming&& incoming, std::string name) {
           std::make_shared<const detail::EncodedValue>(record.type_tag, std::move(incoming.value)), record.version};
 }
 
+// The configured fault of the misbehaving rank, applied to an object it received (fault.*; off by default).
+void inject_receive_faults(const FaultOptions& faults, Incoming& item, std::uint64_t bytes_so_far, bool& corrupt_next,
+                           int rank) {
+  if (faults.receive_budget_bytes > 0 && bytes_so_far > static_cast<std::uint64_t>(faults.receive_budget_bytes))
+    throw MigrationError(
+        fmt::format("rank {} refuses object {:#x}: receiving it makes {} bytes, over its memory budget "
+                    "of {} bytes (injected by fault.receive_budget_bytes)",
+                    rank, item.record.id, bytes_so_far, faults.receive_budget_bytes));
+  if (corrupt_next && !item.value.empty()) {
+    item.value[item.value.size() / 2] ^= std::byte{0x04};  // one bit, where a torn transfer could put it
+    corrupt_next = false;
+  }
+}
+
 }  // namespace
 
 MigrationReport migrate(const mpi::Communicator& comm, store::ObjectStore& store, store::OwnerDirectory& directory,
-                        std::span<const Move> requested) {
+                        std::span<const Move> requested, const FaultOptions& faults) {
   const auto started = std::chrono::steady_clock::now();
+  const bool faulty = faults.injects_on(comm.rank());
+  // Injected: this rank is late (the others wait for it in the first collective below).
+  if (faulty && faults.slow_us > 0) std::this_thread::sleep_for(std::chrono::microseconds(faults.slow_us));
   const int ranks = comm.size();
   std::vector<Outgoing> outgoing;
   mpi::run_agreed(comm, [&] { outgoing = prepare(comm, store, requested); });
@@ -119,6 +137,7 @@ MigrationReport migrate(const mpi::Communicator& comm, store::ObjectStore& store
   std::vector<ObjectId> installed;
   std::exception_ptr failure;
   try {
+    bool corrupt_next = faulty && faults.corrupt_payload;
     for (int peer = 0; peer < ranks; ++peer) {
       const auto p = static_cast<std::size_t>(peer);
       std::size_t name_offset = 0;
@@ -127,6 +146,7 @@ MigrationReport migrate(const mpi::Communicator& comm, store::ObjectStore& store
         name_offset += item.record.name_bytes;
         report.bytes_received += item.record.value_bytes;
         const ObjectId id{item.record.id};
+        if (faulty) inject_receive_faults(faults, item, report.bytes_received, corrupt_next, comm.rank());
         store.install(to_stored(std::move(item), std::move(name)));
         installed.push_back(id);
       }

@@ -5,6 +5,7 @@
 #include <span>
 
 #include "mpi/communicator.hpp"
+#include "penumbra/fault_options.hpp"
 #include "penumbra/migration.hpp"
 #include "store/object_store.hpp"
 #include "store/owner_directory.hpp"
@@ -12,7 +13,8 @@
 namespace penumbra::migration {
 
 /// Collective over `comm`. The caller guarantees no object request is in flight (Messenger::quiesce).
+/// `faults` (all ranks pass the same) injects the configured fault on its rank: off by default.
 MigrationReport migrate(const mpi::Communicator& comm, store::ObjectStore& store, store::OwnerDirectory& directory,
-                        std::span<const Move> requested);
+                        std::span<const Move> requested, const FaultOptions& faults = {});
 
 }  // namespace penumbra::migration

@@ -11,6 +11,7 @@
 #include <optional>
 #include <unordered_map>
 
+#include "checkpoint/checkpoint.hpp"
 #include "metadata/options.hpp"
 #include "metadata/service.hpp"
 #include "migration/transfer.hpp"
@@ -477,7 +478,8 @@ MigrationReport Runtime::migrate(std::span<const Move> moves) {
   impl_->forget_copies(moving);  // one batch of puts for all of them
   impl_->flush_metadata();       // this rank's older updates reach the homes before the new owners' do
   const std::vector<ObjectId> owned_before = impl_->store.live_ids();
-  const MigrationReport report = migration::migrate(impl_->collective, impl_->store, impl_->directory, moves);
+  const MigrationReport report =
+      migration::migrate(impl_->collective, impl_->store, impl_->directory, moves, impl_->config.fault);
   // The new owners register what they received (same version, new owner, no copies yet).
   for (ObjectId id : impl_->store.live_ids())
     if (!std::binary_search(owned_before.begin(), owned_before.end(), id)) impl_->register_owned(id);
@@ -656,6 +658,30 @@ void Runtime::check_invariants() {
     }
     impl_->versions_at_last_check = std::move(versions);
   });
+}
+
+CheckpointReport Runtime::checkpoint(const std::filesystem::path& directory) {
+  barrier();  // no request in flight: every store holds this cut's values, and none changes while we write
+  return checkpoint::write(impl_->collective, impl_->store, directory, impl_->config.to_string(), impl_->steps,
+                           impl_->config.fault);
+}
+
+RestoreReport Runtime::restore(const std::filesystem::path& directory) {
+  barrier();
+  // Same count on every rank, so every rank throws alike: restoring into a runtime with objects would mix
+  // two histories (and a tombstone here could make a restored version go back).
+  if (const std::int64_t holding = mpi::allreduce_sum(impl_->collective, impl_->store.empty() ? 0 : 1); holding > 0)
+    throw InvalidArgument(
+        fmt::format("restore({}): {} rank(s) already hold objects; restore needs a runtime without any",
+                    directory.string(), holding));
+  checkpoint::Restored restored = checkpoint::read(impl_->collective, directory, impl_->config.fault);
+  // The validated store replaces the empty one in one move that cannot fail; registering with the metadata
+  // service afterwards only tells readers where copies are (a lookup that finds nothing asks the owner).
+  impl_->store = std::move(restored.store);
+  impl_->directory = store::OwnerDirectory(size());  // every object is at its home
+  for (ObjectId id : impl_->store.live_ids()) impl_->register_owned(id);
+  impl_->flush_metadata();
+  return restored.report;
 }
 
 // ---- tasks ----------------------------------------------------------------------------------------------------

@@ -113,4 +113,12 @@ std::size_t ObjectStore::live_count() const {
       std::ranges::count_if(objects_, [](const auto& entry) { return !entry.second.erased(); }));
 }
 
+std::vector<const StoredObject*> ObjectStore::entries() const {
+  std::vector<const StoredObject*> all;
+  all.reserve(objects_.size());
+  for (const auto& [id, object] : objects_) all.push_back(&object);
+  std::ranges::sort(all, {}, [](const StoredObject* object) { return object->id; });
+  return all;
+}
+
 }  // namespace penumbra::store

@@ -47,6 +47,10 @@ class ObjectStore {
   /// Ids of live objects, sorted.
   std::vector<ObjectId> live_ids() const;
   std::size_t live_count() const;
+  /// Every entry, live objects and tombstones, sorted by id (what a checkpoint writes).
+  std::vector<const StoredObject*> entries() const;
+  /// No object and no tombstone: what a restore starts from.
+  bool empty() const noexcept { return objects_.empty(); }
 
  private:
   StoredObject& find_live(ObjectRef ref);
