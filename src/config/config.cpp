@@ -466,7 +466,10 @@ Config Config::from_file(const std::filesystem::path& file) { return apply_file(
 
 Config Config::with_environment(Config base, const std::map<std::string, std::string>& environment) {
   Sources sources;
-  for (const auto& [name, text] : environment) {
+  // Not a structured binding: clang before 16 cannot capture one in the lambda below (the fuzz build uses clang).
+  for (const auto& variable : environment) {
+    const std::string& name = variable.first;
+    const std::string& text = variable.second;
     if (!name.starts_with("PENUMBRA_") || name == kTraceAlias) continue;
     auto field = std::ranges::find_if(fields(), [&](const Field& f) { return f.env_name() == name; });
     if (field != fields().end()) {
