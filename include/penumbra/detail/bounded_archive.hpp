@@ -40,7 +40,10 @@ class BoundedBinaryIArchive
   }
   void load_override(boost::serialization::collection_size_type& count) {
     Base::load_override(count);
-    check_length(count, 1, "collection");
+    // Through a const reference: collection_size_type converts to size_t both as a value and as a reference,
+    // and gcc's -Wconversion warns about choosing between them.
+    const boost::serialization::collection_size_type& loaded = count;
+    check_length(loaded, 1, "collection");
   }
 
   using Base::load;
