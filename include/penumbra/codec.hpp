@@ -5,7 +5,6 @@
 /// Boost.Serialization `serialize` and goes through a binary archive. All ranks run the same binary, so raw
 /// bytes and type tags are comparable between them (Penumbra does not convert between architectures).
 
-#include <boost/archive/binary_iarchive.hpp>
 #include <boost/archive/binary_oarchive.hpp>
 #include <cstddef>
 #include <cstdint>
@@ -17,6 +16,7 @@
 #include <typeinfo>
 #include <vector>
 
+#include "penumbra/detail/bounded_archive.hpp"
 #include "penumbra/errors.hpp"
 
 namespace penumbra {
@@ -106,7 +106,8 @@ T decode(std::span<const std::byte> bytes) {
     detail::ByteSource source(bytes);
     T value{};
     try {
-      boost::archive::binary_iarchive archive(source, boost::archive::no_header);
+      // Boost's binary_iarchive would allocate whatever length corrupted bytes announce; this one checks.
+      detail::BoundedBinaryIArchive archive(source, boost::archive::no_header);
       archive >> value;
     } catch (const std::exception& error) {
       throw SerializationError(std::string("deserializing ") + typeid(T).name() + " from " +

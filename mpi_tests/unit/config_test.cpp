@@ -210,5 +210,28 @@ TEST(Config, DescribeListsEveryEnvironmentVariable) {
     EXPECT_NE(text.find(name), std::string::npos) << name;
 }
 
+// to_string() promises a file that reloads: strings with quotes, backslashes and control characters are
+// escaped for TOML (they were printed bare; found by fuzz/fuzz_config).
+TEST(Config, ToStringEscapesStringsSoTheFileReloads) {
+  const std::string dir = "/tmp/a \"quoted\" dir\\with\tcontrol\nchars\x01";
+  const Config config = Config::with_environment(Config{}, {{"PENUMBRA_TRACE_DIR", dir}});
+  const std::string text = config.to_string();
+  const Config reloaded = Config::from_file(write_file("escaped.toml", text));
+  EXPECT_EQ(reloaded, config);
+  EXPECT_EQ(reloaded.to_string(), text);
+}
+
+// A variable may hold any bytes; TOML (and so to_string()) only UTF-8.
+TEST(Config, EnvironmentValueThatIsNotUtf8NamesTheVariable) {
+  try {
+    Config::with_environment(Config{}, {{"PENUMBRA_TRACE_DIR", "/tmp/\xff\xfe"}});
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& error) {
+    EXPECT_EQ(error.key(), "PENUMBRA_TRACE_DIR");
+    EXPECT_NE(error.allowed().find("UTF-8"), std::string::npos) << error.what();
+  }
+  EXPECT_NO_THROW(Config::with_environment(Config{}, {{"PENUMBRA_TRACE_DIR", "/tmp/r\xc3\xa9sultats"}}));
+}
+
 }  // namespace
 }  // namespace penumbra

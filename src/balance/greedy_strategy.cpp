@@ -18,7 +18,10 @@ class GreedyStrategy final : public Strategy {
 
   Plan plan(const EpochInput& input) const override {
     const auto start = std::chrono::steady_clock::now();
-    const auto [index, view] = prepare(input, CostSource::measured);
+    // Named members, not a structured binding: clang before 16 cannot capture bindings in lambdas (fuzz build).
+    const Prepared prepared = prepare(input, CostSource::measured);
+    const ObjectIndex& index = prepared.index;
+    const LoadView& view = prepared.view;
     // Work in rank-independent units (seconds on the owner x its speed), so faster ranks take more.
     std::vector<double> work(input.objects.size());
     for (std::size_t i = 0; i < work.size(); ++i) work[i] = view.cost[i] * view.speed[view.owner[i]];

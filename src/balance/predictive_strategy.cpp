@@ -32,7 +32,10 @@ class PredictiveStrategy final : public Strategy {
   Plan plan(const EpochInput& input) const override {
     const auto start = std::chrono::steady_clock::now();
     const CostSource source = oracle_ ? CostSource::next : CostSource::predicted;
-    const auto [index, view] = prepare(input, source);
+    // Named members, not a structured binding: clang before 16 cannot capture bindings in lambdas (fuzz build).
+    const Prepared prepared = prepare(input, source);
+    const ObjectIndex& index = prepared.index;
+    const LoadView& view = prepared.view;
     const int ranks = static_cast<int>(input.ranks.size());
 
     CoordinationInput protocol;

@@ -17,7 +17,10 @@ class RefineStrategy final : public Strategy {
 
   Plan plan(const EpochInput& input) const override {
     const auto start = std::chrono::steady_clock::now();
-    const auto [index, view] = prepare(input, CostSource::measured);
+    // Named members, not a structured binding: clang before 16 cannot capture bindings in lambdas (fuzz build).
+    const Prepared prepared = prepare(input, CostSource::measured);
+    const ObjectIndex& index = prepared.index;
+    const LoadView& view = prepared.view;
     const int ranks = static_cast<int>(input.ranks.size());
     std::vector<double> load = view.load, limit(ranks);
     for (int p = 0; p < ranks; ++p) limit[p] = (1.0 + input.threshold) * view.reference[p];

@@ -20,6 +20,7 @@
 #include <sstream>
 #include <variant>
 
+#include "config/toml_text.hpp"
 #include "penumbra/errors.hpp"
 
 extern char** environ;
@@ -230,10 +231,12 @@ std::string value_text(const Value& value) {
         if constexpr (std::is_same_v<T, bool>)
           return v ? "true" : "false";
         else if constexpr (std::is_same_v<T, std::string>)
-          return fmt::format("\"{}\"", v);
+          // Escaped: a value with a quote, backslash or newline (a path from the environment) printed bare
+          // made to_string() a file that did not reload (found by fuzz/fuzz_config).
+          return config_text::quoted(v);
         else if constexpr (std::is_same_v<T, Words>) {
           std::vector<std::string> quoted;
-          for (const auto& word : v) quoted.push_back(fmt::format("\"{}\"", word));
+          for (const auto& word : v) quoted.push_back(config_text::quoted(word));
           return fmt::format("[{}]", fmt::join(quoted, ", "));
         } else if constexpr (std::is_same_v<T, double>)
           // Shortest text that reads back exactly; TOML wants a '.' or an exponent in a float.
@@ -342,6 +345,9 @@ void assign_from_text(Config& config, Sources& sources, const Field& field, cons
                       const std::string& text) {
   const Value example = field.get(config);
   const auto reject = [&] { throw ConfigError(shown_key, text, allowed_text(field)); };
+  // A TOML file is UTF-8 by definition; a variable may hold any bytes, which to_string() could not print
+  // as TOML (found by fuzz/fuzz_config). Every key's values are text a person wrote: reject, naming it.
+  if (!config_text::is_utf8(text)) throw ConfigError(shown_key, text, "UTF-8 text (" + allowed_text(field) + ")");
   if (std::holds_alternative<bool>(example)) {
     static const std::map<std::string, bool> words = {{"1", true},  {"true", true},   {"yes", true}, {"on", true},
                                                       {"0", false}, {"false", false}, {"no", false}, {"off", false}};
@@ -486,7 +492,10 @@ Config Config::from_file(const std::filesystem::path& file) { return apply_file(
 
 Config Config::with_environment(Config base, const std::map<std::string, std::string>& environment) {
   Sources sources;
-  for (const auto& [name, text] : environment) {
+  // Not a structured binding: clang before 16 cannot capture one in the lambda below (the fuzz build uses clang).
+  for (const auto& variable : environment) {
+    const std::string& name = variable.first;
+    const std::string& text = variable.second;
     if (!name.starts_with("PENUMBRA_") || name == kTraceAlias) continue;
     auto field = std::ranges::find_if(fields(), [&](const Field& f) { return f.env_name() == name; });
     if (field != fields().end()) {

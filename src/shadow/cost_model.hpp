@@ -61,10 +61,14 @@ struct CostModel {
   void validate() const;
 };
 
-/// Read and propagation times for one topology, with the model applied. Keeps a reference to both.
+/// Read and propagation times for one topology, with the model applied. Keeps a reference to the topology
+/// (large; the caller keeps it alive) and a copy of the model (small). It kept a reference to the model too,
+/// and a test that passed `CostModel{}` read it after the temporary was gone (ASan stack-use-after-scope,
+/// docs/reliability.md); a temporary topology is now a compile error.
 class CostTable {
  public:
   CostTable(const Topology& topology, const CostModel& model);
+  CostTable(Topology&&, const CostModel&) = delete;
 
   int rank_count() const noexcept { return topology_.rank_count(); }
   /// Time for `reader` to read `size_bytes` from a copy on `holder` (local read when they are equal).
@@ -78,7 +82,7 @@ class CostTable {
 
  private:
   const Topology& topology_;
-  const CostModel& model_;
+  CostModel model_;
   bool measured_;
 };
 

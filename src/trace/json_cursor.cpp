@@ -10,7 +10,11 @@ namespace penumbra::trace {
 namespace {
 
 // What the file holds instead, shortened: a message must stay one readable line even for a huge value.
+// Arrays and objects are described, not dumped: dump() recurses once per nesting level, so a hand-made
+// line of 100,000 nested brackets overflowed the stack here (found with fuzz/fuzz_trace_reader).
 std::string shown(const nlohmann::json& value) {
+  if (value.is_array()) return fmt::format("an array of {} elements", value.size());
+  if (value.is_object()) return fmt::format("an object of {} members", value.size());
   std::string text = value.dump();
   if (text.size() > 40) text = text.substr(0, 37) + "...";
   return text;

@@ -12,7 +12,9 @@ namespace {
 
 // nlohmann-json's message ("[json.exception.parse_error.101] parse error at line 1, column 17: ...") with
 // its prefix dropped: the file and line are ours to say.
-std::string parse_problem(const nlohmann::json::parse_error& error, bool last_line_unterminated) {
+// Takes every nlohmann-json exception: parse errors, and also out_of_range, which parse() throws for a number
+// beyond a double ("1e999"; found by fuzz/fuzz_trace_reader, it escaped read_trace untyped).
+std::string parse_problem(const nlohmann::json::exception& error, bool last_line_unterminated) {
   std::string what = error.what();
   if (auto colon = what.find("column"); colon != std::string::npos) what = what.substr(colon);
   if (last_line_unterminated)
@@ -41,7 +43,7 @@ Trace read_trace(const std::filesystem::path& path, const ReadProgress& progress
     nlohmann::json value;
     try {
       value = nlohmann::json::parse(text);
-    } catch (const nlohmann::json::parse_error& error) {
+    } catch (const nlohmann::json::exception& error) {
       throw TraceError(file, where.line, "", parse_problem(error, unterminated));
     }
     const JsonCursor line(value, "", where);
