@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "core/checksum.hpp"
 #include "metadata/batch.hpp"
 #include "metadata/record.hpp"
 #include "migration/transfer_plan.hpp"
@@ -20,6 +21,8 @@
 #include "penumbra/trace.hpp"
 #include "shadow/slot_layout.hpp"
 #include "transport/wire.hpp"
+#include "tasks/record.hpp"
+#include "checkpoint/format.hpp"
 
 namespace {
 namespace fs = std::filesystem;
@@ -147,6 +150,41 @@ void trace_seeds() {
   fs::copy_file(written, corpus / "fuzz_trace_reader" / "two-ranks-one-epoch", fs::copy_options::overwrite_existing);
   fs::remove_all(dir);
 }
+void task_seeds() {
+  tasks::TaskRecord relax;
+  relax.id = TaskId::make(3, 17);
+  relax.kind = "hotspot/relax";
+  relax.reads = {ObjectId{11}, ObjectId{12}};
+  relax.writes = {ObjectId{13}};
+  relax.cost_hint_s = 2e-3;
+  relax.args = Bytes(16, std::byte{5});
+  const std::uint8_t batch = 0, task = 1, results = 2;
+  seed("fuzz_tasks", "batch", tasks::encode(tasks::TaskBatch{{relax, relax}, {{ObjectId{11}, 2}}}), 1, &batch);
+  seed("fuzz_tasks", "task", tasks::encode(relax), 1, &task);
+  const std::vector<tasks::TaskResult> answers = {tasks::TaskResult{relax.id, relax.kind, 2, false, "", Bytes(8)},
+                                                  tasks::TaskResult{relax.id, relax.kind, 1, true, "boom", {}}};
+  seed("fuzz_tasks", "results", tasks::encode(std::span<const tasks::TaskResult>(answers)), 1, &results);
+}
+
+void checkpoint_seeds() {
+  const std::vector<checkpoint::Record> records = {
+      checkpoint::Record{ObjectId::from_name("grid/1"), "grid/1", 4, 0x1234, false, Bytes(24, std::byte{3})},
+      checkpoint::Record{ObjectId{99}, "", 7, 0, true, {}}};
+  const Bytes data = checkpoint::encode_data_file(0xabcdef, 0, records);
+  const std::uint8_t data_fixing = 2, manifest_fixing = 3;
+  seed("fuzz_checkpoint", "data-file", data, 1, &data_fixing);
+  checkpoint::Manifest manifest;
+  manifest.token = 0xabcdef;
+  manifest.ranks = 1;
+  manifest.objects = 1;
+  manifest.tombstones = 1;
+  manifest.steps = 12;
+  manifest.configuration = "epoch_interval = 10\n";
+  manifest.files = {checkpoint::FileEntry{checkpoint::data_file_name(0xabcdef, 0), 0, 2, 1, data.size(),
+                                          checksum64(data)}};
+  seed("fuzz_checkpoint", "manifest", checkpoint::encode_manifest(manifest), 1, &manifest_fixing);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -161,5 +199,7 @@ int main(int argc, char** argv) {
   migration_seeds();
   config_seeds();
   trace_seeds();
+  task_seeds();
+  checkpoint_seeds();
   return 0;
 }
