@@ -11,10 +11,6 @@
 
 namespace {
 constexpr const char* kHarness = "fuzz_checkpoint";
-
-void same_bytes(const penumbra::Bytes& again, std::span<const std::byte> bytes) {
-  penumbra::fuzz::require(std::ranges::equal(again, bytes), kHarness, "encode(decode(bytes)) == bytes");
-}
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -30,9 +26,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   penumbra::fuzz::expect_typed_errors(kHarness, [&] {
     if ((data[0] & 1) == 0) {
       const DataFile decoded = decode_data_file(file, "fuzz.pck");
-      same_bytes(encode_data_file(decoded.token, decoded.rank, decoded.records), file);
+      penumbra::fuzz::require_same_bytes(encode_data_file(decoded.token, decoded.rank, decoded.records), file, kHarness);
     } else {
-      same_bytes(encode_manifest(decode_manifest(file, "MANIFEST")), file);
+      penumbra::fuzz::require_same_bytes(encode_manifest(decode_manifest(file, "MANIFEST")), file, kHarness);
     }
   });
   return 0;

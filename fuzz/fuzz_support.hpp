@@ -8,6 +8,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -42,6 +43,12 @@ void expect_typed_errors(const char* harness, F&& decode) {
 /// A property of decoded data that must hold whenever decoding succeeded.
 inline void require(bool holds, const char* harness, const char* property) {
   if (!holds) finding(harness, std::string("property broken: ") + property);
+}
+
+/// The formats with one encoding per value: what decoded must re-encode to exactly the bytes it came from.
+template <class Encoded>
+void require_same_bytes(const Encoded& again, std::span<const std::byte> bytes, const char* harness) {
+  require(std::equal(again.begin(), again.end(), bytes.begin(), bytes.end()), harness, "encode(decode(bytes)) == bytes");
 }
 
 /// An in-memory file with a path, for the readers that take a std::filesystem::path (trace, config):

@@ -8,10 +8,6 @@
 
 namespace {
 constexpr const char* kHarness = "fuzz_tasks";
-
-void same_bytes(const penumbra::Bytes& again, std::span<const std::byte> bytes) {
-  penumbra::fuzz::require(std::ranges::equal(again, bytes), kHarness, "encode(decode(bytes)) == bytes");
-}
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -21,14 +17,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   penumbra::fuzz::expect_typed_errors(kHarness, [&] {
     switch (data[0] % 3) {
       case 0:
-        same_bytes(encode(decode_task_batch(bytes)), bytes);
+        penumbra::fuzz::require_same_bytes(encode(decode_task_batch(bytes)), bytes, kHarness);
         break;
       case 1:
-        same_bytes(encode(decode_task(bytes)), bytes);
+        penumbra::fuzz::require_same_bytes(encode(decode_task(bytes)), bytes, kHarness);
         break;
       default: {
         const std::vector<TaskResult> results = decode_results(bytes);
-        same_bytes(encode(std::span<const TaskResult>(results)), bytes);
+        penumbra::fuzz::require_same_bytes(encode(std::span<const TaskResult>(results)), bytes, kHarness);
       }
     }
   });

@@ -11,8 +11,7 @@ constexpr const char* kHarness = "fuzz_wire";
 
 template <class Message>
 void round_trip(const Message& message, std::span<const std::byte> bytes) {
-  const penumbra::Bytes again = penumbra::transport::encode(message);
-  penumbra::fuzz::require(std::ranges::equal(again, bytes), kHarness, "encode(decode(bytes)) == bytes");
+  penumbra::fuzz::require_same_bytes(penumbra::transport::encode(message), bytes, kHarness);
 }
 }  // namespace
 

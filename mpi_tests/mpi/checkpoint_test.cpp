@@ -9,6 +9,7 @@
 
 #include "checkpoint/format.hpp"
 #include "checkpoint_test_support.hpp"
+#include "fragile.hpp"
 
 namespace penumbra::checkpoint_test {
 namespace {
@@ -253,16 +254,8 @@ TEST_F(Checkpoint, SlowRankDelaysButLosesNothing) {
 
 // A user type whose serialization throws fails the checkpoint on every rank; the checkpoint already in the
 // directory stays the one its manifest names, complete, and no file of the failed attempt is left.
-inline bool g_fail_serialization = false;
-struct Fragile {
-  int payload = 0;
-  std::string padding = "not trivially copyable";
-  template <class Archive>
-  void serialize(Archive& archive, unsigned) {
-    if (g_fail_serialization && Archive::is_saving::value) throw std::runtime_error("Fragile refuses to serialize");
-    archive& payload& padding;
-  }
-};
+using penumbra::test_types::Fragile;
+using penumbra::test_types::g_fail_serialization;
 
 TEST_F(Checkpoint, FailedCheckpointLeavesThePreviousOneIntact) {
   const CheckpointReport first = write_checkpoint();

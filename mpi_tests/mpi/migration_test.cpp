@@ -6,6 +6,7 @@
 #include <boost/serialization/vector.hpp>
 #include <numeric>
 
+#include "fragile.hpp"
 #include "penumbra/penumbra.hpp"
 
 namespace penumbra {
@@ -20,17 +21,8 @@ struct Block {  // Boost-serialized
   }
 };
 
-// A user type whose serialization fails on demand (a fault a real type can have: a pointer it cannot follow).
-inline bool g_fail_serialization = false;
-struct Fragile {
-  int payload = 0;
-  std::string padding = "not trivially copyable";
-  template <class Archive>
-  void serialize(Archive& archive, unsigned) {
-    if (g_fail_serialization && Archive::is_saving::value) throw std::runtime_error("Fragile refuses to serialize");
-    archive& payload& padding;
-  }
-};
+using penumbra::test_types::Fragile;
+using penumbra::test_types::g_fail_serialization;
 
 std::uint64_t allreduce_sum(std::uint64_t value) {
   std::uint64_t sum = 0;
