@@ -15,8 +15,8 @@ constexpr const char* kHarness = "fuzz_checkpoint";
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
-  penumbra::Bytes file(size - 1);
-  std::memcpy(file.data(), data + 1, size - 1);
+  const auto* first = reinterpret_cast<const std::byte*>(data);
+  penumbra::Bytes file(first + 1, first + size);
   if ((data[0] & 2) != 0 && file.size() >= sizeof(std::uint64_t)) {
     const std::size_t body = file.size() - sizeof(std::uint64_t);
     const std::uint64_t sum = penumbra::checksum64(std::span(file).first(body));

@@ -12,7 +12,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${PENUMBRA_SANITIZE_BUILD_DIR:-$root/build-sanitize}
 work=${PENUMBRA_FUZZ_WORK:-$build/fuzz-work}
 jobs=${PENUMBRA_FUZZ_JOBS:-1}
-all=(fuzz_trace_reader fuzz_config fuzz_wire fuzz_migration fuzz_shadow_slot fuzz_metadata)
+all=(fuzz_trace_reader fuzz_config fuzz_wire fuzz_migration fuzz_shadow_slot fuzz_metadata fuzz_tasks fuzz_checkpoint)
 
 # shellcheck source=lib/sanitize-build.sh
 source "$root/jobs/lib/sanitize-build.sh"

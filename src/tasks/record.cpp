@@ -17,9 +17,18 @@ void put_ids(ByteWriter& out, const std::vector<ObjectId>& ids) {
   for (ObjectId id : ids) out.put(id.value);
 }
 
-std::vector<ObjectId> get_ids(ByteReader& in) {
+// A count read from the message, refused unless `count` items of at least `min_bytes` each fit in what is left:
+// checked by division, because a hostile count times the item size can wrap around to a small number.
+std::uint64_t get_count(ByteReader& in, std::uint64_t min_bytes, const char* what) {
   const auto count = in.get<std::uint64_t>();
-  in.need(count * sizeof(std::uint64_t));  // before reserving: a hostile count must not allocate
+  if (count > in.remaining() / min_bytes)
+    throw SerializationError(fmt::format("{}: {} {} announced, only {} bytes left", in.what(), count, what,
+                                         in.remaining()));
+  return count;
+}
+
+std::vector<ObjectId> get_ids(ByteReader& in) {
+  const auto count = get_count(in, sizeof(std::uint64_t), "object ids");
   std::vector<ObjectId> ids;
   ids.reserve(count);
   for (std::uint64_t i = 0; i < count; ++i) ids.push_back(ObjectId{in.get<std::uint64_t>()});
@@ -79,12 +88,10 @@ TaskBatch decode_task_batch(std::span<const std::byte> bytes) {
   ByteReader in(bytes, "task batch");
   if (in.get<std::uint32_t>() != kBatchMagic) throw SerializationError("task batch: bad magic number");
   TaskBatch batch;
-  const auto tasks = in.get<std::uint64_t>();
-  in.need(tasks * kMinTaskBytes);
+  const auto tasks = get_count(in, kMinTaskBytes, "tasks");
   batch.tasks.reserve(tasks);
   for (std::uint64_t i = 0; i < tasks; ++i) batch.tasks.push_back(get_task(in));
-  const auto readers = in.get<std::uint64_t>();
-  in.need(readers * (sizeof(std::uint64_t) + sizeof(std::uint32_t)));
+  const auto readers = get_count(in, sizeof(std::uint64_t) + sizeof(std::uint32_t), "reader counts");
   batch.readers.reserve(readers);
   for (std::uint64_t i = 0; i < readers; ++i) {
     const ObjectId id{in.get<std::uint64_t>()};
@@ -127,8 +134,7 @@ Bytes encode(std::span<const TaskResult> results) {
 std::vector<TaskResult> decode_results(std::span<const std::byte> bytes) {
   ByteReader in(bytes, "task results");
   if (in.get<std::uint32_t>() != kResultMagic) throw SerializationError("task results: bad magic number");
-  const auto count = in.get<std::uint64_t>();
-  in.need(count * kMinResultBytes);
+  const auto count = get_count(in, kMinResultBytes, "results");
   std::vector<TaskResult> results;
   results.reserve(count);
   for (std::uint64_t i = 0; i < count; ++i) {
