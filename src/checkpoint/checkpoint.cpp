@@ -1,4 +1,5 @@
 #include "checkpoint/checkpoint.hpp"
+#include "mpi/agreement.hpp"
 
 #include <fmt/format.h>
 
@@ -59,15 +60,10 @@ void agree(const mpi::Communicator& comm, std::exception_ptr failure) {
   throw CheckpointError(file, fmt::format("{} (found by rank {})", problem, root));
 }
 
+// Every checkpoint step agrees with `agree`: the same CheckpointError on every rank.
 template <class Body>
-void run_agreed(const mpi::Communicator& comm, Body&& body) {
-  std::exception_ptr failure;
-  try {
-    body();
-  } catch (...) {
-    failure = std::current_exception();
-  }
-  agree(comm, failure);
+void agreed_step(const mpi::Communicator& comm, Body&& body) {
+  mpi::run_agreed(comm, std::forward<Body>(body), agree);
 }
 
 // Rank 0 draws it and every rank uses it in its file name: a new checkpoint never overwrites the files of
@@ -145,7 +141,7 @@ CheckpointReport write(const mpi::Communicator& comm, const store::ObjectStore& 
   // every rank, before any manifest exists.
   const auto discard_mine = [&] { remove_quietly(my_file); };
   try {
-    run_agreed(comm, [&] {
+    agreed_step(comm, [&] {
       ensure_directory(directory);
       std::vector<Record> records;
       for (const store::StoredObject* object : store.entries()) {
@@ -186,7 +182,7 @@ CheckpointReport write(const mpi::Communicator& comm, const store::ObjectStore& 
   // every rank may discard its file.
   std::uint64_t manifest_bytes = 0;
   try {
-    run_agreed(comm, [&] {
+    agreed_step(comm, [&] {
       if (comm.rank() != 0) return;
       const Bytes bytes = encode_manifest(manifest);
       write_file_atomically(directory / kManifestName, bytes);
@@ -224,7 +220,7 @@ Restored read(const mpi::Communicator& comm, const std::filesystem::path& direct
 
   // 1. The manifest: read once (rank 0), decoded and checked by every rank.
   Bytes manifest_bytes;
-  run_agreed(comm, [&] {
+  agreed_step(comm, [&] {
     if (comm.rank() != 0) return;
     manifest_bytes = read_file(manifest_path);
     if (manifest_bytes.empty()) throw CheckpointError(manifest_path, "empty");
@@ -237,11 +233,11 @@ Restored read(const mpi::Communicator& comm, const std::filesystem::path& direct
   manifest_bytes.resize(length);
   mpi::check(MPI_Bcast(manifest_bytes.data(), static_cast<int>(length), MPI_BYTE, 0, comm.get()), "MPI_Bcast");
   Manifest manifest;
-  run_agreed(comm, [&] { manifest = decode_manifest(manifest_bytes, manifest_path); });
+  agreed_step(comm, [&] { manifest = decode_manifest(manifest_bytes, manifest_path); });
 
   // 2. Data files, shared round-robin among this job's ranks, each checked whole against the manifest.
   std::vector<Record> read_here;
-  run_agreed(comm, [&] {
+  agreed_step(comm, [&] {
     for (std::size_t f = static_cast<std::size_t>(comm.rank()); f < manifest.files.size();
          f += static_cast<std::size_t>(ranks)) {
       const FileEntry& entry = manifest.files[f];
@@ -289,7 +285,7 @@ Restored read(const mpi::Communicator& comm, const std::filesystem::path& direct
   Restored restored;
   std::uint64_t live = 0, records = 0;
   std::unordered_set<ObjectId> seen;
-  run_agreed(comm, [&] {
+  agreed_step(comm, [&] {
     for (int source = 0; source < ranks; ++source) {
       const std::string origin = fmt::format("(records sent by rank {})", source);
       ByteReader reader(in[static_cast<std::size_t>(source)], "checkpoint records");

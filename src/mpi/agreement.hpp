@@ -18,16 +18,17 @@ void agree_on_failure(const Communicator& comm, std::exception_ptr local_failure
 /// when every rank has the same: how a component checks that every rank was configured alike.
 std::string ranks_differing_from_root(const Communicator& comm, std::string_view text);
 
-/// Runs `body` and agrees on its failure (see agree_on_failure).
-template <class Body>
-void run_agreed(const Communicator& comm, Body&& body) {
+/// Runs `body` and agrees on its failure: with agree_on_failure, or with `agree(comm, failure)` for a component
+/// that reports an agreed failure its own way (the checkpoint throws the same CheckpointError on every rank).
+template <class Body, class Agree = void (*)(const Communicator&, std::exception_ptr)>
+void run_agreed(const Communicator& comm, Body&& body, Agree&& agree = &agree_on_failure) {
   std::exception_ptr failure;
   try {
     body();
   } catch (...) {
     failure = std::current_exception();
   }
-  agree_on_failure(comm, failure);
+  agree(comm, failure);
 }
 
 }  // namespace penumbra::mpi
