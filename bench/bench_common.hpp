@@ -4,6 +4,7 @@
 #include <chrono>
 #include <penumbra/penumbra.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace penumbra::bench {
@@ -26,6 +27,23 @@ double median_us(int repetitions, Body&& body) {
     samples.push_back(std::chrono::duration<double, std::micro>(Clock::now() - start).count());
   }
   return median(std::move(samples));
+}
+
+/// Medians of two bodies timed alternately (a, b, a, b, ...), in microseconds: both see the same conditions
+/// (the same neighbours competing for the core), so their ratio is fair on an oversubscribed node.
+template <class BodyA, class BodyB>
+std::pair<double, double> paired_median_us(int repetitions, BodyA&& a, BodyB&& b) {
+  std::vector<double> samples_a, samples_b;
+  auto time = [](auto& body) {
+    const auto start = Clock::now();
+    body();
+    return std::chrono::duration<double, std::micro>(Clock::now() - start).count();
+  };
+  for (int i = 0; i < repetitions; ++i) {
+    samples_a.push_back(time(a));
+    samples_b.push_back(time(b));
+  }
+  return {median(std::move(samples_a)), median(std::move(samples_b))};
 }
 
 /// A name whose home is `rank`, so a benchmark knows who owns what without moving anything.

@@ -43,15 +43,16 @@ struct ReadOptions {
 /// Shadow activity on this rank since the runtime was built.
 struct ShadowStats {
   std::uint64_t local_hits = 0;    ///< reads served by a shadow this rank holds
-  std::uint64_t remote_hits = 0;   ///< reads served one-sided from another rank's shadow
+  std::uint64_t remote_hits = 0;   ///< reads served one-sided from another rank's window (shadow or home copy)
   std::uint64_t owner_reads = 0;   ///< reads of other ranks' objects that went to the owner
   std::uint64_t torn_retries = 0;  ///< copies rejected by the version/checksum check and read again
   std::uint64_t stale_skips = 0;   ///< copies older than ReadOptions::min_version
   std::uint64_t pushes = 0;        ///< versions this rank pushed to its objects' shadows
   std::uint64_t bytes_pushed = 0;
   std::size_t shadows_held = 0;      ///< shadows of other ranks' objects held here now
-  std::size_t held_bytes = 0;        ///< window bytes they use
+  std::size_t held_bytes = 0;        ///< window bytes in use: the shadows held and the home copies
   std::size_t copies_elsewhere = 0;  ///< shadows of this rank's objects held by other ranks now
+  std::size_t home_copies = 0;       ///< this rank's objects it publishes in its own window (shadow.home_copies)
 };
 
 /// Where an object is and what it holds, as its owner reports it.

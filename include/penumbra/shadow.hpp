@@ -52,6 +52,11 @@ struct ShadowOptions {
   /// `shadow.full_replication`: every rank that has room holds a copy of every object, whatever it is worth
   /// (budgets still apply). For comparison runs (penumbra-bench-shadow's `full` mode), not for production.
   bool full_replication = false;
+  /// `shadow.home_copies`: an owner publishes its remotely read objects in a slot of its own window (a home
+  /// copy, rewritten at every write), so that a remote reader with no nearer copy gets the owner's value
+  /// one-sided, without the owner's CPU. Decided per object by value like a shadow (read service time saved
+  /// minus a local copy and checksum per write minus memory rent); needs `metadata.enabled`.
+  bool home_copies = true;
   /// `shadow.history_versions`: versions of each shadowed object the owner keeps as merge bases for
   /// conflicting updates; an update based on an older version is resolved by last-writer-wins. 1..1024.
   std::int64_t history_versions = 4;

@@ -144,6 +144,8 @@ const std::vector<Field>& fields() {
              &ShadowOptions::max_age_us),
       shadow("full_replication", "copy every object to every rank with room (comparison runs)",
              &ShadowOptions::full_replication),
+      shadow("home_copies", "owners publish remotely read objects in their own window (one-sided reads)",
+             &ShadowOptions::home_copies),
       shadow("history_versions", "versions kept as merge bases for conflicting updates",
              &ShadowOptions::history_versions),
 

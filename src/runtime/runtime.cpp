@@ -31,6 +31,7 @@
 #include "store/owner_directory.hpp"
 #include "topology/discover.hpp"
 #include "transport/messenger.hpp"
+#include "transport/poll_pacer.hpp"
 #include "transport/status.hpp"
 
 namespace penumbra {
@@ -121,11 +122,15 @@ struct Runtime::Impl {
                           .owner = rank(),
                           .locations = {},
                           .size_bytes = object.value->known_size()};
-    if (shadows)
+    if (shadows) {
+      // The home copy first: it is as near as the owner, and a reader takes the first of equally near copies.
+      if (const std::optional<shadow::SlotAddress> home = shadows->home_copy(id))
+        entry.locations.push_back({home->rank, home->offset, home->capacity});
       for (const shadow::SlotAddress& slot : shadows->copies_of(id)) {
         if (entry.locations.size() >= static_cast<std::size_t>(config.metadata.max_locations)) break;
         entry.locations.push_back({slot.rank, slot.offset, slot.capacity});
       }
+    }
     metadata->stage(std::move(entry));
     ++metadata_updates;
   }
@@ -153,7 +158,9 @@ struct Runtime::Impl {
   std::optional<Version> read_remote_shadow(ObjectId id, int owner, std::uint64_t type_tag, const ReadOptions& options,
                                             Get&& get) {
     if (!metadata || !shadows) return std::nullopt;
-    const std::optional<metadata::Entry> entry = metadata->lookup(id);
+    std::optional<metadata::Entry> entry = metadata->lookup(id);
+    // A cached entry from before a migration names the old owner (and its released copies): ask the home again.
+    if (entry && entry->owner != owner) entry = metadata->fetch(id);
     if (!entry || entry->locations.empty() || entry->owner != owner) return std::nullopt;
     const Proximity owner_distance = topology.proximity(rank(), owner);
     const metadata::Location* nearest = nullptr;
@@ -197,19 +204,19 @@ struct Runtime::Impl {
   }
 
   // Entering the runtime: serve requests, push what the staleness bound says is due. Probing for requests is
-  // an MPI call that yields the core when ranks are oversubscribed (~2 us here, ENVIRONMENT.md), which would
-  // make a local shadow hit cost 100x a memcpy; so object calls probe at most every kPollInterval, while
-  // progress(), barrier() and every wait still probe on each call.
+  // an MPI call that yields the core when ranks are oversubscribed (~2-12 us here, ENVIRONMENT.md), which
+  // would make a local shadow hit cost 100x a memcpy and a one-sided read two gets; so object calls probe as
+  // the pacer says (every 20 us, or rarer when empty probes are dear), while progress(), barrier() and every
+  // wait still probe on each call.
   void enter() {
-    const auto now = std::chrono::steady_clock::now();
-    if (now - last_poll >= kPollInterval) {
-      last_poll = now;
-      messenger.serve_pending();
+    const auto now = transport::PollPacer::Clock::now();
+    if (poll_pacer.due(now)) {
+      const std::size_t served = messenger.serve_pending();
+      poll_pacer.record(now, transport::PollPacer::Clock::now(), served);
     }
     if (shadows) shadows->propagate(false);
   }
-  static constexpr std::chrono::microseconds kPollInterval{20};
-  std::chrono::steady_clock::time_point last_poll{};
+  transport::PollPacer poll_pacer;
 
   // A copy from a shadow held here, if valid and new enough. `read` does the copy (into bytes or a typed
   // buffer); WrongType if the shadow holds another type.
@@ -510,6 +517,11 @@ void Runtime::update_shadows() {
   impl_->shadows_dropped += report.dropped + report.evicted;
   for (ObjectId id : report.changed) impl_->register_owned(id);  // new holder sets reach the readers
   impl_->flush_metadata();
+  // Copies are placed only here: a cached entry from before would hide the new ones for as long as the
+  // object is not written (an entry without locations sends every read to the owner), so every rank looks
+  // objects up afresh after each shadow epoch. (A migration changes the owner, which read_remote_shadow
+  // notices by itself; a released slot fails validation, which forgets the entry.)
+  if (impl_->metadata) impl_->metadata->clear_cache();
   impl_->refresh_holders();
 }
 
@@ -527,6 +539,7 @@ ShadowStats Runtime::shadow_stats() const {
   stats.shadows_held = impl_->shadows->held_count();
   stats.held_bytes = impl_->shadows->window().used_bytes();
   stats.copies_elsewhere = impl_->shadows->copy_count();
+  stats.home_copies = impl_->shadows->home_count();
   return stats;
 }
 

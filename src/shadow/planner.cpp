@@ -2,6 +2,7 @@
 
 #include "shadow/cost_model.hpp"
 #include "shadow/eligibility.hpp"
+#include "shadow/home_copy.hpp"
 #include "shadow/placement.hpp"
 
 namespace penumbra::shadow {
@@ -17,6 +18,12 @@ Planner make_planner(const Config& config, const Topology& topology, int self, R
         // own shadow or the owner.
         model.remote_shadow_reads = metadata_reads;
         const CostTable costs(topology, model);
+        // An object the owner publishes (home copy) is read one-sided from the owner too: its shadows are valued
+        // against that, not against the owner's CPU, so the tail of the readers needs no copies of its own.
+        CostModel published_model = model;
+        published_model.owner_service = {};
+        const CostTable published_costs(topology, published_model);
+        const bool home_copies = metadata_reads && options.home_copies && !options.full_replication;
         const int ranks = topology.rank_count();
         // No load forecast reaches the shadow epoch yet: every rank has the same (full) headroom, so placement is
         // by value and proximity alone.
@@ -47,7 +54,14 @@ Planner make_planner(const Config& config, const Topology& topology, int self, R
                 desired.push_back(DesiredShadow{object.id, rank, value.terms_with(rank, {}).value_us()});
             continue;
           }
-          for (const ShadowPlacement& copy : place_object(access, costs, states, budgets, options).chosen)
+          bool published = false;
+          if (home_copies) {
+            const ValueTerms home = home_copy_terms(access, costs, kTwoSidedOwnerService, options);
+            published = wants_home_copy(home, object.home_copy, options);
+            if (published) desired.push_back(DesiredShadow{object.id, self, home.value_us()});
+          }
+          for (const ShadowPlacement& copy :
+               place_object(access, published ? published_costs : costs, states, budgets, options).chosen)
             desired.push_back(DesiredShadow{object.id, copy.rank, copy.value_us});
         }
         history = std::move(this_window);

@@ -66,6 +66,12 @@ const std::vector<SlotAddress>& ShadowManager::copies_of(ObjectId id) const {
   return found == copies_.end() ? none : found->second;
 }
 
+std::optional<SlotAddress> ShadowManager::home_copy(ObjectId id) const {
+  auto found = home_.find(id);
+  if (found == home_.end()) return std::nullopt;
+  return found->second.slot;
+}
+
 std::size_t ShadowManager::copy_count() const noexcept {
   std::size_t count = 0;
   for (const auto& [id, slots] : copies_) count += slots.size();
@@ -86,6 +92,12 @@ std::vector<std::int64_t> ShadowManager::versions_behind() const {
 
 void ShadowManager::note_write(ObjectId id, Version version, detail::ValuePtr value) {
   writes_[id] += 1;
+  if (auto home = home_.find(id); home != home_.end()) {
+    if (value->bytes().size() <= home->second.slot.capacity)
+      write_home(id, home->second, version, value);
+    else
+      release_home(id);  // readers find the slot empty and ask the owner until the next epoch publishes anew
+  }
   auto copies = copies_.find(id);
   if (copies == copies_.end() || copies->second.empty()) return;
   Pending& pending = pending_[id];
@@ -104,6 +116,19 @@ void ShadowManager::stage_push(ObjectId id, const Pending& pending, const std::v
     window_.stage_begin(slot, pending.version);
     window_.stage_body(slot, header, payload, pending.value);
   }
+}
+
+void ShadowManager::write_home(ObjectId id, const HomeCopy& home, Version version, const detail::ValuePtr& value) {
+  const std::span<const std::byte> payload = value->bytes();
+  window_.write_local(home.slot, make_slot_header(id, version, value->type_tag(), payload, steady_ns()), payload);
+}
+
+void ShadowManager::release_home(ObjectId id) {
+  auto home = home_.find(id);
+  if (home == home_.end()) return;
+  window_.release(home->second.slot);
+  home_.erase(home);
+  home_released_.push_back(id);
 }
 
 std::size_t ShadowManager::propagate(bool force, std::vector<ObjectId>* dropped_out) {
@@ -141,6 +166,7 @@ std::size_t ShadowManager::propagate(bool force, std::vector<ObjectId>* dropped_
 
 void ShadowManager::forget_owned(std::span<const ObjectId> ids) {
   for (ObjectId id : ids) {
+    release_home(id);
     auto pending = pending_.find(id);
     const Version next = pending != pending_.end() ? pending->second.version + 1 : 1;
     if (auto copies = copies_.find(id); copies != copies_.end()) {
@@ -190,10 +216,14 @@ ShadowEpochReport ShadowManager::run_epoch(const std::function<int(ObjectId)>& o
     for (const ReadRecord& record : counts_in[reader]) stats_of(record.id).reads_by_rank[reader] += record.reads;
   for (const auto& [id, slots] : copies_)
     for (const SlotAddress& slot : slots) stats_of(id).holders.push_back(slot.rank);
+  for (const auto& [id, home] : home_) stats_of(id).home_copy = true;
   std::vector<OwnedObjectStats> inputs;
   for (auto& [id, s] : stats) {
     const auto [value, version] = owned_value(id);
-    if (!value) continue;  // no longer ours (migrated or erased): its holders are released below
+    if (!value) {  // no longer ours (migrated or erased): its holders are released below
+      release_home(id);
+      continue;
+    }
     s.size_bytes = value->bytes().size();
     s.writes = writes_.count(id) ? writes_[id] : 0.0;
     inputs.push_back(std::move(s));
@@ -205,13 +235,32 @@ ShadowEpochReport ShadowManager::run_epoch(const std::function<int(ObjectId)>& o
   // 3. Owner: the difference between the wanted and the current holders becomes proposals.
   std::vector<std::vector<Proposal>> proposals_out(P);
   std::unordered_map<ObjectId, std::vector<DesiredShadow>> wanted;
+  std::unordered_map<ObjectId, double> wanted_home;
   for (const DesiredShadow& d : desired) {
-    if (d.holder < 0 || d.holder >= ranks || d.holder == me)
+    if (d.holder < 0 || d.holder >= ranks)
       throw InvalidArgument("shadow planner proposed holder rank " + std::to_string(d.holder) + " for object " +
                             to_string(d.id) + " owned by rank " + std::to_string(me));
-    wanted[d.id].push_back(d);
+    if (d.holder == me)
+      wanted_home[d.id] = d.value_us;
+    else
+      wanted[d.id].push_back(d);
   }
+  struct Candidate {
+    Proposal proposal;
+    int owner;
+  };
+  std::vector<Candidate> creations;  // this rank's own home copies join the other owners' proposals in step 4
   for (const OwnedObjectStats& s : inputs) {
+    if (auto home = wanted_home.find(s.id); home != wanted_home.end()) {
+      if (auto current = home_.find(s.id); current != home_.end())
+        current->second.value_us = home->second;
+      else
+        creations.push_back({{s.id, payload_capacity_for(s.size_bytes), home->second, SlotAddress{},
+                              ProposalKind::create},
+                             me});
+    } else if (home_.count(s.id)) {
+      release_home(s.id);
+    }
     std::vector<SlotAddress>& current = copies_[s.id];
     const std::vector<DesiredShadow>& want = wanted[s.id];
     for (auto it = current.begin(); it != current.end();) {
@@ -243,11 +292,6 @@ ShadowEpochReport ShadowManager::run_epoch(const std::function<int(ObjectId)>& o
   // 4. Holder: drops first (they free room), then creations by value density within the budget, evicting
   // held shadows worth less per byte than the newcomer.
   std::vector<std::vector<Answer>> answers_out(P);
-  struct Candidate {
-    Proposal proposal;
-    int owner;
-  };
-  std::vector<Candidate> creations;
   for (std::size_t owner = 0; owner < P; ++owner) {
     for (const Proposal& p : proposals_in[owner]) {
       auto held = held_.find(p.id);
@@ -284,7 +328,15 @@ ShadowEpochReport ShadowManager::run_epoch(const std::function<int(ObjectId)>& o
       ++report.evicted;
       slot = window_.reserve(c.proposal.payload_capacity);
     }
-    if (slot) {
+    if (slot && c.owner == me) {
+      const auto [value, version] = owned_value(c.proposal.id);
+      const HomeCopy& home = home_[c.proposal.id] = HomeCopy{*slot, c.proposal.value_us};
+      write_home(c.proposal.id, home, version, value);
+      report.changed.push_back(c.proposal.id);
+      ++report.home_published;
+    } else if (c.owner == me) {
+      ++report.refused;
+    } else if (slot) {
       held_[c.proposal.id] = HeldShadow{c.owner, *slot, 0, c.proposal.value_us};
       answers_out[static_cast<std::size_t>(c.owner)].push_back({c.proposal.id, *slot, AnswerKind::accepted});
     } else {
@@ -321,6 +373,9 @@ ShadowEpochReport ShadowManager::run_epoch(const std::function<int(ObjectId)>& o
       stage_push(a.id, pending, {a.slot});
     }
   }
+  report.home_released = home_released_.size();
+  report.changed.insert(report.changed.end(), home_released_.begin(), home_released_.end());
+  home_released_.clear();
   for (auto it = pending_.begin(); it != pending_.end();)
     it = copies_.count(it->first) ? std::next(it) : pending_.erase(it);
   unpushed_ = 0;  // propagate(true) above pushed everything; entries added since are pushed

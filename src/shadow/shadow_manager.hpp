@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <span>
 #include <unordered_map>
 #include <vector>
@@ -37,9 +38,12 @@ struct OwnedObjectStats {
   std::vector<double> reads_by_rank;  ///< reads since the last epoch, by origin rank
   double writes = 0;                  ///< writes since the last epoch
   std::vector<int> holders;           ///< ranks holding a shadow now
+  bool home_copy = false;             ///< the owner publishes it in its own window now
 };
 
-/// One shadow the policy wants (kept or created).
+/// One shadow the policy wants (kept or created). `holder` == the owner asks for a home copy: the owner
+/// publishes the object in a slot of its own window, so that remote readers get it one-sided instead of
+/// through the owner's CPU (shadow.home_copies).
 struct DesiredShadow {
   ObjectId id;
   int holder = -1;
@@ -55,6 +59,7 @@ using OwnedValue = std::function<std::pair<detail::ValuePtr, Version>(ObjectId)>
 struct ShadowEpochReport {
   std::vector<ObjectId> changed;  ///< owned objects whose holder set changed
   std::size_t created = 0, dropped = 0, refused = 0, evicted = 0;
+  std::size_t home_published = 0, home_released = 0;  ///< home copies made and given up at this epoch
   std::size_t bytes_pushed = 0;
 };
 
@@ -87,9 +92,13 @@ class ShadowManager {
   std::vector<std::int64_t> versions_behind() const;
 
   // ---- owner side ----------------------------------------------------------------------------------
-  /// Holders of `id`'s copies (empty when none).
+  /// Holders of `id`'s copies (empty when none; the home copy is not among them).
   const std::vector<SlotAddress>& copies_of(ObjectId id) const;
-  /// Records a new version of an owned object; it is pushed by propagate().
+  /// The slot of this rank's own window where it publishes `id`, if it does.
+  std::optional<SlotAddress> home_copy(ObjectId id) const;
+  std::size_t home_count() const noexcept { return home_.size(); }
+  /// Records a new version of an owned object: its home copy is rewritten at once (a local copy and a
+  /// checksum); the shadows get it from propagate(). A value that outgrew its home slot gives the slot up.
   void note_write(ObjectId id, Version version, detail::ValuePtr value);
   /// Pushes pending versions when the staleness bound requires it (or every pending one with `force`).
   /// Returns the bytes put. Copies whose slot is too small for the new value are dropped (listed in
@@ -117,6 +126,12 @@ class ShadowManager {
     int owner = -1;
   };
   void stage_push(ObjectId id, const Pending& pending, const std::vector<SlotAddress>& targets);
+  struct HomeCopy {
+    SlotAddress slot;
+    double value_us = 0;  // the policy's valuation (admission order against held shadows)
+  };
+  void write_home(ObjectId id, const HomeCopy& home, Version version, const detail::ValuePtr& value);
+  void release_home(ObjectId id);
 
   const mpi::Communicator& comm_;
   ShadowWindow window_;
@@ -127,6 +142,8 @@ class ShadowManager {
   std::size_t unpushed_ = 0;                       // entries of pending_ with version > pushed (fast idle check)
   std::unordered_map<ObjectId, ReadCount> reads_;
   std::unordered_map<ObjectId, double> writes_;
+  std::unordered_map<ObjectId, HomeCopy> home_;  // owned objects published in this rank's own window
+  std::vector<ObjectId> home_released_;           // given up between epochs (outgrown, erased, moved)
   std::vector<std::pair<int, ObjectId>> forgotten_;  // (holder, id) to release at the next epoch
   ShadowCounters counters_;
 };

@@ -14,6 +14,8 @@ namespace {
 // "being written" belongs to an owner that is between its two puts (it will finish at its next flush); the
 // reader then takes another copy instead of waiting.
 constexpr int kReadAttempts = 4;
+// Up to this payload a remote read is one get into a scratch buffer and a copy; beyond it, two gets.
+constexpr std::size_t kSingleGetPayload = 16 * 1024;
 
 std::span<std::byte> header_bytes(SlotHeader& header) { return std::as_writable_bytes(std::span(&header, 1)); }
 
@@ -95,15 +97,27 @@ SlotRead ShadowWindow::read_local_into(const SlotAddress& slot, ObjectId id, Ver
   return read_local_with(slot, id, verified, [&](std::size_t) { return out; });
 }
 
+void ShadowWindow::fetch(const SlotAddress& slot, SlotHeader& header, std::span<std::byte> payload) const {
+  if (payload.size() > kSingleGetPayload) {
+    window_.get(header_bytes(header), slot.rank, slot.offset);
+    window_.get(payload, slot.rank, slot.offset + sizeof(SlotHeader));
+    window_.flush(slot.rank);
+    return;
+  }
+  scratch_.resize(sizeof(SlotHeader) + payload.size());
+  window_.get(scratch_, slot.rank, slot.offset);
+  window_.flush(slot.rank);
+  std::memcpy(&header, scratch_.data(), sizeof header);
+  if (!payload.empty()) std::memcpy(payload.data(), scratch_.data() + sizeof(SlotHeader), payload.size());
+}
+
 SlotRead ShadowWindow::get(const SlotAddress& slot, ObjectId id, std::size_t expected_size, Bytes& out) const {
   std::size_t fetch = std::min<std::size_t>(std::max<std::size_t>(expected_size, 1), slot.capacity);
   SlotRead result;
   for (int attempt = 0; attempt < kReadAttempts; ++attempt) {
     SlotHeader header;
     out.resize(fetch);
-    window_.get(header_bytes(header), slot.rank, slot.offset);
-    window_.get(out, slot.rank, slot.offset + sizeof(SlotHeader));
-    window_.flush(slot.rank);
+    this->fetch(slot, header, out);
     if (header.sequence % 2 == 0 && header.sequence != 0 && header.id == id.value && header.size > fetch &&
         header.size <= slot.capacity) {
       fetch = header.size;  // the object grew since the metadata saw it: fetch again, whole
@@ -126,9 +140,7 @@ SlotRead ShadowWindow::get_into(const SlotAddress& slot, ObjectId id, std::span<
   SlotRead result;
   for (int attempt = 0; attempt < kReadAttempts; ++attempt) {
     SlotHeader header;
-    window_.get(header_bytes(header), slot.rank, slot.offset);
-    if (out.size() <= slot.capacity) window_.get(out, slot.rank, slot.offset + sizeof(SlotHeader));
-    window_.flush(slot.rank);
+    fetch(slot, header, out.size() <= slot.capacity ? out : out.first(0));
     if (header.sequence % 2 == 0 && header.size != out.size()) return {{SlotState::too_large, header.sequence / 2}};
     result.check = check_slot(header, id, slot.capacity, out, true);
     result.type_tag = header.type_tag;
@@ -137,6 +149,25 @@ SlotRead ShadowWindow::get_into(const SlotAddress& slot, ObjectId id, std::span<
     if (result.check.state != SlotState::torn && result.check.state != SlotState::being_written) return result;
   }
   return result;
+}
+
+void ShadowWindow::write_local(const SlotAddress& slot, const SlotHeader& header, std::span<const std::byte> payload) {
+  if (slot.rank != rank_)
+    throw InvalidArgument("rank " + std::to_string(rank_) + " cannot write a slot of rank " +
+                          std::to_string(slot.rank) + " with plain stores");
+  if (payload.size() > slot.capacity)
+    throw InvalidArgument("a payload of " + std::to_string(payload.size()) + " bytes does not fit a slot of " +
+                          std::to_string(slot.capacity) + " bytes");
+  std::byte* base = window_.base() + slot.offset;
+  std::atomic_ref<std::uint64_t> sequence(*reinterpret_cast<std::uint64_t*>(base));
+  sequence.store(writing_sequence(header.sequence / 2), std::memory_order_relaxed);
+  std::atomic_thread_fence(std::memory_order_release);
+  std::memcpy(base + sizeof(SlotHeader), payload.data(), payload.size());
+  constexpr std::size_t kAfterSequence = sizeof(std::uint64_t);
+  std::memcpy(base + kAfterSequence, reinterpret_cast<const std::byte*>(&header) + kAfterSequence,
+              sizeof(SlotHeader) - kAfterSequence);
+  sequence.store(header.sequence, std::memory_order_release);
+  if (!unified_) window_.sync();  // separate model: make the stores visible to the public copy
 }
 
 void ShadowWindow::stage_begin(const SlotAddress& slot, Version version) {

@@ -66,6 +66,11 @@ class ShadowWindow {
   SlotRead get_into(const SlotAddress& slot, ObjectId id, std::span<std::byte> out) const;
 
   // ---- owner side: batched two-phase writes ---------------------------------------------------------
+  /// Writes a slot of this rank's own window with plain stores (the owner publishing its own object, a
+  /// "home copy"): odd sequence, payload and header, then the even sequence. Remote readers' gets may see a
+  /// mix of two versions; the checksum in the header catches it (a get cannot order its bytes anyway).
+  /// Throws InvalidArgument when the slot is another rank's or the payload exceeds its capacity.
+  void write_local(const SlotAddress& slot, const SlotHeader& header, std::span<const std::byte> payload);
   /// Queues phase 1 (odd sequence) of writing `version` into `slot`.
   void stage_begin(const SlotAddress& slot, Version version);
   /// Queues phase 2 (header and payload). `keep_alive` owns `payload` until the batch is flushed.
@@ -89,10 +94,15 @@ class ShadowWindow {
     std::span<const std::byte> payload;
     std::shared_ptr<const void> keep_alive;
   };
+  /// One flush's worth of gets of a remote slot's header and the first `payload.size()` payload bytes. Small
+  /// payloads travel in one get through `scratch_` (each get is a separate transfer in osc/rdma, ~1 us on an
+  /// oversubscribed node), large ones straight into `payload` (a second get costs less than a second copy).
+  void fetch(const SlotAddress& slot, SlotHeader& header, std::span<std::byte> payload) const;
   template <class Copy>
   SlotRead read_local_with(const SlotAddress& slot, ObjectId id, Version verified, Copy&& copy) const;
 
   mpi::Window window_;
+  mutable std::vector<std::byte> scratch_;  // fetch(): header and payload of a small remote slot in one get
   std::unique_ptr<mpi::LockAllEpoch> epoch_;
   bool unified_ = true;
   int rank_ = 0;
