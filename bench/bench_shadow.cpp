@@ -5,7 +5,8 @@
 // Rank 0 owns the objects. Every other rank reads them, then a shadow epoch gives copies to the k = 2 heaviest
 // readers (ranks 1 and 2). For 8 B, 1 KiB and 64 KiB trivially copyable objects, in one run:
 //   memcpy        copying the same bytes in local memory (the floor for a local copy)
-//   shadow hit    rt.read<T>() on a rank holding a shadow (seqlock copy out of its window)
+//   shadow hit    rt.read<T>(id) on a rank holding a shadow (seqlock copy out of its window); the id is made
+//                 once from the name, as a hot loop would (a name is hashed on every call)
 //   nearest copy  rt.read<T>() on a rank with no copy (N >= 4): a metadata lookup (cached) and a one-sided get
 //                 of the nearest holder's slot, validated (version, checksum); -1 unless every read took it
 //   raw MPI_Get   MPI_Get + MPI_Win_flush of the same bytes from an MPI_Win_allocate window (one-sided floor)
@@ -67,11 +68,13 @@ struct CopyBuffers {
 
 template <std::size_t N>
 LatencyRow measure_latency(penumbra::Runtime& rt, const penumbra::mpi::Communicator& comm, int repetitions) {
-  const std::string name = penumbra::bench::name_homed_at(rt, 0, fmt::format("latency/{}/", N));
+  const std::string name_text = penumbra::bench::name_homed_at(rt, 0, fmt::format("latency/{}/", N));
+  // Reads go through the id, made once, as a hot loop would: a name is hashed on every call.
+  const penumbra::ObjectId name = penumbra::ObjectId::from_name(name_text);
   if (rt.rank() == 0) {
     auto blob = std::make_unique<Blob<N>>();
     std::memset(blob->bytes.data(), 7, N);
-    rt.create(name, *blob);
+    rt.create(name_text, *blob);
   }
   rt.barrier();
   if (rt.rank() != 0)  // readers make the object hot; ranks 1 and 2 read most, so they get the k = 2 copies

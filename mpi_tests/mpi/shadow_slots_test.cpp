@@ -71,7 +71,7 @@ TEST_F(ShadowSlots, HolderReadsWhatTheOwnerWroteAndRejectsTornCopies) {
   comm.barrier();  // the owner filled the slot inside the epoch; make sure it is done before reading
   if (comm.rank() == 1) {
     Block copy{};
-    SlotRead read = manager.read_held_into(kId, std::as_writable_bytes(std::span(&copy, 1)));
+    SlotRead read = manager.read_held_into(kId, *manager.held(kId), std::as_writable_bytes(std::span(&copy, 1)));
     ASSERT_EQ(read.check.state, SlotState::valid);
     EXPECT_EQ(read.check.version, 1U);
     EXPECT_EQ(copy.version_written, 1);
@@ -86,17 +86,17 @@ TEST_F(ShadowSlots, HolderReadsWhatTheOwnerWroteAndRejectsTornCopies) {
     Block copy{};
     // Inject a torn copy: flip a payload byte of version 2 before it was ever verified.
     window[slot.offset + sizeof(SlotHeader) + 500] ^= std::byte{0x40};
-    EXPECT_EQ(manager.read_held_into(kId, std::as_writable_bytes(std::span(&copy, 1))).check.state, SlotState::torn);
+    EXPECT_EQ(manager.read_held_into(kId, *manager.held(kId), std::as_writable_bytes(std::span(&copy, 1))).check.state, SlotState::torn);
     window[slot.offset + sizeof(SlotHeader) + 500] ^= std::byte{0x40};
     // Inject a half-written slot: an odd sequence, as between the owner's two puts.
     std::uint64_t sequence;
     std::memcpy(&sequence, &window[slot.offset], sizeof sequence);
     const std::uint64_t writing = sequence - 1;
     std::memcpy(&window[slot.offset], &writing, sizeof writing);
-    EXPECT_EQ(manager.read_held_into(kId, std::as_writable_bytes(std::span(&copy, 1))).check.state,
+    EXPECT_EQ(manager.read_held_into(kId, *manager.held(kId), std::as_writable_bytes(std::span(&copy, 1))).check.state,
               SlotState::being_written);
     std::memcpy(&window[slot.offset], &sequence, sizeof sequence);
-    const SlotRead read = manager.read_held_into(kId, std::as_writable_bytes(std::span(&copy, 1)));
+    const SlotRead read = manager.read_held_into(kId, *manager.held(kId), std::as_writable_bytes(std::span(&copy, 1)));
     ASSERT_EQ(read.check.state, SlotState::valid);
     EXPECT_EQ(read.check.version, 2U);
     EXPECT_EQ(copy.version_written, 2);

@@ -223,8 +223,10 @@ struct Runtime::Impl {
   template <class ReadHeld>
   std::optional<Version> read_held_shadow(ObjectId id, int owner, std::uint64_t type_tag, const ReadOptions& options,
                                           ReadHeld&& read) {
-    if (!shadows || !shadows->held(id)) return std::nullopt;
-    return accept_copy(read(), id, owner, type_tag, options, shadows->counters().local_hits);
+    if (!shadows) return std::nullopt;
+    shadow::HeldShadow* held = shadows->held(id);
+    if (!held) return std::nullopt;
+    return accept_copy(read(*held), id, owner, type_tag, options, shadows->counters().local_hits);
   }
 
   // Every access through the runtime counts for affinity: who reads and writes an object, and how much.
@@ -382,7 +384,7 @@ Runtime::ReadResult Runtime::read_value(ObjectRef ref, std::uint64_t type_tag, c
   }
   Bytes bytes;
   if (auto version = impl_->read_held_shadow(ref.id(), owner, type_tag, options,
-                                             [&] { return impl_->shadows->read_held(ref.id(), bytes); })) {
+                                             [&](shadow::HeldShadow& held) { return impl_->shadows->read_held(ref.id(), held, bytes); })) {
     impl_->note_access(ref.id(), bytes.size(), false);
     return {std::make_shared<const detail::EncodedValue>(type_tag, std::move(bytes)), *version, false};
   }
@@ -413,7 +415,9 @@ bool Runtime::read_into(ObjectRef ref, std::uint64_t type_tag, std::span<std::by
     return true;
   }
   if (auto found = impl_->read_held_shadow(ref.id(), owner, type_tag, options,
-                                           [&] { return impl_->shadows->read_held_into(ref.id(), out); })) {
+                                           [&](shadow::HeldShadow& held) {
+                                             return impl_->shadows->read_held_into(ref.id(), held, out);
+                                           })) {
     version = *found;
     impl_->note_access(ref.id(), out.size(), false);
     return true;

@@ -46,15 +46,18 @@ const HeldShadow* ShadowManager::held(ObjectId id) const {
   return found == held_.end() ? nullptr : &found->second;
 }
 
-SlotRead ShadowManager::read_held(ObjectId id, Bytes& out) {
-  HeldShadow& shadow = held_.at(id);
+HeldShadow* ShadowManager::held(ObjectId id) {
+  auto found = held_.find(id);
+  return found == held_.end() ? nullptr : &found->second;
+}
+
+SlotRead ShadowManager::read_held(ObjectId id, HeldShadow& shadow, Bytes& out) {
   SlotRead read = window_.read_local(shadow.slot, id, shadow.verified, out);
   if (read.check.state == SlotState::valid) shadow.verified = read.check.version;
   return read;
 }
 
-SlotRead ShadowManager::read_held_into(ObjectId id, std::span<std::byte> out) {
-  HeldShadow& shadow = held_.at(id);
+SlotRead ShadowManager::read_held_into(ObjectId id, HeldShadow& shadow, std::span<std::byte> out) {
   SlotRead read = window_.read_local_into(shadow.slot, id, shadow.verified, out);
   if (read.check.state == SlotState::valid) shadow.verified = read.check.version;
   return read;

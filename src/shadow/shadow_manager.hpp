@@ -75,13 +75,18 @@ class ShadowManager {
 
   // ---- reads ---------------------------------------------------------------------------------------
   const HeldShadow* held(ObjectId id) const;
-  /// Reads the local shadow of `id` (which must be held). Updates the verified version on success.
-  SlotRead read_held(ObjectId id, Bytes& out);
-  SlotRead read_held_into(ObjectId id, std::span<std::byte> out);
+  HeldShadow* held(ObjectId id);
+  /// Reads a local shadow (from held()). Updates its verified version on success.
+  SlotRead read_held(ObjectId id, HeldShadow& shadow, Bytes& out);
+  SlotRead read_held_into(ObjectId id, HeldShadow& shadow, std::span<std::byte> out);
   const ShadowWindow& window() const noexcept { return window_; }
   ShadowWindow& window() noexcept { return window_; }
   /// Counts a read of `id` (owned by `owner`, not this rank) for the next epoch's policy.
-  void count_read(ObjectId id, int owner) { ++reads_[id].count, reads_[id].owner = owner; }
+  void count_read(ObjectId id, int owner) {
+    ReadCount& count = reads_[id];  // one lookup: this is on every shadow hit's path
+    ++count.count;
+    count.owner = owner;
+  }
   ShadowCounters& counters() noexcept { return counters_; }
   const ShadowCounters& counters() const noexcept { return counters_; }
   std::size_t held_count() const noexcept { return held_.size(); }
