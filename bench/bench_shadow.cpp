@@ -149,7 +149,7 @@ nlohmann::json run_zipf_table(bool quick, bool print) {
   if (print)
     fmt::print(
         "\nZipf workload: {} objects of {} B, {} operations per rank per epoch, {} warm + {} measured epochs\n"
-        "{:>5} {:>5} {:>9} {:>11} {:>9} {:>9} {:>7} {:>13} {:>12} {:>9} {:>9} {:>10} {:>10}\n",
+        "{:>5} {:>5} {:>13} {:>11} {:>9} {:>9} {:>7} {:>13} {:>12} {:>9} {:>9} {:>10} {:>10}\n",
         params.objects, params.object_bytes, params.ops_per_epoch, params.warm_epochs, params.measured_epochs, "s", "w",
         "mode", "reads/s", "mean us", "p99 us", "local", "replica B", "update B", "stale p50", "stale p99", "vs none",
         "vs full");
@@ -157,13 +157,13 @@ nlohmann::json run_zipf_table(bool quick, bool print) {
   for (double s : {0.6, 0.99, 1.2})
     for (double w : {0.0, 0.05, 0.3}) {
       std::map<std::string, penumbra::bench::ZipfRow> by_mode;
-      for (const char* mode : {"none", "full", "adaptive"})
+      for (const char* mode : {"none", "full", "adaptive", "adaptive-25%"})
         by_mode[mode] = penumbra::bench::run_zipf(mode, s, w, params);
       if (!print) continue;
-      for (const char* mode : {"none", "full", "adaptive"}) {
+      for (const char* mode : {"none", "full", "adaptive", "adaptive-25%"}) {
         const penumbra::bench::ZipfRow& row = by_mode[mode];
         fmt::print(
-            "{:>5} {:>5} {:>9} {:>11.0f} {:>9.2f} {:>9.2f} {:>6.0f}% {:>13} {:>12} {:>9.0f} {:>9.0f} {:>10} {:>10}\n",
+            "{:>5} {:>5} {:>13} {:>11.0f} {:>9.2f} {:>9.2f} {:>6.0f}% {:>13} {:>12} {:>9.0f} {:>9.0f} {:>10} {:>10}\n",
             s, w, mode, row.reads_per_s, row.mean_read_us, row.p99_read_us, 100 * row.local_share, row.replica_bytes,
             row.update_bytes, row.p50_staleness_versions, row.p99_staleness_versions,
             ratio(row.reads_per_s, by_mode["none"].reads_per_s), ratio(row.reads_per_s, by_mode["full"].reads_per_s));

@@ -5,6 +5,8 @@
 //   none      no shadows: every read of another rank's object asks its owner
 //   full      every rank holds a copy of every object (shadow.full_replication, budget for all of them)
 //   adaptive  Penumbra's policy decides which objects get copies, and where (up to every reader)
+//   adaptive-25%  the same policy with a shadow budget per rank of a quarter of what `full` holds there (home
+//             copies included): what the policy keeps when memory is the limit
 // Shadow epochs (rt.update_shadows()) separate windows of `ops_per_epoch` operations per rank; the first
 // `warm_epochs` let the policy see the reads and are not measured.
 //
@@ -21,6 +23,8 @@
 #include <cstdint>
 #include <cstring>
 #include <penumbra/penumbra.hpp>
+
+#include "shadow/slot_layout.hpp"
 #include <random>
 #include <string>
 #include <vector>
@@ -135,6 +139,12 @@ inline ZipfRow run_zipf(const std::string& mode, double s, double write_frac, co
   config.shadow.max_copies = std::max(1, size - 1);  // full and adaptive alike may copy to every reader
   // Room for every object on every rank (value + slot header), so `full` is never cut short by the budget.
   config.shadow.budget_bytes = static_cast<std::int64_t>(params.objects) * 4 * 1024;
+  if (mode == "adaptive-25%") {
+    // `full` holds a slot for each object it does not own: objects x (P - 1) / P slots per rank.
+    const double full_bytes = static_cast<double>(params.objects) * (size - 1) / size *
+                              static_cast<double>(shadow::slot_bytes(shadow::payload_capacity_for(params.object_bytes)));
+    config.shadow.budget_bytes = std::max<std::int64_t>(1, static_cast<std::int64_t>(full_bytes / 4));
+  }
   // The policy weighs measured one-sided times (put + flush per holder per write) instead of a dedicated-core
   // node's, which matters on an oversubscribed machine; every mode pays the same probe at start-up.
   config.latency_probe = true;
