@@ -92,6 +92,10 @@ LatencyRow measure_latency(penumbra::Runtime& rt, const penumbra::mpi::Communica
     window.get(buffer, holder, 0);
     window.flush(holder);
   };
+  auto read_once = [&] {
+    const auto value = rt.read<Blob<N>>(name);
+    asm volatile("" : : "r"(&value) : "memory");  // keep the read
+  };
   rt.barrier();
   // One rank measures at a time; the others wait in rt.barrier(), which serves the owner's requests. Each
   // rank's pairs are timed alternately, so both figures of a ratio see the same competition for the cores.
@@ -102,10 +106,7 @@ LatencyRow measure_latency(penumbra::Runtime& rt, const penumbra::mpi::Communica
     const std::uint64_t hits_before = rt.shadow_stats().local_hits;
     std::tie(mine, mine_baseline) = penumbra::bench::paired_median_us(
         repetitions,
-        [&] {
-          const auto value = rt.read<Blob<N>>(name);
-          asm volatile("" : : "r"(&value) : "memory");
-        },
+        read_once,
         [&] {
           std::memcpy(copy.sink(), copy.source(), N);
           asm volatile("" : : "r"(copy.sink()) : "memory");  // keep the copy
@@ -115,16 +116,13 @@ LatencyRow measure_latency(penumbra::Runtime& rt, const penumbra::mpi::Communica
   rt.barrier();
   row.shadow_hit_us = from_rank(comm, holder, mine);
   row.memcpy_us = from_rank(comm, holder, mine_baseline);
-  const int get_rank = non_holder > 0 ? non_holder : holder == 0 ? 1 : 0;
+  const int get_rank = non_holder > 0 ? non_holder : 0;  // with fewer than 4 ranks: the owner gets from the holder
   mine = mine_baseline = -1;
   if (rt.rank() == non_holder) {
     const std::uint64_t remote_before = rt.shadow_stats().remote_hits;
     std::tie(mine, mine_baseline) = penumbra::bench::paired_median_us(
         repetitions,
-        [&] {
-          const auto value = rt.read<Blob<N>>(name);
-          asm volatile("" : : "r"(&value) : "memory");
-        },
+        read_once,
         raw_get);
     // Only one-sided reads of a copy count as nearest-copy reads (not the owner's answers).
     if (rt.shadow_stats().remote_hits < remote_before + static_cast<std::uint64_t>(repetitions)) mine = -1;
