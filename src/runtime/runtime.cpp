@@ -508,7 +508,8 @@ void Runtime::update_shadows() {
   if (!impl_->shadows) return;
   const std::unordered_map<ObjectId, std::int64_t> dependents = impl_->scheduler->take_readers();
   const shadow::Planner planner =
-      shadow::make_planner(impl_->config, impl_->topology, rank(), impl_->shadow_history, dependents);
+      shadow::make_planner(impl_->config, impl_->topology, rank(), impl_->shadow_history, dependents,
+                           impl_->shadows->measured_push_us());
   const shadow::ShadowEpochReport report =
       impl_->shadows->run_epoch([this](ObjectId id) { return impl_->directory.owner_of(id); },
                                 [this](ObjectId id) -> std::pair<detail::ValuePtr, Version> {

@@ -1,5 +1,8 @@
 #include "shadow/planner.hpp"
 
+#include <algorithm>
+#include <cmath>
+
 #include "shadow/cost_model.hpp"
 #include "shadow/eligibility.hpp"
 #include "shadow/home_copy.hpp"
@@ -8,15 +11,18 @@
 namespace penumbra::shadow {
 
 Planner make_planner(const Config& config, const Topology& topology, int self, ReadHistory& history,
-                     const std::unordered_map<ObjectId, std::int64_t>& dependents) {
+                     const std::unordered_map<ObjectId, std::int64_t>& dependents,
+                     std::optional<double> measured_push_us) {
   const bool metadata_reads = config.shadow.enabled && config.metadata.enabled;
   return
-      [&options = config.shadow, &topology, self, &history, &dependents, metadata_reads](std::span<const OwnedObjectStats> objects) {
+      [&options = config.shadow, &topology, self, &history, &dependents, metadata_reads, measured_push_us](std::span<const OwnedObjectStats> objects) {
         CostModel model;
         model.owner_service = kTwoSidedOwnerService;
         // With the metadata service, a reader finds the nearest shadow anywhere (one-sided); without it, only its
         // own shadow or the owner.
         model.remote_shadow_reads = metadata_reads;
+        if (measured_push_us && std::isfinite(*measured_push_us))
+          model.propagation_base_us = std::max(model.propagation_base_us, *measured_push_us);
         const CostTable costs(topology, model);
         // An object the owner publishes (home copy) is read one-sided from the owner too: its shadows are valued
         // against that, not against the owner's CPU, so the tail of the readers needs no copies of its own.

@@ -2,6 +2,7 @@
 // The shadow Planner the runtime hands to ShadowManager::run_epoch: the pure policy (eligibility and
 // placement, docs/shadow-policy.md) applied by each owner to its own objects. Budgets are then enforced by
 // the holders, which admit proposals by value per byte (ShadowManager), so no rank needs every object.
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
@@ -25,8 +26,11 @@ using ReadHistory = std::unordered_map<ObjectId, WindowCounts>;
 /// the latency probe ran, ENVIRONMENT.md's figures otherwise).
 /// `dependents`: how many tasks read each object in the window (the task scheduler's count), which raises its
 /// value (ShadowOptions::dependency_weight); objects not in it have none. Kept by reference: it must outlive
-/// the planner.
+/// the planner. `measured_push_us`: what one push (a version to one holder) has cost this owner so far
+/// (ShadowManager::measured_push_us); when larger than the model's fixed propagation cost it replaces it, so
+/// that where flushes are dear (oversubscribed ranks yield in them) write-hot objects lose their copies.
 Planner make_planner(const Config& config, const Topology& topology, int self, ReadHistory& history,
-                     const std::unordered_map<ObjectId, std::int64_t>& dependents);
+                     const std::unordered_map<ObjectId, std::int64_t>& dependents,
+                     std::optional<double> measured_push_us = std::nullopt);
 
 }  // namespace penumbra::shadow

@@ -106,7 +106,7 @@ void ShadowManager::note_write(ObjectId id, Version version, detail::ValuePtr va
   Pending& pending = pending_[id];
   if (pending.version == pending.pushed) {
     pending.first_unpushed = std::chrono::steady_clock::now();
-    ++unpushed_;
+    unpushed_.push_back(id);
   }
   pending.version = version;
   pending.value = std::move(value);
@@ -135,14 +135,21 @@ void ShadowManager::release_home(ObjectId id) {
 }
 
 std::size_t ShadowManager::propagate(bool force, std::vector<ObjectId>* dropped_out) {
-  if (unpushed_ == 0 && !window_.has_staged_writes()) return 0;  // the common case on every runtime call
+  if (unpushed_.empty() && !window_.has_staged_writes()) return 0;  // the common case on every runtime call
   const auto now = std::chrono::steady_clock::now();
-  for (auto& [id, pending] : pending_) {
-    if (pending.version <= pending.pushed) continue;
+  std::size_t pushes = 0;
+  std::size_t kept = 0;  // unpushed_ is compacted in place: ids still pending stay, in order
+  for (const ObjectId id : unpushed_) {
+    auto found = pending_.find(id);
+    if (found == pending_.end() || found->second.version <= found->second.pushed) continue;
+    Pending& pending = found->second;
     const bool too_many = static_cast<std::int64_t>(pending.version - pending.pushed) > bound_.max_versions_behind;
     const bool too_old =
         std::chrono::duration<double, std::micro>(now - pending.first_unpushed).count() >= bound_.max_age_us;
-    if (!force && !too_many && !too_old) continue;
+    if (!force && !too_many && !too_old) {
+      unpushed_[kept++] = id;
+      continue;
+    }
     std::vector<SlotAddress>& targets = copies_[id];
     // A value that outgrew a slot cannot be pushed there: mark the slot "being written" so its readers go to
     // the owner, and release it at the next epoch.
@@ -158,11 +165,19 @@ std::size_t ShadowManager::propagate(bool force, std::vector<ObjectId>* dropped_
       it = targets.erase(it);
     }
     stage_push(id, pending, targets);
+    pushes += targets.size();
     pending.pushed = pending.version;
-    --unpushed_;
     ++counters_.pushes;
   }
+  unpushed_.resize(kept);
+  const auto flush_started = std::chrono::steady_clock::now();
   const std::size_t bytes = window_.flush_writes();
+  if (pushes > 0) {
+    const double per_push =
+        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - flush_started).count() /
+        static_cast<double>(pushes);
+    push_us_ = push_us_ ? 0.9 * *push_us_ + 0.1 * per_push : per_push;
+  }
   counters_.bytes_pushed += bytes;
   return bytes;
 }
@@ -179,10 +194,7 @@ void ShadowManager::forget_owned(std::span<const ObjectId> ids) {
       }
       copies_.erase(copies);
     }
-    if (pending != pending_.end()) {
-      if (pending->second.version > pending->second.pushed) --unpushed_;
-      pending_.erase(pending);
-    }
+    if (pending != pending_.end()) pending_.erase(pending);  // its unpushed_ entry is skipped from now on
   }
   window_.flush_writes();
 }
@@ -381,8 +393,9 @@ ShadowEpochReport ShadowManager::run_epoch(const std::function<int(ObjectId)>& o
   home_released_.clear();
   for (auto it = pending_.begin(); it != pending_.end();)
     it = copies_.count(it->first) ? std::next(it) : pending_.erase(it);
-  unpushed_ = 0;  // propagate(true) above pushed everything; entries added since are pushed
-  for (const auto& [id, pending] : pending_) unpushed_ += pending.version > pending.pushed ? 1 : 0;
+  unpushed_.clear();  // propagate(true) above pushed everything; entries added since are pushed
+  for (const auto& [id, pending] : pending_)
+    if (pending.version > pending.pushed) unpushed_.push_back(id);
   report.bytes_pushed += window_.flush_writes();
   std::sort(report.changed.begin(), report.changed.end());
   report.changed.erase(std::unique(report.changed.begin(), report.changed.end()), report.changed.end());

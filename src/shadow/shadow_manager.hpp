@@ -105,6 +105,9 @@ class ShadowManager {
   /// Records a new version of an owned object: its home copy is rewritten at once (a local copy and a
   /// checksum); the shadows get it from propagate(). A value that outgrew its home slot gives the slot up.
   void note_write(ObjectId id, Version version, detail::ValuePtr value);
+  /// What pushing one version to one holder has cost this rank (flush time over the batch's pushes, a moving
+  /// average); nullopt before the first push. The policy's propagation cost, measured.
+  std::optional<double> measured_push_us() const noexcept { return push_us_; }
   /// Pushes pending versions when the staleness bound requires it (or every pending one with `force`).
   /// Returns the bytes put. Copies whose slot is too small for the new value are dropped (listed in
   /// `dropped_out` if given) so the holder is never sent a partial value.
@@ -144,7 +147,11 @@ class ShadowManager {
   std::unordered_map<ObjectId, HeldShadow> held_;
   std::unordered_map<ObjectId, std::vector<SlotAddress>> copies_;
   std::unordered_map<ObjectId, Pending> pending_;  // owned objects with copies: last version and what was pushed
-  std::size_t unpushed_ = 0;                       // entries of pending_ with version > pushed (fast idle check)
+  // Owned objects with a version not yet pushed: propagate() visits these only, not every object with copies
+  // (it runs on every runtime call while any is pending). May hold ids no longer pending (skipped).
+  std::vector<ObjectId> unpushed_;
+  // Measured cost of one push (one version to one holder): the batch's flush time over its pushes, averaged.
+  std::optional<double> push_us_;
   std::unordered_map<ObjectId, ReadCount> reads_;
   std::unordered_map<ObjectId, double> writes_;
   std::unordered_map<ObjectId, HomeCopy> home_;  // owned objects published in this rank's own window
