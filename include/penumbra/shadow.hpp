@@ -57,6 +57,11 @@ struct ShadowOptions {
   /// one-sided, without the owner's CPU. Decided per object by value like a shadow (read service time saved
   /// minus a local copy and checksum per write minus memory rent); needs `metadata.enabled`.
   bool home_copies = true;
+  /// `shadow.observed_costs`: the policy takes what reads and pushes have really cost on this machine (every
+  /// reader's moving averages, gathered at each shadow epoch; the owner's push times) wherever they exceed
+  /// the model's figures. Off: the model alone (the latency probe's or ENVIRONMENT.md's idle-machine figures),
+  /// which makes placement a function of the counts only, as tests of the policy want.
+  bool observed_costs = true;
   /// `shadow.history_versions`: versions of each shadowed object the owner keeps as merge bases for
   /// conflicting updates; an update based on an older version is resolved by last-writer-wins. 1..1024.
   std::int64_t history_versions = 4;

@@ -27,6 +27,7 @@ Config shadow_config(std::int64_t max_versions_behind) {
   config.shadow.enabled = true;
   config.shadow.max_copies = 2;
   config.shadow.max_versions_behind = max_versions_behind;
+  config.shadow.observed_costs = false;  // placement from the counts alone, not from this machine's timings
   return config;
 }
 

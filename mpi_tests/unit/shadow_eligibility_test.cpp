@@ -51,6 +51,29 @@ TEST(ShadowCostModel, MeasuredLatencyReplacesTheClassBase) {
   EXPECT_DOUBLE_EQ(classes.read_us(0, 2, 4096), 1.0);  // same_node in round_costs
 }
 
+// What a reader has measured raises its modelled read times, never lowers them; a published owner (no service
+// time in the model) is read one-sided, so the reader's two-sided figure does not apply to it.
+TEST(ShadowCostModel, ObservedReadCostsRaiseTheReadersTimes) {
+  const Topology topology = nodes({0, 0, 0});
+  CostModel model;
+  model.read_by_proximity[static_cast<std::size_t>(Proximity::self)] = {0.5, 0.0};
+  model.read_by_proximity[static_cast<std::size_t>(Proximity::same_node)] = {2.0, 0.0};
+  model.owner_service = {3.0, 0.0};
+  model.observed = {{.one_sided_us = 12.0, .owner_us = 40.0}, {.one_sided_us = 1.0, .owner_us = 0.0}, {}};
+  const CostTable table(topology, model);
+  EXPECT_DOUBLE_EQ(table.read_us(0, 1, 64), 12.0) << "measured 12 us over the model's 2";
+  EXPECT_DOUBLE_EQ(table.read_us(1, 0, 64), 2.0) << "measured 1 us: the model's 2 stands";
+  EXPECT_DOUBLE_EQ(table.read_us(2, 0, 64), 2.0) << "nothing measured";
+  EXPECT_DOUBLE_EQ(table.read_us(0, 0, 64), 0.5) << "a local read is the self class";
+  EXPECT_DOUBLE_EQ(table.owner_read_us(0, 1, 64), 40.0) << "measured two-sided over 12 + 3";
+  EXPECT_DOUBLE_EQ(table.owner_read_us(1, 0, 64), 2.0 + 3.0);
+  model.owner_service = {};
+  const CostTable published(topology, model);
+  EXPECT_DOUBLE_EQ(published.owner_read_us(0, 1, 64), 12.0) << "one-sided from the home copy";
+  model.observed[2].owner_us = kNaN;
+  EXPECT_THROW(model.validate(), InvalidArgument);
+}
+
 TEST(ShadowCostModel, BadCostsAreRejectedByName) {
   const Topology topology = separate_nodes(2);
   CostModel model;

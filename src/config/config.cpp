@@ -146,6 +146,8 @@ const std::vector<Field>& fields() {
              &ShadowOptions::full_replication),
       shadow("home_copies", "owners publish remotely read objects in their own window (one-sided reads)",
              &ShadowOptions::home_copies),
+      shadow("observed_costs", "the policy uses measured read and push costs where they exceed the model's",
+             &ShadowOptions::observed_costs),
       shadow("history_versions", "versions kept as merge bases for conflicting updates",
              &ShadowOptions::history_versions),
 

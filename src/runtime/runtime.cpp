@@ -170,8 +170,10 @@ struct Runtime::Impl {
         nearest = &location;
     }
     if (!nearest) return std::nullopt;
+    const auto started = std::chrono::steady_clock::now();
     const shadow::SlotRead result =
         get(shadow::SlotAddress{nearest->rank, nearest->slot_offset, nearest->slot_capacity}, entry->size_bytes);
+    shadows->observe_read(true, std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - started).count());
     // Torn, released or reused for another object: the cached locations are stale; ask again next time.
     if (result.check.state != shadow::SlotState::valid) metadata->forget(id);
     return accept_copy(result, id, owner, type_tag, options, shadows->counters().remote_hits);
@@ -396,7 +398,11 @@ Runtime::ReadResult Runtime::read_value(ObjectRef ref, std::uint64_t type_tag, c
     return {std::make_shared<const detail::EncodedValue>(type_tag, std::move(bytes)), *version, false};
   }
   impl_->count_owner_read(ref.id(), owner);
+  const auto started = std::chrono::steady_clock::now();
   transport::Reply reply = impl_->call_owner(owner, ref, transport::Operation::read, type_tag);
+  if (impl_->shadows)
+    impl_->shadows->observe_read(
+        false, std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - started).count());
   impl_->note_access(ref.id(), reply.payload.size(), false);
   return {std::make_shared<const detail::EncodedValue>(type_tag, std::move(reply.payload)), reply.version, false};
 }
@@ -507,9 +513,13 @@ void Runtime::update_shadows() {
   barrier();  // collective whatever the configuration: callers rely on it as an epoch boundary
   if (!impl_->shadows) return;
   const std::unordered_map<ObjectId, std::int64_t> dependents = impl_->scheduler->take_readers();
+  // Every owner values copies with what reads have really cost each reader (one small allgather).
+  const bool observe = impl_->config.shadow.observed_costs;
+  std::vector<shadow::ObservedReadCost> observed;
+  if (observe) observed = mpi::allgather(impl_->collective, impl_->shadows->observed_read_cost());
   const shadow::Planner planner =
       shadow::make_planner(impl_->config, impl_->topology, rank(), impl_->shadow_history, dependents,
-                           impl_->shadows->measured_push_us());
+                           observe ? impl_->shadows->measured_push_us() : std::nullopt, std::move(observed));
   const shadow::ShadowEpochReport report =
       impl_->shadows->run_epoch([this](ObjectId id) { return impl_->directory.owner_of(id); },
                                 [this](ObjectId id) -> std::pair<detail::ValuePtr, Version> {

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "penumbra/errors.hpp"
@@ -28,6 +29,10 @@ void CostModel::validate() const {
   check_cost("owner_service.us_per_kib", owner_service.us_per_kib);
   check_cost("propagation_base_us", propagation_base_us);
   check_cost("propagation_us_per_kib", propagation_us_per_kib);
+  for (std::size_t r = 0; r < observed.size(); ++r) {
+    check_cost(fmt::format("observed[{}].one_sided_us", r).c_str(), observed[r].one_sided_us);
+    check_cost(fmt::format("observed[{}].owner_us", r).c_str(), observed[r].owner_us);
+  }
 }
 
 CostTable::CostTable(const Topology& topology, const CostModel& model)
@@ -45,14 +50,21 @@ double CostTable::read_us(int reader, int holder, std::uint64_t size_bytes) cons
       throw InvalidArgument(fmt::format(
           "shadow cost model: measured latency {} -> {} = {} (expected a finite time >= 0 us)", reader, holder, base));
   }
+  if (reader != holder && static_cast<std::size_t>(reader) < model_.observed.size())
+    base = std::max(base, model_.observed[static_cast<std::size_t>(reader)].one_sided_us);
   return base + cost.us_per_kib * (static_cast<double>(size_bytes) / kKiB);
 }
 
 double CostTable::owner_read_us(int reader, int owner, std::uint64_t size_bytes) const {
   const double one_sided = read_us(reader, owner, size_bytes);
   if (reader == owner) return one_sided;
-  return one_sided + model_.owner_service.base_us +
-         model_.owner_service.us_per_kib * (static_cast<double>(size_bytes) / kKiB);
+  const double modelled = one_sided + model_.owner_service.base_us +
+                          model_.owner_service.us_per_kib * (static_cast<double>(size_bytes) / kKiB);
+  // A published owner (owner_service zero) is read one-sided: its reader's two-sided figure does not apply.
+  const bool two_sided = model_.owner_service.base_us > 0.0 || model_.owner_service.us_per_kib > 0.0;
+  if (two_sided && static_cast<std::size_t>(reader) < model_.observed.size())
+    return std::max(modelled, model_.observed[static_cast<std::size_t>(reader)].owner_us);
+  return modelled;
 }
 
 double CostTable::propagation_us(int owner, int holder, std::uint64_t size_bytes) const {

@@ -4,6 +4,7 @@
 // start-up measurement, the defaults are ENVIRONMENT.md's figures. Pure: no MPI.
 #include <array>
 #include <cstdint>
+#include <vector>
 
 #include "penumbra/topology.hpp"
 
@@ -21,6 +22,15 @@ inline constexpr std::size_t kProximityClasses = static_cast<std::size_t>(Proxim
 /// runtime call), beyond the one-sided time: `penumbra-bench-objects` at 2 ranks measured a remote read at
 /// 2.35 us for 8 B and 30.5 us for 64 KiB, against 0.04 / 1.2 us for MPI_Get.
 inline constexpr TransferCost kTwoSidedOwnerService = {2.3, 0.45};
+
+/// What one rank measured its reads of other ranks' objects to cost while the application ran (moving averages
+/// of whole reads, us; 0 = none measured). On oversubscribed ranks they are several times the latency probe's
+/// idle figures: every blocking MPI call waits until the rank is scheduled again, and an owner answers only
+/// once it is scheduled and inside a Penumbra call.
+struct ObservedReadCost {
+  double one_sided_us = 0.0;  ///< a copy read from another rank's window (a shadow or a home copy)
+  double owner_us = 0.0;      ///< a read answered by the owner's CPU
+};
 
 /// Microseconds. Defaults: a node with dedicated cores and `MPI_Win_allocate` windows (ENVIRONMENT.md:
 /// memcpy 0.03 us for 8 B and 0.60 us for 64 KiB; MPI_Get + flush 0.04-0.07 us for 8 B and 0.65 us for
@@ -56,6 +66,9 @@ struct CostModel {
   /// Per-KiB cost to the owner of propagating one version beyond the transfer (checksumming the value once
   /// per holder, about one memcpy pass). Assumption.
   double propagation_us_per_kib = 0.0089;
+  /// By reader rank (empty: none): measured costs that raise the modelled ones (a reader's one-sided read of
+  /// another rank, and its read answered by an owner), never lower them.
+  std::vector<ObservedReadCost> observed;
 
   /// Throws InvalidArgument naming the first negative, NaN or infinite entry.
   void validate() const;

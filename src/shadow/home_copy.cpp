@@ -1,22 +1,25 @@
 #include "shadow/home_copy.hpp"
 
+#include <algorithm>
+
 namespace penumbra::shadow {
 namespace {
 
-constexpr double kKiB = 1024.0;
 constexpr double kMiB = 1024.0 * 1024.0;
 
 }  // namespace
 
-ValueTerms home_copy_terms(const ObjectAccess& access, const CostTable& costs, const TransferCost& owner_service,
-                           const ShadowOptions& options) {
+ValueTerms home_copy_terms(const ObjectAccess& access, const CostTable& costs, const ShadowOptions& options) {
   const Prediction prediction = predict(access, options.trend_damping);
   const double size = static_cast<double>(access.size_bytes);
-  double remote_reads = 0.0;
-  for (std::size_t rank = 0; rank < prediction.reads_by_rank.size(); ++rank)
-    if (static_cast<int>(rank) != access.owner) remote_reads += prediction.reads_by_rank[rank];
   ValueTerms terms;
-  terms.read_saving_us = remote_reads * (owner_service.base_us + owner_service.us_per_kib * size / kKiB);
+  for (std::size_t rank = 0; rank < prediction.reads_by_rank.size(); ++rank) {
+    const int reader = static_cast<int>(rank);
+    if (reader == access.owner || prediction.reads_by_rank[rank] <= 0.0) continue;
+    const double saved = costs.owner_read_us(reader, access.owner, access.size_bytes) -
+                         costs.read_us(reader, access.owner, access.size_bytes);
+    terms.read_saving_us += prediction.reads_by_rank[rank] * std::max(saved, 0.0);
+  }
   terms.dependency_factor = 1.0 + options.dependency_weight * static_cast<double>(access.dependents);
   terms.propagation_us = prediction.writes * costs.propagation_us(access.owner, access.owner, access.size_bytes);
   terms.memory_us = options.memory_weight_us_per_mib * size / kMiB;

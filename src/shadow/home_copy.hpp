@@ -9,12 +9,12 @@
 
 namespace penumbra::shadow {
 
-/// The terms of a home copy's value, us per window: read_saving = predicted remote reads (every rank but
-/// the owner) x `owner_service` for the object's size; propagation = predicted writes x the owner's cost of
-/// writing a copy on itself (costs.propagation_us(owner, owner, size)); memory = the shadow memory rent.
-/// Does not validate `access` (call validate_access first).
-ValueTerms home_copy_terms(const ObjectAccess& access, const CostTable& costs, const TransferCost& owner_service,
-                           const ShadowOptions& options);
+/// The terms of a home copy's value, us per window: read_saving = the sum over remote readers (every rank but
+/// the owner) of predicted reads x (costs.owner_read_us - costs.read_us: a read answered by the owner's CPU
+/// against a one-sided read of its window; `costs` must carry the owner's service time); propagation =
+/// predicted writes x the owner's cost of writing a copy on itself (costs.propagation_us(owner, owner, size));
+/// memory = the shadow memory rent. Does not validate `access` (call validate_access first).
+ValueTerms home_copy_terms(const ObjectAccess& access, const CostTable& costs, const ShadowOptions& options);
 
 /// A new home copy must be worth min_value_us; an existing one is kept while worth >= -hysteresis_us.
 bool wants_home_copy(const ValueTerms& terms, bool published_now, const ShadowOptions& options);

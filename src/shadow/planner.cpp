@@ -12,10 +12,11 @@ namespace penumbra::shadow {
 
 Planner make_planner(const Config& config, const Topology& topology, int self, ReadHistory& history,
                      const std::unordered_map<ObjectId, std::int64_t>& dependents,
-                     std::optional<double> measured_push_us) {
+                     std::optional<double> measured_push_us, std::vector<ObservedReadCost> observed) {
   const bool metadata_reads = config.shadow.enabled && config.metadata.enabled;
   return
-      [&options = config.shadow, &topology, self, &history, &dependents, metadata_reads, measured_push_us](std::span<const OwnedObjectStats> objects) {
+      [&options = config.shadow, &topology, self, &history, &dependents, metadata_reads, measured_push_us,
+       observed = std::move(observed)](std::span<const OwnedObjectStats> objects) {
         CostModel model;
         model.owner_service = kTwoSidedOwnerService;
         // With the metadata service, a reader finds the nearest shadow anywhere (one-sided); without it, only its
@@ -23,6 +24,7 @@ Planner make_planner(const Config& config, const Topology& topology, int self, R
         model.remote_shadow_reads = metadata_reads;
         if (measured_push_us && std::isfinite(*measured_push_us))
           model.propagation_base_us = std::max(model.propagation_base_us, *measured_push_us);
+        model.observed = observed;
         const CostTable costs(topology, model);
         // An object the owner publishes (home copy) is read one-sided from the owner too: its shadows are valued
         // against that, not against the owner's CPU, so the tail of the readers needs no copies of its own.
@@ -62,7 +64,7 @@ Planner make_planner(const Config& config, const Topology& topology, int self, R
           }
           bool published = false;
           if (home_copies) {
-            const ValueTerms home = home_copy_terms(access, costs, kTwoSidedOwnerService, options);
+            const ValueTerms home = home_copy_terms(access, costs, options);
             published = wants_home_copy(home, object.home_copy, options);
             if (published) desired.push_back(DesiredShadow{object.id, self, home.value_us()});
           }

@@ -9,6 +9,7 @@
 #include "penumbra/config.hpp"
 #include "penumbra/object_id.hpp"
 #include "penumbra/topology.hpp"
+#include "shadow/cost_model.hpp"
 #include "shadow/shadow_manager.hpp"
 
 namespace penumbra::shadow {
@@ -29,8 +30,11 @@ using ReadHistory = std::unordered_map<ObjectId, WindowCounts>;
 /// the planner. `measured_push_us`: what one push (a version to one holder) has cost this owner so far
 /// (ShadowManager::measured_push_us); when larger than the model's fixed propagation cost it replaces it, so
 /// that where flushes are dear (oversubscribed ranks yield in them) write-hot objects lose their copies.
+/// `observed`: every rank's measured read costs (ShadowManager::observed_read_cost, gathered), which raise the
+/// modelled read times of that reader (empty: the model alone).
 Planner make_planner(const Config& config, const Topology& topology, int self, ReadHistory& history,
                      const std::unordered_map<ObjectId, std::int64_t>& dependents,
-                     std::optional<double> measured_push_us = std::nullopt);
+                     std::optional<double> measured_push_us = std::nullopt,
+                     std::vector<ObservedReadCost> observed = {});
 
 }  // namespace penumbra::shadow

@@ -13,6 +13,7 @@
 
 #include "mpi/communicator.hpp"
 #include "penumbra/detail/value.hpp"
+#include "shadow/cost_model.hpp"
 #include "shadow/shadow_window.hpp"
 
 namespace penumbra::shadow {
@@ -87,6 +88,13 @@ class ShadowManager {
     ++count.count;
     count.owner = owner;
   }
+  /// A read of another rank's object took `us`: from a copy in a window (`one_sided`) or answered by its owner.
+  void observe_read(bool one_sided, double us) noexcept {
+    double& average = one_sided ? observed_.one_sided_us : observed_.owner_us;
+    average = average == 0.0 ? us : 0.9 * average + 0.1 * us;
+  }
+  /// This rank's measured read costs (moving averages; 0 = none yet), for the policy of every owner.
+  ObservedReadCost observed_read_cost() const noexcept { return observed_; }
   ShadowCounters& counters() noexcept { return counters_; }
   const ShadowCounters& counters() const noexcept { return counters_; }
   std::size_t held_count() const noexcept { return held_.size(); }
@@ -152,6 +160,7 @@ class ShadowManager {
   std::vector<ObjectId> unpushed_;
   // Measured cost of one push (one version to one holder): the batch's flush time over its pushes, averaged.
   std::optional<double> push_us_;
+  ObservedReadCost observed_;
   std::unordered_map<ObjectId, ReadCount> reads_;
   std::unordered_map<ObjectId, double> writes_;
   std::unordered_map<ObjectId, HomeCopy> home_;  // owned objects published in this rank's own window
