@@ -32,6 +32,16 @@ TEST(TransferPlan, GlobalPlanRejectsAnObjectMovedByTwoRanks) {
   EXPECT_THROW(check_global_plan(outside, 4), MigrationError);
 }
 
+// Records only a corrupted rank could send: refused before the receivers allocate from them.
+TEST(TransferPlan, GlobalPlanRejectsCorruptedRecords) {
+  EXPECT_NO_THROW(check_global_plan(std::vector<MoveRecord>{{.id = 7, .from = 0, .to = 1, .value_bytes = 1 << 20}}, 2));
+  EXPECT_THROW(check_global_plan(std::vector<MoveRecord>{{.id = 7, .from = 1, .to = 1}}, 2), MigrationError);
+  EXPECT_THROW(check_global_plan(std::vector<MoveRecord>{{.id = 7, .from = 0, .to = 1, .value_bytes = ~0ULL}}, 2),
+               MigrationError);
+  EXPECT_THROW(check_global_plan(std::vector<MoveRecord>{{.id = 7, .from = 0, .to = 1, .name_bytes = 1ULL << 41}}, 2),
+               MigrationError);
+}
+
 TEST(TransferPlan, ExchangeListsWhatEachPeerSendsAndReceives) {
   const std::vector<MoveRecord> all{{.id = 1, .from = 0, .to = 1, .name_bytes = 2, .value_bytes = 10},
                                     {.id = 2, .from = 0, .to = 2, .value_bytes = 5},

@@ -35,6 +35,15 @@ void check_global_plan(std::span<const MoveRecord> all_records, int ranks) {
     if (record.from < 0 || record.from >= ranks || record.to < 0 || record.to >= ranks)
       throw MigrationError(
           fmt::format("object {:#x}: move {} -> {} is outside [0, {})", record.id, record.from, record.to, ranks));
+    // prepare() drops moves to the object's own rank and sends the sizes of values it holds: a record that
+    // says otherwise was corrupted, and its sizes must not become allocations on the receiver.
+    if (record.from == record.to)
+      throw MigrationError(fmt::format("object {:#x}: a move from rank {} to itself (a corrupted move record)",
+                                       record.id, record.from));
+    if (record.value_bytes > kMaxRecordBytes || record.name_bytes > kMaxRecordBytes)
+      throw MigrationError(fmt::format(
+          "object {:#x}: a move record announcing {} value bytes and {} name bytes (more than {}: corrupted)",
+          record.id, record.value_bytes, record.name_bytes, kMaxRecordBytes));
     if (!seen.insert(record.id).second)
       throw MigrationError(
           fmt::format("object {:#x} is moved by two ranks at once: more than one rank owns it", record.id));

@@ -28,8 +28,12 @@ struct MoveRecord {
 std::vector<Move> checked_moves(std::span<const Move> requested, int my_rank, int ranks,
                                 const std::function<bool(ObjectId)>& owns);
 
+/// Larger value or name sizes in a move record are taken for corruption (1 TiB: no rank holds such an object).
+inline constexpr std::uint64_t kMaxRecordBytes = std::uint64_t{1} << 40;
+
 /// Throws MigrationError when the combined plan of all ranks moves an object twice or has a record whose
-/// source or target is out of range: a plan every rank can check the same way.
+/// source or target is out of range, that moves an object to its own rank, or that announces more than
+/// kMaxRecordBytes: a plan every rank can check the same way, before anything is allocated from it.
 void check_global_plan(std::span<const MoveRecord> all_records, int ranks);
 
 /// What one rank exchanges with each peer: the records it sends to peer p (`to_peer[p]`) and receives from
