@@ -24,6 +24,10 @@
 #include "penumbra/tasks.hpp"
 #include "penumbra/topology.hpp"
 
+namespace penumbra::rebalance {
+enum class Trigger : std::uint8_t;  // why an epoch runs (src/rebalance/trigger.hpp); opaque here
+}  // namespace penumbra::rebalance
+
 namespace penumbra {
 
 /// A value with the version it was read at.
@@ -257,7 +261,7 @@ class Runtime {
                  Version& version);
   Version write_value(ObjectRef ref, detail::ValuePtr value);
   void cache_decoded(ObjectId id, Version version, detail::ValuePtr decoded);
-  balance::EpochReport run_epoch(int trigger);  // a rebalance::Trigger
+  balance::EpochReport run_epoch(rebalance::Trigger trigger);
   void register_erased(std::string name, std::uint64_t args_tag, std::uint64_t result_tag, detail::ErasedTask function);
   void check_task_kind(std::string_view name, std::uint64_t args_tag, std::uint64_t result_tag) const;
   std::shared_ptr<const detail::FutureState> submit_erased(std::string_view kind, std::uint64_t args_tag,

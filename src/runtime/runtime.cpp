@@ -573,7 +573,7 @@ std::int64_t Runtime::step() {
   const rebalance::Trigger trigger = impl_->rebalancer->end_step(
       impl_->collective, step, owned, [this](ObjectId id) { return impl_->store.owns_live(id); });
   const bool rebalanced = trigger != rebalance::Trigger::none;
-  if (rebalanced) run_epoch(static_cast<int>(trigger));
+  if (rebalanced) run_epoch(trigger);
   const bool shadow_epoch = step % impl_->config.epoch_interval == 0;
   if (shadow_epoch && !rebalanced) update_shadows();  // run_epoch re-placed them already
   if (tasks_queued) {
@@ -608,15 +608,14 @@ void Runtime::declare_next_cost(ObjectRef ref, double seconds_per_step) {
 
 balance::EpochReport Runtime::rebalance() {
   barrier();
-  return run_epoch(static_cast<int>(rebalance::Trigger::manual));
+  return run_epoch(rebalance::Trigger::manual);
 }
 
 const std::vector<balance::EpochReport>& Runtime::epoch_reports() const noexcept { return impl_->epoch_reports; }
 
-balance::EpochReport Runtime::run_epoch(int trigger) {
+balance::EpochReport Runtime::run_epoch(rebalance::Trigger kind) {
   std::vector<rebalance::OwnedObject> owned;
   for (ObjectId id : impl_->store.live_ids()) owned.push_back({id, impl_->store.get(id).size_bytes()});
-  const auto kind = static_cast<rebalance::Trigger>(trigger);
   // Copies' lag before the epoch pushes what is pending (the migration does): what readers saw lately.
   const std::vector<std::int64_t> versions_behind =
       impl_->shadows && impl_->tracer->enabled() ? impl_->shadows->versions_behind() : std::vector<std::int64_t>{};
