@@ -33,6 +33,10 @@ struct BalanceOptions {
   /// (measured in docs/rebalance.md: 0 beat 1 on moving loads and tied on noise); raise it when moves are
   /// expensive. [0, 10].
   double noise_sigmas = 0.0;
+  /// `balance.travel_forecast`: at each epoch, plan an object on an upstream neighbour's recent past where its
+  /// load is seen travelling along the declared dependencies and that forecast beat the object's own history
+  /// on the recent past (docs/prediction.md, "Travelling loads"); off: per-object forecasts only.
+  bool travel_forecast = true;
 
   /// Throws ConfigError naming the first bad key, its value and the allowed range.
   void validate() const;
