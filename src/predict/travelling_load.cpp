@@ -93,30 +93,32 @@ double trend_forecast(const std::vector<double>& x, int tau, int horizon) {
   return std::max(0.0, mean_x + sxy / sxx * (at - mean_k));
 }
 
-double mean_ahead(const std::vector<double>& x, int tau, int horizon) {
-  double sum = 0.0;
-  for (int h = 1; h <= horizon; ++h) sum += x[tau + h];
-  return sum / horizon;
-}
 
 // Leader c with lag L, in the follower's time: x_c at follower step s is leader[s - offset].
 struct Follow {
-  const std::vector<double>& follower;
   const std::vector<double>& leader;
-  int offset;  // follower length - leader length
+  const std::vector<double>& leader_sums;  // leader_sums[k] = leader[0] + ... + leader[k - 1]
+  int offset;                              // follower length - leader length
   int lag;
 
   double leader_at(int s) const { return leader[s - offset]; }
   // First follower step with a pair (x_i(s), x_c(s - lag)).
   int first_pair() const { return lag + std::max(offset, 0); }
   // Mean of the next `horizon` steps from origin tau, with the leader's data up to tau only; the steps the
-  // lag does not cover repeat the leader's latest value.
+  // lag does not cover repeat the leader's latest value. O(1): a difference of the leader's running sums.
   double forecast(int tau, int horizon, double scale) const {
-    double sum = 0.0;
-    for (int h = 1; h <= horizon; ++h) sum += leader_at(std::min(tau + h - lag, tau));
+    const int covered = std::min(lag, horizon);  // steps tau+1..tau+covered read leader steps tau+1-lag..
+    const int from = tau + 1 - lag - offset;
+    const double sum = leader_sums[from + covered] - leader_sums[from] + (horizon - covered) * leader_at(tau);
     return scale * sum / horizon;
   }
 };
+
+std::vector<double> running_sums(const std::vector<double>& values) {
+  std::vector<double> sums(values.size() + 1, 0.0);
+  for (std::size_t k = 0; k < values.size(); ++k) sums[k + 1] = sums[k] + values[k];
+  return sums;
+}
 
 }  // namespace
 
@@ -127,7 +129,9 @@ std::vector<TravellingLoadForecast> forecast_travelling_loads(const TravellingLo
   const int horizon = input.horizon;
   std::vector<TravellingLoadForecast> result(n);
   std::vector<int> hops(n, -1);
-  std::vector<double> level_error, long_level_error, trend_error, cross, square;
+  std::vector<std::vector<double>> sums(n);
+  for (std::size_t i = 0; i < n; ++i) sums[i] = running_sums(input.recent[i]);
+  std::vector<double> actual, level_error, long_level_error, trend_error, cross, square;
   for (std::uint32_t i = 0; i < n; ++i) {
     result[i].per_step = input.own_forecast[i];
     const std::vector<double>& x = input.recent[i];
@@ -135,20 +139,21 @@ std::vector<TravellingLoadForecast> forecast_travelling_loads(const TravellingLo
     const int last_origin = length - 1 - horizon;  // an origin needs its next `horizon` steps observed
     if (last_origin < kTrendPoints - 1) continue;
     // Own-history errors per origin, for the comparison on the same origins as each leader.
+    actual.assign(length, 0.0);
     level_error.assign(length, 0.0);
     long_level_error.assign(length, 0.0);
     trend_error.assign(length, 0.0);
+    for (int tau = 0; tau <= last_origin; ++tau) actual[tau] = (sums[i][tau + 1 + horizon] - sums[i][tau + 1]) / horizon;
     for (int tau = kTrendPoints - 1; tau <= last_origin; ++tau) {
-      const double actual = mean_ahead(x, tau, horizon);
-      level_error[tau] = std::abs(level_forecast(x, tau, kLevelPoints) - actual);
-      long_level_error[tau] = std::abs(level_forecast(x, tau, kLongLevelPoints) - actual);
-      trend_error[tau] = std::abs(trend_forecast(x, tau, horizon) - actual);
+      level_error[tau] = std::abs(level_forecast(x, tau, kLevelPoints) - actual[tau]);
+      long_level_error[tau] = std::abs(level_forecast(x, tau, kLongLevelPoints) - actual[tau]);
+      trend_error[tau] = std::abs(trend_forecast(x, tau, horizon) - actual[tau]);
     }
     double best_ratio = options.margin;
     for (std::uint32_t c : leaders_near(input, i, options.max_hops, hops)) {
       const std::vector<double>& leader = input.recent[c];
       for (int lag = 1; lag <= options.max_lag; ++lag) {
-        const Follow follow{x, leader, length - static_cast<int>(leader.size()), lag};
+        const Follow follow{leader, sums[c], length - static_cast<int>(leader.size()), lag};
         const int first = follow.first_pair();
         if (first >= length) continue;
         // Running sums of the scale's least squares: s = sum x_i x_c / sum x_c^2 over the pairs up to tau.
@@ -177,7 +182,7 @@ std::vector<TravellingLoadForecast> forecast_travelling_loads(const TravellingLo
         for (int tau = first_origin; tau <= last_origin; ++tau) {
           if (square[tau] <= 0.0) continue;
           const double scale = cross[tau] / square[tau];
-          error += std::abs(follow.forecast(tau, horizon, scale) - mean_ahead(x, tau, horizon));
+          error += std::abs(follow.forecast(tau, horizon, scale) - actual[tau]);
           level += level_error[tau];
           long_level += long_level_error[tau];
           trend += trend_error[tau];
