@@ -20,28 +20,30 @@ constexpr int kLongLevelPoints = 12;
 void check(const TravellingLoadInput& input, const TravellingLoadOptions& options) {
   const std::size_t n = input.recent.size();
   if (input.neighbours.size() != n || input.own_forecast.size() != n)
-    throw InvalidArgument(fmt::format("travelling loads: {} series, {} neighbour lists, {} own forecasts (expected "
-                                      "the same number)",
-                                      n, input.neighbours.size(), input.own_forecast.size()));
+    throw InvalidArgument(
+        fmt::format("travelling loads: {} series, {} neighbour lists, {} own forecasts (expected "
+                    "the same number)",
+                    n, input.neighbours.size(), input.own_forecast.size()));
   if (input.horizon < 1)
     throw InvalidArgument(fmt::format("travelling loads: horizon = {} (expected >= 1)", input.horizon));
   if (options.max_hops < 1 || options.max_lag < 1 || options.min_pairs < 1 || options.min_origins < 1)
-    throw InvalidArgument(fmt::format("travelling loads: max_hops = {}, max_lag = {}, min_pairs = {}, min_origins = "
-                                      "{} (expected each >= 1)",
-                                      options.max_hops, options.max_lag, options.min_pairs, options.min_origins));
+    throw InvalidArgument(
+        fmt::format("travelling loads: max_hops = {}, max_lag = {}, min_pairs = {}, min_origins = "
+                    "{} (expected each >= 1)",
+                    options.max_hops, options.max_lag, options.min_pairs, options.min_origins));
   if (!(options.margin > 0.0 && options.margin <= 1.0))
     throw InvalidArgument(fmt::format("travelling loads: margin = {} (expected in (0, 1])", options.margin));
   for (std::size_t i = 0; i < n; ++i) {
     for (std::size_t s = 0; s < input.recent[i].size(); ++s) {
       const double value = input.recent[i][s];
       if (!(std::isfinite(value) && value >= 0.0))
-        throw InvalidLoad(fmt::format("travelling loads: recent[{}][{}] = {} (expected a finite cost >= 0)", i, s,
-                                      value));
+        throw InvalidLoad(
+            fmt::format("travelling loads: recent[{}][{}] = {} (expected a finite cost >= 0)", i, s, value));
     }
     for (std::uint32_t neighbour : input.neighbours[i])
       if (neighbour >= n)
-        throw InvalidArgument(fmt::format("travelling loads: neighbours[{}] holds {} (expected a position < {})", i,
-                                          neighbour, n));
+        throw InvalidArgument(
+            fmt::format("travelling loads: neighbours[{}] holds {} (expected a position < {})", i, neighbour, n));
     const double own = input.own_forecast[i];
     if (!(std::isfinite(own) && own >= 0.0))
       throw InvalidLoad(fmt::format("travelling loads: own_forecast[{}] = {} (expected a finite cost >= 0)", i, own));
@@ -93,7 +95,6 @@ double trend_forecast(const std::vector<double>& x, int tau, int horizon) {
   return std::max(0.0, mean_x + sxy / sxx * (at - mean_k));
 }
 
-
 // Leader c with lag L, in the follower's time: x_c at follower step s is leader[s - offset].
 struct Follow {
   const std::vector<double>& leader;
@@ -143,7 +144,8 @@ std::vector<TravellingLoadForecast> forecast_travelling_loads(const TravellingLo
     level_error.assign(length, 0.0);
     long_level_error.assign(length, 0.0);
     trend_error.assign(length, 0.0);
-    for (int tau = 0; tau <= last_origin; ++tau) actual[tau] = (sums[i][tau + 1 + horizon] - sums[i][tau + 1]) / horizon;
+    for (int tau = 0; tau <= last_origin; ++tau)
+      actual[tau] = (sums[i][tau + 1 + horizon] - sums[i][tau + 1]) / horizon;
     for (int tau = kTrendPoints - 1; tau <= last_origin; ++tau) {
       level_error[tau] = std::abs(level_forecast(x, tau, kLevelPoints) - actual[tau]);
       long_level_error[tau] = std::abs(level_forecast(x, tau, kLongLevelPoints) - actual[tau]);

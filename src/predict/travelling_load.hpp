@@ -9,22 +9,22 @@
 // backtested on the object's own recent past: from each origin tau, forecast the mean of the next `horizon`
 // steps with data up to tau only (s fitted on the pairs up to tau), and compare with the actual mean. The
 // same origins are scored for the object's own-history forecasts (short level: mean of the last 3 steps; long
-// level: mean of the last 12; trend: a line through the last 6), and the best of the three is the bar. The leader's forecast replaces the per-object one only where its backtest error
-// is below `margin` x the better own-history error, so a load that does not travel (noise, a phase change that
-// hits every object at once) keeps its per-object forecast.
+// level: mean of the last 12; trend: a line through the last 6), and the best of the three is the bar. The leader's
+// forecast replaces the per-object one only where its backtest error is below `margin` x the better own-history error,
+// so a load that does not travel (noise, a phase change that hits every object at once) keeps its per-object forecast.
 #include <cstdint>
 #include <optional>
 #include <vector>
 
 namespace penumbra {
 
-/// Search limits and the bar a leader must clear. Defaults measured on penumbra-bench-rebalance (docs/prediction.md).
+/// Search limits and the bar a leader must clear. The defaults come from an offline sweep (docs/rebalance.md).
 struct TravellingLoadOptions {
-  int max_hops = 5;          ///< leaders up to this many edges away, >= 1
-  int max_lag = 12;          ///< steps, >= 1
-  int min_pairs = 4;         ///< pairs (x_i, x_c) a scale needs, >= 1
-  int min_origins = 3;       ///< backtest origins a leader needs, >= 1
-  double margin = 0.7;       ///< leader chosen when its backtest error < margin x own-history error, (0, 1]
+  int max_hops = 5;              ///< leaders up to this many edges away, >= 1
+  int max_lag = 12;              ///< steps, >= 1
+  int min_pairs = 4;             ///< pairs (x_i, x_c) a scale needs, >= 1
+  int min_origins = 3;           ///< backtest origins a leader needs, >= 1
+  double margin = 0.7;           ///< leader chosen when its backtest error < margin x own-history error, (0, 1]
   double min_correlation = 0.5;  ///< and its shifted past correlates this well with the object's, [-1, 1]
 };
 
