@@ -131,6 +131,9 @@ class Strategy {
  public:
   virtual ~Strategy() = default;
   virtual std::string_view name() const noexcept = 0;
+  /// Whether plan() reads the objects' predicted costs. The runtime computes the travelling-load forecast
+  /// (balance.travel_forecast) only for a strategy that does, so a reactive one pays nothing for it.
+  virtual bool plans_on_predicted_costs() const noexcept { return true; }
   /// Throws InvalidArgument naming the bad value for inconsistent input (owner out of range, duplicate id).
   virtual Plan plan(const EpochInput& input) const = 0;
 };

@@ -184,6 +184,13 @@ TEST(TravellingForecasts, ReplaceFollowersCostsAndShiftTheirOwnersLoad) {
   EXPECT_NEAR(input.ranks[1].predicted_load, 50.0 + input.objects[2].predicted_cost - before, 1e-9);
 }
 
+TEST(TravellingForecasts, OnlyStrategiesThatReadPredictedCostsAskForThem) {
+  // The runtime computes the travelling-load forecast only for these: a reactive strategy's epoch must not pay.
+  EXPECT_TRUE(balance::make_strategy("predictive")->plans_on_predicted_costs());
+  for (const char* name : {"static", "greedy", "refine", "oracle"})
+    EXPECT_FALSE(balance::make_strategy(name)->plans_on_predicted_costs()) << name;
+}
+
 TEST(PlanEffects, PredictedLoadsAfterMovesAndImbalance) {
   balance::EpochInput input;
   input.ranks.resize(2);

@@ -118,8 +118,9 @@ DecidedEpoch Rebalancer::decide(const mpi::Communicator& comm, const Topology& t
                                         .bandwidth_bytes_per_s = 1e9,
                                         .threshold = balance_.threshold});
   decided.recent = recent_costs_of(decided.input, objects);
-  // Pure and on the same input everywhere: every rank replaces the same forecasts.
-  if (balance_.travel_forecast)
+  // Pure and on the same input everywhere: every rank replaces the same forecasts. Only for a strategy that
+  // reads them: the reactive ones (and their benchmark times) do not pay for it.
+  if (balance_.travel_forecast && strategy_->plans_on_predicted_costs())
     decided.followed =
         apply_travelling_forecasts(decided.input, decided.recent, per_epoch, static_cast<int>(balance_.horizon));
   decided.snapshot.seconds = seconds_since(decided.snapshot.start);
