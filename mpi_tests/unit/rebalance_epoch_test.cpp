@@ -174,6 +174,11 @@ TEST(TravellingForecasts, ReplaceFollowersCostsAndShiftTheirOwnersLoad) {
   ASSERT_EQ(recent[2].size(), 24u);
   EXPECT_DOUBLE_EQ(recent[2][5], load(2, 5));
   const double before = input.objects[2].predicted_cost;
+  // Each rank forecasts only what it owns: c is rank 1's.
+  const std::vector<FollowerRow> of_rank1 = travelling_forecasts_of(input, recent, 10.0, 4, 1);
+  ASSERT_EQ(of_rank1.size(), 1u);
+  EXPECT_EQ(of_rank1[0].id, c);
+  for (const FollowerRow& row : travelling_forecasts_of(input, recent, 10.0, 4, 0)) EXPECT_NE(row.id, c);
   // Horizon 4: c repeats b 8 steps later, so the next 4 steps of c are steps 16..19 of b, all observed.
   const std::size_t followed = apply_travelling_forecasts(input, recent, 10.0, 4);
   EXPECT_GE(followed, 1u);

@@ -55,6 +55,25 @@ TEST(TravellingLoads, FollowsABumpMovingAlongAChainExactly) {
   }
 }
 
+TEST(TravellingLoads, OnlyTargetsAreForecast) {
+  // The same two objects as below, but only the first is asked for: the follower keeps its own forecast.
+  TravellingLoadInput input;
+  input.neighbours = chain(2);
+  input.horizon = 2;
+  std::vector<double> first, second;
+  for (int t = 0; t < 24; ++t) {
+    first.push_back(1.0 + 0.5 * std::sin(0.7 * t));
+    second.push_back(t >= 2 ? 3.0 * (1.0 + 0.5 * std::sin(0.7 * (t - 2))) : 3.0);
+  }
+  input.recent = {first, second};
+  input.own_forecast = {first.back(), second.back()};
+  ASSERT_TRUE(forecast_travelling_loads(input)[1].leader.has_value()) << "followed when asked";
+  input.targets = {0};
+  const auto forecasts = forecast_travelling_loads(input);
+  EXPECT_FALSE(forecasts[1].leader.has_value());
+  EXPECT_EQ(forecasts[1].per_step, second.back());
+}
+
 TEST(TravellingLoads, TheScaleIsTheRatioOfTheBases) {
   // Two objects, the second repeats the first two steps later at three times its size.
   TravellingLoadInput input;
@@ -159,6 +178,8 @@ TEST(TravellingLoads, BadInputIsATypedErrorNamingTheValue) {
   EXPECT_THROW(forecast_travelling_loads(input), InvalidArgument);
   input.own_forecast.push_back(1.0);
   EXPECT_THROW(forecast_travelling_loads(input, {.margin = 0.0}), InvalidArgument);
+  input.targets = {2};
+  EXPECT_THROW(forecast_travelling_loads(input), InvalidArgument);
 }
 
 }  // namespace

@@ -48,6 +48,9 @@ void check(const TravellingLoadInput& input, const TravellingLoadOptions& option
     if (!(std::isfinite(own) && own >= 0.0))
       throw InvalidLoad(fmt::format("travelling loads: own_forecast[{}] = {} (expected a finite cost >= 0)", i, own));
   }
+  for (std::uint32_t target : input.targets)
+    if (target >= n)
+      throw InvalidArgument(fmt::format("travelling loads: target {} (expected a position < {})", target, n));
 }
 
 // Objects within max_hops of `from`, nearest first (breadth first, in neighbour-list order: deterministic).
@@ -133,8 +136,11 @@ std::vector<TravellingLoadForecast> forecast_travelling_loads(const TravellingLo
   std::vector<std::vector<double>> sums(n);
   for (std::size_t i = 0; i < n; ++i) sums[i] = running_sums(input.recent[i]);
   std::vector<double> actual, level_error, long_level_error, trend_error, cross, square;
-  for (std::uint32_t i = 0; i < n; ++i) {
-    result[i].per_step = input.own_forecast[i];
+  for (std::size_t i = 0; i < n; ++i) result[i].per_step = input.own_forecast[i];
+  std::vector<std::uint32_t> all;
+  if (input.targets.empty())
+    for (std::uint32_t i = 0; i < n; ++i) all.push_back(i);
+  for (std::uint32_t i : input.targets.empty() ? all : input.targets) {
     const std::vector<double>& x = input.recent[i];
     const int length = static_cast<int>(x.size());
     const int last_origin = length - 1 - horizon;  // an origin needs its next `horizon` steps observed

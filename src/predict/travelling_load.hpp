@@ -38,6 +38,9 @@ struct TravellingLoadInput {
   /// Per object: the per-object forecast, mean cost per step over the next `horizon` steps (finite, >= 0).
   std::vector<double> own_forecast;
   int horizon = 1;  ///< steps the forecasts cover, >= 1
+  /// Positions to forecast (each < objects); empty: all. The others keep own_forecast. Lets each rank of a job
+  /// forecast its own objects only, with every object's history as leaders.
+  std::vector<std::uint32_t> targets;
 };
 
 struct TravellingLoadForecast {

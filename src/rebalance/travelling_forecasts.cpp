@@ -27,8 +27,9 @@ std::vector<std::vector<double>> recent_costs_of(const balance::EpochInput& inpu
   return recent;
 }
 
-std::size_t apply_travelling_forecasts(balance::EpochInput& input, const std::vector<std::vector<double>>& recent,
-                                       double steps_per_epoch, int horizon) {
+std::vector<FollowerRow> travelling_forecasts_of(const balance::EpochInput& input,
+                                                 const std::vector<std::vector<double>>& recent, double steps_per_epoch,
+                                                 int horizon, int owner) {
   TravellingLoadInput travel;
   travel.recent = recent;
   travel.horizon = horizon;
@@ -37,19 +38,36 @@ std::size_t apply_travelling_forecasts(balance::EpochInput& input, const std::ve
     for (const balance::Edge& edge : input.objects[i].edges)
       if (auto at = position_of(input, edge.other)) travel.neighbours[i].push_back(*at);
     travel.own_forecast.push_back(input.objects[i].predicted_cost / steps_per_epoch);
+    if (owner >= 0 && input.objects[i].owner == owner) travel.targets.push_back(static_cast<std::uint32_t>(i));
   }
+  std::vector<FollowerRow> rows;
+  if (owner >= 0 && travel.targets.empty()) return rows;  // owns nothing: empty targets would mean all
   const std::vector<TravellingLoadForecast> forecasts = forecast_travelling_loads(travel);
-  std::size_t followed = 0;
-  for (std::size_t i = 0; i < input.objects.size(); ++i) {
-    if (!forecasts[i].leader || static_cast<std::size_t>(input.objects[i].owner) >= input.ranks.size()) continue;
-    ++followed;
-    balance::ObjectState& object = input.objects[i];
-    const double cost = forecasts[i].per_step * steps_per_epoch;
+  for (std::size_t i = 0; i < input.objects.size(); ++i)
+    if (forecasts[i].leader)
+      rows.push_back({.id = input.objects[i].id, .predicted_cost = forecasts[i].per_step * steps_per_epoch});
+  return rows;
+}
+
+std::size_t apply_follower_rows(balance::EpochInput& input, std::span<const FollowerRow> rows) {
+  std::size_t applied = 0;
+  for (const FollowerRow& row : rows) {
+    const auto at = position_of(input, row.id);
+    if (!at) continue;
+    balance::ObjectState& object = input.objects[*at];
+    if (static_cast<std::size_t>(object.owner) >= input.ranks.size()) continue;
     balance::RankState& owner = input.ranks[static_cast<std::size_t>(object.owner)];
-    owner.predicted_load = std::max(0.0, owner.predicted_load + cost - object.predicted_cost);
-    object.predicted_cost = cost;
+    owner.predicted_load = std::max(0.0, owner.predicted_load + row.predicted_cost - object.predicted_cost);
+    object.predicted_cost = row.predicted_cost;
+    ++applied;
   }
-  return followed;
+  return applied;
+}
+
+std::size_t apply_travelling_forecasts(balance::EpochInput& input, const std::vector<std::vector<double>>& recent,
+                                       double steps_per_epoch, int horizon) {
+  const std::vector<FollowerRow> rows = travelling_forecasts_of(input, recent, steps_per_epoch, horizon, -1);
+  return apply_follower_rows(input, rows);
 }
 
 }  // namespace penumbra::rebalance

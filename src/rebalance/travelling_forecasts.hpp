@@ -15,10 +15,27 @@ namespace penumbra::rebalance {
 /// names it).
 std::vector<std::vector<double>> recent_costs_of(const balance::EpochInput& input, std::span<const ObjectRow> rows);
 
-/// Replaces an object's predicted_cost (seconds per epoch of `steps_per_epoch` steps) by the travelling-load
-/// forecast where that was chosen, and shifts its owner's predicted_load by the same change (the rank's
-/// background work is unchanged). The graph is the objects' edges. `horizon`: the steps the per-object forecasts
-/// cover. Returns how many objects now follow a leader. Throws as forecast_travelling_loads.
+/// An object planned on a leader's past: its new predicted cost, seconds per epoch. Trivially copyable: each
+/// rank forecasts its own objects and the rows travel in one allgatherv.
+struct FollowerRow {
+  ObjectId id;
+  double predicted_cost = 0.0;
+};
+
+/// The travelling-load forecasts of the objects `owner` owns (owner < 0: all), as rows for the objects that
+/// follow a leader; every object's history serves as a leader. Costs in seconds per epoch of `steps_per_epoch`
+/// steps; `horizon`: the steps the per-object forecasts cover. The graph is the objects' edges. Throws as
+/// forecast_travelling_loads.
+std::vector<FollowerRow> travelling_forecasts_of(const balance::EpochInput& input,
+                                                 const std::vector<std::vector<double>>& recent, double steps_per_epoch,
+                                                 int horizon, int owner);
+
+/// Replaces each row's object's predicted_cost and shifts its owner's predicted_load by the same change (the
+/// rank's background work is unchanged). Rows naming an object the input does not hold are skipped. Returns
+/// how many were applied.
+std::size_t apply_follower_rows(balance::EpochInput& input, std::span<const FollowerRow> rows);
+
+/// Both, for every object, in one process.
 std::size_t apply_travelling_forecasts(balance::EpochInput& input, const std::vector<std::vector<double>>& recent,
                                        double steps_per_epoch, int horizon);
 
