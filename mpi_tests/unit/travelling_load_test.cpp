@@ -55,44 +55,40 @@ TEST(TravellingLoads, FollowsABumpMovingAlongAChainExactly) {
   }
 }
 
-TEST(TravellingLoads, OnlyTargetsAreForecast) {
-  // The same two objects as below, but only the first is asked for: the follower keeps its own forecast.
+// Two objects, the second repeats the first two steps later at three times its size.
+double first_load(int t) { return 1.0 + 0.5 * std::sin(0.7 * t) + 0.05 * t; }
+
+TravellingLoadInput leader_and_follower() {
   TravellingLoadInput input;
   input.neighbours = chain(2);
   input.horizon = 2;
   std::vector<double> first, second;
   for (int t = 0; t < 24; ++t) {
-    first.push_back(1.0 + 0.5 * std::sin(0.7 * t));
-    second.push_back(t >= 2 ? 3.0 * (1.0 + 0.5 * std::sin(0.7 * (t - 2))) : 3.0);
+    first.push_back(first_load(t));
+    second.push_back(t >= 2 ? 3.0 * first_load(t - 2) : 3.0);
   }
   input.recent = {first, second};
   input.own_forecast = {first.back(), second.back()};
-  ASSERT_TRUE(forecast_travelling_loads(input)[1].leader.has_value()) << "followed when asked";
-  input.targets = {0};
-  const auto forecasts = forecast_travelling_loads(input);
-  EXPECT_FALSE(forecasts[1].leader.has_value());
-  EXPECT_EQ(forecasts[1].per_step, second.back());
+  return input;
 }
 
 TEST(TravellingLoads, TheScaleIsTheRatioOfTheBases) {
-  // Two objects, the second repeats the first two steps later at three times its size.
-  TravellingLoadInput input;
-  input.neighbours = chain(2);
-  input.horizon = 2;
-  std::vector<double> first, second;
-  for (int t = 0; t < 24; ++t) {
-    first.push_back(1.0 + 0.5 * std::sin(0.7 * t) + 0.05 * t);
-    second.push_back(t >= 2 ? 3.0 * (1.0 + 0.5 * std::sin(0.7 * (t - 2)) + 0.05 * (t - 2)) : 3.0);
-  }
-  input.recent = {first, second};
-  input.own_forecast = {first.back(), second.back()};
-  const auto forecasts = forecast_travelling_loads(input);
+  const auto forecasts = forecast_travelling_loads(leader_and_follower());
   ASSERT_TRUE(forecasts[1].leader.has_value());
   EXPECT_EQ(*forecasts[1].leader, 0u);
   EXPECT_EQ(forecasts[1].lag, 2);
   EXPECT_NEAR(forecasts[1].scale, 3.0, 1e-9);
   // Steps 24 and 25 of the second are 3 x steps 22 and 23 of the first.
-  EXPECT_NEAR(forecasts[1].per_step, 1.5 * (first[22] + first[23]), 1e-9);
+  EXPECT_NEAR(forecasts[1].per_step, 1.5 * (first_load(22) + first_load(23)), 1e-9);
+}
+
+TEST(TravellingLoads, OnlyTargetsAreForecast) {
+  // Only the leader is asked for: the follower keeps its own forecast.
+  TravellingLoadInput input = leader_and_follower();
+  input.targets = {0};
+  const auto forecasts = forecast_travelling_loads(input);
+  EXPECT_FALSE(forecasts[1].leader.has_value());
+  EXPECT_EQ(forecasts[1].per_step, input.own_forecast[1]);
 }
 
 TEST(TravellingLoads, KeepsTheOwnForecastOnNoise) {
