@@ -33,6 +33,10 @@ struct BalanceOptions {
   /// (measured in docs/rebalance.md: 0 beat 1 on moving loads and tied on noise); raise it when moves are
   /// expensive. [0, 10].
   double noise_sigmas = 0.0;
+  /// `balance.travel_forecast`: at each epoch, plan an object on an upstream neighbour's recent past where its
+  /// load is seen travelling along the declared dependencies and that forecast beat the object's own history
+  /// on the recent past (docs/prediction.md, "Travelling loads"); off: per-object forecasts only.
+  bool travel_forecast = true;
 
   /// Throws ConfigError naming the first bad key, its value and the allowed range.
   void validate() const;
@@ -127,6 +131,9 @@ class Strategy {
  public:
   virtual ~Strategy() = default;
   virtual std::string_view name() const noexcept = 0;
+  /// Whether plan() reads the objects' predicted costs. The runtime computes the travelling-load forecast
+  /// (balance.travel_forecast) only for a strategy that does, so a reactive one pays nothing for it.
+  virtual bool plans_on_predicted_costs() const noexcept { return true; }
   /// Throws InvalidArgument naming the bad value for inconsistent input (owner out of range, duplicate id).
   virtual Plan plan(const EpochInput& input) const = 0;
 };

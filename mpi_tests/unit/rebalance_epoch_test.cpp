@@ -2,10 +2,13 @@
 // per-rank load tracker that feeds the predictor.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "penumbra/errors.hpp"
 #include "rebalance/epoch_rows.hpp"
 #include "rebalance/load_tracker.hpp"
 #include "rebalance/rebalancer.hpp"
+#include "rebalance/travelling_forecasts.hpp"
 #include "rebalance/trigger.hpp"
 
 namespace penumbra::rebalance {
@@ -110,6 +113,87 @@ TEST(LoadTracker, ArrivedObjectsStartFromTheirPreviousCost) {
   tracker.object_left(c);
   EXPECT_DOUBLE_EQ(tracker.forecast(c).per_step, 0.0);
   EXPECT_THROW(LoadTracker(0, PredictorOptions{}, 0), InvalidArgument);
+}
+
+TEST(LoadTracker, KeepsTheRecentCostsOfOwnedObjectsOnly) {
+  LoadTracker tracker(0, PredictorOptions{}, 1);
+  for (std::size_t t = 0; t < kRecentSteps + 5; ++t) {
+    LoadSnapshot step;
+    ObjectLoad mine;
+    mine.id = a;
+    mine.tasks = 1;
+    mine.wall_seconds = static_cast<double>(t);
+    ObjectLoad theirs = mine;
+    theirs.id = b;
+    step.objects = {mine, theirs};
+    tracker.observe_step(step, [](ObjectId id) { return id == a; });
+  }
+  const std::vector<double> recent = tracker.recent_costs(a);
+  ASSERT_EQ(recent.size(), kRecentSteps) << "capped at what a snapshot row carries";
+  EXPECT_DOUBLE_EQ(recent.front(), 5.0);
+  EXPECT_DOUBLE_EQ(recent.back(), static_cast<double>(kRecentSteps + 4));
+  EXPECT_TRUE(tracker.recent_costs(b).empty()) << "not owned";
+  tracker.object_left(a);
+  EXPECT_TRUE(tracker.recent_costs(a).empty());
+}
+
+TEST(LoadTracker, AnArrivedObjectKeepsItsTrend) {
+  // A cost rising by 0.1 per step on its previous owner: with the history replayed, the new owner forecasts the
+  // rise; seeded with the last cost alone it could only say 2.0.
+  std::vector<double> history;
+  for (int t = 0; t <= 10; ++t) history.push_back(1.0 + 0.1 * t);
+  LoadTracker tracker(1, PredictorOptions{}, 4);
+  tracker.object_arrived(c, history, 2.0);
+  EXPECT_NEAR(tracker.forecast(c).per_step, 2.25, 0.02) << "mean of 2.1, 2.2, 2.3, 2.4";
+  EXPECT_EQ(tracker.recent_costs(c), history);
+  LoadTracker seeded(1, PredictorOptions{}, 4);
+  seeded.object_arrived(c, {}, 2.0);
+  EXPECT_NEAR(seeded.forecast(c).per_step, 2.0, 1e-12);
+}
+
+TEST(TravellingForecasts, ReplaceFollowersCostsAndShiftTheirOwnersLoad) {
+  // Three objects on a chain a - b - c; the load moves from a towards c one object per 2 steps, c is on rank 1.
+  // Rows carry 24 steps; the travelling forecast of c must see the bump coming from b.
+  const auto load = [](int object, int t) {
+    const double d = object * 4 - (t / 2.0 - 6.0);  // a, b, c at 0, 4, 8; the bump passes them at steps 12, 20, 28
+    return 1.0 + 4.0 * std::exp(-d * d / 8.0);
+  };
+  const RankRow ranks[] = {{.predicted_load = 100.0}, {.predicted_load = 50.0}};
+  std::vector<ObjectRow> objects;
+  for (int k = 0; k < 3; ++k) {
+    ObjectRow row{.id = ObjectId{static_cast<std::uint64_t>(10 * (k + 1))},
+                  .owner = k == 2 ? 1 : 0,
+                  .predicted_cost = 10.0 * load(k, 23)};  // persistence, per epoch of 10 steps
+    row.recent_steps = 24;
+    for (int t = 0; t < 24; ++t) row.recent[t] = load(k, t);
+    objects.push_back(row);
+  }
+  const EdgeRow edges[] = {{.from = a, .to = b, .bytes_per_step = 1}, {.from = b, .to = c, .bytes_per_step = 1}};
+  balance::EpochInput input = assemble_epoch_input(ranks, objects, {}, edges, {.steps_until_next_epoch = 10});
+  const std::vector<std::vector<double>> recent = recent_costs_of(input, objects);
+  ASSERT_EQ(recent[2].size(), 24u);
+  EXPECT_DOUBLE_EQ(recent[2][5], load(2, 5));
+  const double before = input.objects[2].predicted_cost;
+  // Each rank forecasts only what it owns: c is rank 1's.
+  const std::vector<FollowerRow> of_rank1 = travelling_forecasts_of(input, recent, 10.0, 4, 1);
+  ASSERT_EQ(of_rank1.size(), 1u);
+  EXPECT_EQ(of_rank1[0].id, c);
+  for (const FollowerRow& row : travelling_forecasts_of(input, recent, 10.0, 4, 0)) EXPECT_NE(row.id, c);
+  // Horizon 4: c repeats b 8 steps later, so the next 4 steps of c are steps 16..19 of b, all observed.
+  const std::size_t followed = apply_travelling_forecasts(input, recent, 10.0, 4);
+  EXPECT_GE(followed, 1u);
+  double truth = 0.0;
+  for (int h = 1; h <= 4; ++h) truth += 10.0 * load(2, 23 + h) / 4.0;
+  EXPECT_GT(truth, 1.3 * before) << "the bump reaches c in the next 4 steps: persistence was far off";
+  EXPECT_NEAR(input.objects[2].predicted_cost, truth, 1e-9 * truth);
+  EXPECT_NEAR(input.ranks[1].predicted_load, 50.0 + input.objects[2].predicted_cost - before, 1e-9);
+}
+
+TEST(TravellingForecasts, OnlyStrategiesThatReadPredictedCostsAskForThem) {
+  // The runtime computes the travelling-load forecast only for these: a reactive strategy's epoch must not pay.
+  EXPECT_TRUE(balance::make_strategy("predictive")->plans_on_predicted_costs());
+  for (const char* name : {"static", "greedy", "refine", "oracle"})
+    EXPECT_FALSE(balance::make_strategy(name)->plans_on_predicted_costs()) << name;
 }
 
 TEST(PlanEffects, PredictedLoadsAfterMovesAndImbalance) {

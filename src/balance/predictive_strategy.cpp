@@ -28,6 +28,9 @@ class PredictiveStrategy final : public Strategy {
       : calculator_(affinity), oracle_(oracle), noise_sigmas_(oracle ? 0.0 : noise_sigmas) {}
 
   std::string_view name() const noexcept override { return oracle_ ? "oracle" : "predictive"; }
+  // The oracle plans on next_cost; it reads a rank's predicted load only for the background work, which the
+  // travelling-load forecast leaves unchanged.
+  bool plans_on_predicted_costs() const noexcept override { return !oracle_; }
 
   Plan plan(const EpochInput& input) const override {
     const auto start = std::chrono::steady_clock::now();

@@ -14,6 +14,7 @@ namespace {
 class RefineStrategy final : public Strategy {
  public:
   std::string_view name() const noexcept override { return "refine"; }
+  bool plans_on_predicted_costs() const noexcept override { return false; }  // measured costs only
 
   Plan plan(const EpochInput& input) const override {
     const auto start = std::chrono::steady_clock::now();

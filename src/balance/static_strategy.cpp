@@ -8,6 +8,7 @@ namespace {
 class StaticStrategy final : public Strategy {
  public:
   std::string_view name() const noexcept override { return "static"; }
+  bool plans_on_predicted_costs() const noexcept override { return false; }  // measured costs only
   Plan plan(const EpochInput& input) const override {
     const auto start = std::chrono::steady_clock::now();
     const auto [index, view] = prepare(input, CostSource::measured);

@@ -214,6 +214,8 @@ const std::vector<Field>& fields() {
       balance("horizon", "steps ahead the plan's forecast looks", &BalanceOptions::horizon),
       balance("noise_sigmas", "predictive sheds load only this many forecast deviations above the threshold",
               &BalanceOptions::noise_sigmas),
+      balance("travel_forecast", "plan objects on an upstream neighbour's past where their load travels",
+              &BalanceOptions::travel_forecast),
       tracing("dir", "folder for the epoch trace (empty = off); PENUMBRA_TRACE=dir also sets it",
               &TraceOptions::dir),
       tasks("stealing", "idle ranks take read-only tasks they hold shadows for", &TaskOptions::stealing),

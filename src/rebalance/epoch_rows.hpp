@@ -3,6 +3,7 @@
 // balance::EpochInput all ranks plan on. Rows are trivially copyable so they travel as one allgatherv each;
 // assembly is a pure function, so every rank builds the same input from the same rows (determinism is what
 // lets each rank run the planner itself instead of waiting for a coordinator).
+#include <array>
 #include <cstdint>
 #include <span>
 
@@ -20,6 +21,11 @@ struct RankRow {
   double speed = 1.0;
 };
 
+/// Per-step costs an object row carries: what the travelling-load forecast backtests on (it needs its
+/// `horizon` plus a lag plus a few pairs: 32 covers horizon 10 and lags up to 12), and what a moved object's
+/// new owner replays into its predictor, so the series travels with the object.
+inline constexpr std::size_t kRecentSteps = 32;
+
 /// One object, contributed by its owner.
 struct ObjectRow {
   ObjectId id;
@@ -28,6 +34,8 @@ struct ObjectRow {
   double measured_cost = 0.0;
   double predicted_cost = 0.0;
   double next_cost = -1.0;
+  std::uint32_t recent_steps = 0;                ///< how many of `recent` hold values
+  std::array<double, kRecentSteps> recent = {};  ///< its last per-step costs on its owner, oldest first
 };
 
 /// Accesses rank `origin` made to object `id` during the window (contributed by the reading rank).

@@ -32,6 +32,24 @@ void LoadTracker::observe_step(const LoadSnapshot& step, const std::function<boo
     owned.objects.push_back(object);
   }
   predictor_.observe(owned);
+  // The recent costs follow the predictor's rule: an owned object known from earlier steps that ran nothing in
+  // this one cost 0.
+  for (auto& [id, costs] : recent_) costs.push_back(0.0);
+  for (const ObjectLoad& object : owned.objects) {
+    std::deque<double>& costs = recent_[object.id];
+    if (costs.empty())
+      costs.push_back(object.wall_seconds);
+    else
+      costs.back() += object.wall_seconds;
+  }
+  for (auto it = recent_.begin(); it != recent_.end();) {
+    if (!owns(it->first)) {
+      it = recent_.erase(it);
+      continue;
+    }
+    while (it->second.size() > kRecentSteps) it->second.pop_front();
+    ++it;
+  }
   window_busy_ += step.rank.busy_seconds;
   ++window_steps_;
 }
@@ -83,12 +101,32 @@ void LoadTracker::reset_window() {
   window_steps_ = 0;
 }
 
-void LoadTracker::object_left(ObjectId id) { predictor_.forget(object_series(id)); }
-
-void LoadTracker::object_arrived(ObjectId id, double cost_per_step) {
-  if (!std::isfinite(cost_per_step) || cost_per_step < 0.0) cost_per_step = 0.0;
+void LoadTracker::object_left(ObjectId id) {
   predictor_.forget(object_series(id));
-  predictor_.observe(object_series(id), cost_per_step);
+  recent_.erase(id);
+}
+
+void LoadTracker::object_arrived(ObjectId id, double cost_per_step) { object_arrived(id, {}, cost_per_step); }
+
+void LoadTracker::object_arrived(ObjectId id, std::span<const double> recent_costs, double cost_per_step) {
+  const auto usable = [](double value) { return std::isfinite(value) && value >= 0.0 ? value : 0.0; };
+  predictor_.forget(object_series(id));
+  std::deque<double>& costs = recent_[id];
+  costs.clear();
+  if (recent_costs.empty()) {
+    predictor_.observe(object_series(id), usable(cost_per_step));
+    return;
+  }
+  for (double cost : recent_costs.last(std::min(recent_costs.size(), kRecentSteps))) {
+    predictor_.observe(object_series(id), usable(cost));
+    costs.push_back(usable(cost));
+  }
+}
+
+std::vector<double> LoadTracker::recent_costs(ObjectId id) const {
+  auto found = recent_.find(id);
+  if (found == recent_.end()) return {};
+  return {found->second.begin(), found->second.end()};
 }
 
 }  // namespace penumbra::rebalance

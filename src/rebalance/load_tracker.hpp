@@ -4,6 +4,7 @@
 // window the next epoch reports (measured cost per object, accesses by this rank). No MPI: the runtime moves
 // the rows it produces.
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <span>
 #include <unordered_map>
@@ -50,8 +51,14 @@ class LoadTracker {
   /// `id` left this rank (migrated away, erased): its series is dropped.
   void object_left(ObjectId id);
   /// `id` arrived: its series starts from the cost it had on its previous owner, so the first forecast after a
-  /// move is not zero (the history itself stays behind: documented in docs/rebalance.md).
+  /// move is not zero.
   void object_arrived(ObjectId id, double cost_per_step);
+  /// `id` arrived with its last per-step costs from its previous owner (oldest first): they are replayed into
+  /// the predictor, so its models keep their trend across the move. An empty history is the cost alone.
+  void object_arrived(ObjectId id, std::span<const double> recent_costs, double cost_per_step);
+
+  /// The last `kRecentSteps` per-step costs of an owned object, oldest first (empty when it ran nothing here).
+  std::vector<double> recent_costs(ObjectId id) const;
 
  private:
   struct Window {
@@ -64,6 +71,7 @@ class LoadTracker {
   std::int64_t window_steps_ = 0;
   double window_busy_ = 0.0;
   std::unordered_map<ObjectId, Window> window_;
+  std::unordered_map<ObjectId, std::deque<double>> recent_;  // owned objects' last kRecentSteps costs
 };
 
 }  // namespace penumbra::rebalance

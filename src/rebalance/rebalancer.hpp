@@ -48,6 +48,10 @@ struct DecidedEpoch {
   PhaseClock planning;          ///< the strategy
   /// Per rank, the load the previous epoch predicted for the interval that just ended (empty at the first).
   std::vector<double> previous_prediction;
+  /// Per object of `input`, its recent per-step costs (what a moved object's new owner replays).
+  std::vector<std::vector<double>> recent;
+  /// Objects planned on a leader's past (the travelling-load forecast).
+  std::size_t followed = 0;
 };
 
 class Rebalancer {
