@@ -157,6 +157,11 @@ class LoadMonitor {
   /// split over `objects` like a measured task. Throws InvalidLoad on a negative or non-finite time.
   void record_task(std::span<const ObjectId> objects, double wall_seconds, double cpu_seconds);
 
+  /// The task being measured spent `seconds` blocked on another rank (a remote read or write): its wall time
+  /// is charged without it, since where the data lives is not what the objects cost (the affinity and the
+  /// migration cost model that). Outside a task, or for a negative or non-finite time, nothing happens.
+  void record_wait(double seconds) noexcept;
+
   /// An access to `object` from `origin_rank` (this rank for local accesses) of `bytes` bytes.
   /// Throws InvalidArgument on a negative origin rank.
   void record_access(ObjectId object, int origin_rank, std::uint64_t bytes, bool is_write);

@@ -94,6 +94,36 @@ TEST(LoadMonitor, BusyTaskHasWallAndCpuTime) {
   }
 }
 
+// Time a task spent blocked on other ranks is not charged to its objects; outside a task a wait is ignored.
+TEST(LoadMonitor, WaitsOnOtherRanksAreNotTheTasksCost) {
+  LoadMonitor monitor(0, quiet());
+  const ObjectId id{7};
+  monitor.record_wait(1.0);  // no task: nothing to subtract from
+  const auto started = std::chrono::steady_clock::now();
+  {
+    auto task = monitor.measure_task(id);
+    spin_for(std::chrono::microseconds(6000));
+    monitor.record_wait(0.004);
+    monitor.record_wait(-1.0);
+    monitor.record_wait(std::numeric_limits<double>::quiet_NaN());
+  }
+  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const LoadSnapshot first = monitor.snapshot();
+  const ObjectLoad* object = find(first, id);
+  ASSERT_NE(object, nullptr);
+  EXPECT_GE(object->wall_seconds, 0.006 - 0.004);
+  EXPECT_LE(object->wall_seconds, elapsed - 0.004);
+  {
+    auto task = monitor.measure_task(id);
+    monitor.record_wait(10.0);  // longer than the task: charged as zero, never negative
+  }
+  const LoadSnapshot second = monitor.snapshot();
+  const ObjectLoad* after = find(second, id);
+  ASSERT_NE(after, nullptr);
+  EXPECT_EQ(after->tasks, 2U);
+  EXPECT_DOUBLE_EQ(after->wall_seconds, object->wall_seconds);
+}
+
 TEST(LoadMonitor, TaskCostIsSplitEvenlyOverItsObjects) {
   LoadMonitor monitor(0, quiet("timers"));
   const std::vector<ObjectId> three{ObjectId{1}, ObjectId{2}, ObjectId{3}};

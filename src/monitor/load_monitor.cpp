@@ -2,6 +2,7 @@
 #include <time.h>
 
 #include <algorithm>
+#include <cmath>
 #include <chrono>
 #include <cstdio>
 #include <mutex>
@@ -96,6 +97,7 @@ struct LoadMonitor::State {
   bool in_task = false;
   std::vector<ObjectId> task_objects;  // reused: no allocation per task once warm
   Nanoseconds task_wall_start = 0, task_cpu_start = 0;
+  double task_wait_seconds = 0.0;  // blocked on other ranks inside the current task (record_wait)
   CounterTotals task_counters_start;
 
   // The last task's end readings, which the next task may share (see cpu_share_gap_us).
@@ -218,6 +220,7 @@ TaskScope LoadMonitor::measure_task(std::span<const ObjectId> objects) {
     throw InvalidArgument("measure_task: a task is already being measured on this monitor (tasks do not nest)");
   s.task_objects.assign(objects.begin(), objects.end());
   s.in_task = true;
+  s.task_wait_seconds = 0.0;
   const Nanoseconds wall = wall_now();
   if (s.have_last_end && s.share_gap > 0 && wall - s.last_end_wall < s.share_gap) {
     // Back to back with the previous task: its end readings are our start, for wall time too, so the
@@ -244,8 +247,10 @@ void LoadMonitor::end_task() noexcept {
   const CounterTotals counters = s.read_counters();
   const Nanoseconds cpu = thread_cpu_now();
   const Nanoseconds wall = wall_now();
-  s.charge(s.task_objects, seconds(wall - s.task_wall_start), seconds(cpu - s.task_cpu_start),
-           difference(counters, s.task_counters_start));
+  // Time blocked on other ranks is where the data is, not what the objects cost: a remote neighbour made a
+  // task measure 1.5-2x its work (docs/rebalance.md), which no placement of the work alone can balance.
+  const double wall_seconds = std::max(0.0, seconds(wall - s.task_wall_start) - s.task_wait_seconds);
+  s.charge(s.task_objects, wall_seconds, seconds(cpu - s.task_cpu_start), difference(counters, s.task_counters_start));
   s.have_last_end = true;
   s.last_end_wall = wall;
   s.last_end_cpu = cpu;
@@ -257,6 +262,11 @@ void LoadMonitor::record_task(std::span<const ObjectId> objects, double wall_sec
   check::finite_non_negative("task wall_seconds", wall_seconds);
   check::finite_non_negative("task cpu_seconds", cpu_seconds);
   state_->charge(objects, wall_seconds, cpu_seconds, {});
+}
+
+void LoadMonitor::record_wait(double seconds_blocked) noexcept {
+  if (state_->in_task && seconds_blocked > 0.0 && std::isfinite(seconds_blocked))
+    state_->task_wait_seconds += seconds_blocked;
 }
 
 void LoadMonitor::record_access(ObjectId object, int origin_rank, std::uint64_t bytes, bool is_write) {

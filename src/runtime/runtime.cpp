@@ -173,7 +173,7 @@ struct Runtime::Impl {
     const auto started = std::chrono::steady_clock::now();
     const shadow::SlotRead result =
         get(shadow::SlotAddress{nearest->rank, nearest->slot_offset, nearest->slot_capacity}, entry->size_bytes);
-    shadows->observe_read(true, std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - started).count());
+    shadows->observe_read(true, 1e6 * note_wait(started));
     // Torn, released or reused for another object: the cached locations are stale; ask again next time.
     if (result.check.state != shadow::SlotState::valid) metadata->forget(id);
     return accept_copy(result, id, owner, type_tag, options, shadows->counters().remote_hits);
@@ -299,10 +299,19 @@ struct Runtime::Impl {
   }
 
   // Sends a request to the owner of `ref`, throwing the owner's error as its public type.
+  // The task being measured was blocked on another rank since `started`: not its objects' cost (LoadMonitor).
+  double note_wait(std::chrono::steady_clock::time_point started) {
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    rebalancer->monitor().record_wait(seconds);
+    return seconds;
+  }
+
   transport::Reply call_owner(int owner, ObjectRef ref, transport::Operation operation, std::uint64_t type_tag,
                               Bytes payload = {}) {
     transport::Request request{operation, ref.id(), std::string(ref.name()), type_tag, std::move(payload)};
+    const auto started = std::chrono::steady_clock::now();
     transport::Reply reply = messenger.call(owner, request);
+    note_wait(started);
     if (reply.status != transport::Status::ok) transport::throw_failure(reply, ref.id(), owner);
     return reply;
   }
@@ -400,7 +409,7 @@ Runtime::ReadResult Runtime::read_value(ObjectRef ref, std::uint64_t type_tag, c
   impl_->count_owner_read(ref.id(), owner);
   const auto started = std::chrono::steady_clock::now();
   transport::Reply reply = impl_->call_owner(owner, ref, transport::Operation::read, type_tag);
-  if (impl_->shadows)
+  if (impl_->shadows)  // call_owner charged the wait; this is the policy's figure
     impl_->shadows->observe_read(
         false, std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - started).count());
   impl_->note_access(ref.id(), reply.payload.size(), false);
