@@ -22,6 +22,10 @@ struct FaultOptions {
   /// `fault.slow_us`: that rank arrives this many microseconds late at every migration (a rank slow to make
   /// progress: busy in its own work, descheduled). [0, 10^7].
   std::int64_t slow_us = 0;
+  /// `fault.slow_serve_us`: that rank takes this many microseconds longer to answer every request another rank
+  /// sends it (reads and writes of its objects, metadata updates, steals): an owner busy or descheduled while
+  /// others wait on it. [0, 10^7].
+  std::int64_t slow_serve_us = 0;
 
   /// Whether `this_rank` is the one that misbehaves.
   bool injects_on(int this_rank) const noexcept { return rank >= 0 && rank == this_rank; }

@@ -1,5 +1,5 @@
 // Fault injection (fault.* keys): a target over its memory budget, a payload damaged on the way, a rank slow
-// to make progress. Each migration must end in a full rollback (nothing moved, nothing lost, versions and
+// to make progress, an owner slow to answer requests. Each migration must end in a full rollback (nothing moved, nothing lost, versions and
 // values intact) or complete despite the fault. A user type whose serialization throws during a move is
 // covered by migration_test.cpp (FailedSerializationMovesNothing) and, for checkpoints, by checkpoint_test.cpp.
 #include <gtest/gtest.h>
@@ -173,6 +173,45 @@ TEST_F(FaultInjection, SlowRankDelaysAMigrationButLosesNothing) {
   expect_intact(after);
 }
 
+// Injected (fault.slow_serve_us): the owner of a quarter of the objects answers every request late. Every other
+// rank writes its share of that owner's objects through it and then reads them all: nothing is lost, each write
+// lands once, and a write visibly waited for the late owner (the fault fired).
+TEST_F(FaultInjection, SlowServingOwnerDelaysRequestsButLosesNothing) {
+  constexpr std::int64_t kSlowUs = 5'000;
+  constexpr int kFaulty = 0;
+  start(FaultOptions{.rank = kFaulty, .slow_serve_us = kSlowUs});
+  const auto owners = owners_now();
+  const int writers = rt->size() - 1;
+  // Objects of the faulty rank, each given to one writer: block k goes to writer (k mod writers) + 1.
+  const auto writer_of = [&](int k) { return k % writers + 1; };
+  const auto rewritten = [](int k, int writer) { return Block{"rewritten by " + std::to_string(writer), {k, writer}}; };
+  double slowest_write_s = 0.0;
+  for (int k = 0; k < kBlocks; ++k) {
+    if (owners.at(ObjectId::from_name(block_name(k))) != kFaulty || writer_of(k) != rt->rank()) continue;
+    const auto started = std::chrono::steady_clock::now();
+    EXPECT_EQ(rt->write(block_name(k), rewritten(k, rt->rank())), block_version(k) + 2) << block_name(k);
+    slowest_write_s = std::max(slowest_write_s,
+                               std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  }
+  rt->barrier();
+  if (rt->rank() != kFaulty && slowest_write_s > 0.0) {
+    EXPECT_GE(slowest_write_s, kSlowUs * 1e-6) << "a write through the late owner came back before its delay";
+  }
+  for (int k = 0; k < kBlocks; ++k) {
+    const auto block = rt->read<Block>(block_name(k));
+    if (owners.at(ObjectId::from_name(block_name(k))) == kFaulty) {
+      EXPECT_EQ(block.version, block_version(k) + 2) << block_name(k);
+      EXPECT_EQ(block.value, rewritten(k, writer_of(k))) << block_name(k);
+    } else {
+      EXPECT_EQ(block.version, block_version(k) + 1) << block_name(k);
+      EXPECT_EQ(block.value, block_value(k, block_version(k) + 1)) << block_name(k);
+    }
+  }
+  rt->barrier();
+  EXPECT_EQ(sum_over_ranks(rt->local_objects().size()), static_cast<std::uint64_t>(kBlocks));
+  rt->check_invariants();
+}
+
 TEST(FaultInjectionConfig, OffUnlessConfigured) {
   const Config config;
   EXPECT_EQ(config.fault.rank, -1);
@@ -181,6 +220,8 @@ TEST(FaultInjectionConfig, OffUnlessConfigured) {
   faults.rank = -2;
   EXPECT_THROW(faults.validate(), ConfigError);
   faults = FaultOptions{.slow_us = -1};
+  EXPECT_THROW(faults.validate(), ConfigError);
+  faults = FaultOptions{.slow_serve_us = 10'000'001};
   EXPECT_THROW(faults.validate(), ConfigError);
   faults = FaultOptions{.receive_budget_bytes = -5};
   EXPECT_THROW(faults.validate(), ConfigError);

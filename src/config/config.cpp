@@ -166,6 +166,8 @@ const std::vector<Field>& fields() {
             &FaultOptions::corrupt_payload),
       fault("slow_us", "fault injection: that rank is this late at every migration, checkpoint and restore",
             &FaultOptions::slow_us),
+      fault("slow_serve_us", "fault injection: that rank answers every request from another rank this much later",
+            &FaultOptions::slow_serve_us),
 
       monitor("counters", "load source: auto, papi or timers", &MonitorOptions::counters),
       monitor("cpu_share_gap_us", "back-to-back tasks closer than this share readings",

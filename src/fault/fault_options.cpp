@@ -14,6 +14,7 @@ void FaultOptions::validate() const {
   bounded("fault.rank", rank, -1, std::int64_t{1} << 20);
   bounded("fault.receive_budget_bytes", receive_budget_bytes, 0, std::int64_t{1} << 50);
   bounded("fault.slow_us", slow_us, 0, 10'000'000);
+  bounded("fault.slow_serve_us", slow_serve_us, 0, 10'000'000);
 }
 
 }  // namespace penumbra

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstring>
 #include <optional>
+#include <thread>
 #include <unordered_map>
 
 #include "checkpoint/checkpoint.hpp"
@@ -244,6 +245,9 @@ struct Runtime::Impl {
 
   // Executes a request from another rank on this rank's store.
   transport::Reply serve(int source, transport::Request request) {
+    // Injected (fault.slow_serve_us): this rank answers late, as an owner busy in its own work would.
+    if (config.fault.injects_on(rank()) && config.fault.slow_serve_us > 0)
+      std::this_thread::sleep_for(std::chrono::microseconds(config.fault.slow_serve_us));
     using transport::Operation;
     if (request.operation == Operation::steal_task) {
       transport::Reply reply;
