@@ -315,7 +315,9 @@ struct Runtime::Impl {
     transport::Request request{operation, ref.id(), std::string(ref.name()), type_tag, std::move(payload)};
     const auto started = std::chrono::steady_clock::now();
     transport::Reply reply = messenger.call(owner, request);
-    note_wait(started);
+    const double waited = note_wait(started);
+    // A read the owner's CPU answered: what such reads cost this rank, for the shadow policy.
+    if (operation == transport::Operation::read && shadows) shadows->observe_read(false, 1e6 * waited);
     if (reply.status != transport::Status::ok) transport::throw_failure(reply, ref.id(), owner);
     return reply;
   }
@@ -411,11 +413,7 @@ Runtime::ReadResult Runtime::read_value(ObjectRef ref, std::uint64_t type_tag, c
     return {std::make_shared<const detail::EncodedValue>(type_tag, std::move(bytes)), *version, false};
   }
   impl_->count_owner_read(ref.id(), owner);
-  const auto started = std::chrono::steady_clock::now();
   transport::Reply reply = impl_->call_owner(owner, ref, transport::Operation::read, type_tag);
-  if (impl_->shadows)  // call_owner charged the wait; this is the policy's figure
-    impl_->shadows->observe_read(
-        false, std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - started).count());
   impl_->note_access(ref.id(), reply.payload.size(), false);
   return {std::make_shared<const detail::EncodedValue>(type_tag, std::move(reply.payload)), reply.version, false};
 }

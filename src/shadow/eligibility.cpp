@@ -65,6 +65,10 @@ void validate_access(const ObjectAccess& access, int ranks) {
   }
 }
 
+double memory_rent_us(const ShadowOptions& options, std::uint64_t size_bytes) noexcept {
+  return options.memory_weight_us_per_mib * (static_cast<double>(size_bytes) / kMiB);
+}
+
 Prediction predict(const ObjectAccess& access, double trend_damping) {
   Prediction prediction;
   if (!access.forecast_reads_by_rank.empty()) {
@@ -93,7 +97,7 @@ ObjectValue::ObjectValue(const ObjectAccess& access, const CostTable& costs, con
       readers_.push_back({static_cast<int>(r), prediction.reads_by_rank[r]});
   predicted_writes_ = prediction.writes;
   dependency_factor_ = 1.0 + options.dependency_weight * static_cast<double>(access.dependents);
-  memory_us_ = options.memory_weight_us_per_mib * (static_cast<double>(size_bytes_) / kMiB);
+  memory_us_ = memory_rent_us(options, size_bytes_);
 }
 
 std::vector<double> ObjectValue::nearest_read_us(std::span<const int> shadows) const {

@@ -53,6 +53,9 @@ struct Prediction {
 /// next = last + damping x (last - previous). Without a previous window, next = last.
 Prediction predict(const ObjectAccess& access, double trend_damping);
 
+/// Rent of one copy of `size_bytes` per window: memory_weight_us_per_mib x size in MiB (shadows and home copies).
+double memory_rent_us(const ShadowOptions& options, std::uint64_t size_bytes) noexcept;
+
 /// The terms of a shadow's value (us per window): value = read_saving x dependency_factor - propagation - memory.
 struct ValueTerms {
   double read_saving_us = 0.0;     ///< sum over readers of predicted reads x (nearest read now - with the copy)

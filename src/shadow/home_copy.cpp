@@ -3,15 +3,9 @@
 #include <algorithm>
 
 namespace penumbra::shadow {
-namespace {
-
-constexpr double kMiB = 1024.0 * 1024.0;
-
-}  // namespace
 
 ValueTerms home_copy_terms(const ObjectAccess& access, const CostTable& costs, const ShadowOptions& options) {
   const Prediction prediction = predict(access, options.trend_damping);
-  const double size = static_cast<double>(access.size_bytes);
   ValueTerms terms;
   for (std::size_t rank = 0; rank < prediction.reads_by_rank.size(); ++rank) {
     const int reader = static_cast<int>(rank);
@@ -22,7 +16,7 @@ ValueTerms home_copy_terms(const ObjectAccess& access, const CostTable& costs, c
   }
   terms.dependency_factor = 1.0 + options.dependency_weight * static_cast<double>(access.dependents);
   terms.propagation_us = prediction.writes * costs.propagation_us(access.owner, access.owner, access.size_bytes);
-  terms.memory_us = options.memory_weight_us_per_mib * size / kMiB;
+  terms.memory_us = memory_rent_us(options, access.size_bytes);
   return terms;
 }
 
