@@ -172,6 +172,16 @@ int run_pattern_mode(const PatternFlags& flags) {
     fmt::print("predictive / oracle: {:.3f}x time\n", predictive->total_s / oracle->total_s);
     json["predictive_vs_oracle"] = predictive->total_s / oracle->total_s;
   }
+  // Moves overlapping the next step against moves inside the epoch, strategy by strategy.
+  for (const auto& row : rows) {
+    constexpr std::string_view suffix = "+overlap";
+    if (!row.name.ends_with(suffix)) continue;
+    const std::string base = row.name.substr(0, row.name.size() - suffix.size());
+    if (const auto* blocking = find_result(rows, base)) {
+      fmt::print("{} / {}: {:.3f}x time\n", row.name, base, row.total_s / blocking->total_s);
+      json["overlap_vs_blocking"][base] = row.total_s / blocking->total_s;
+    }
+  }
   if (!flags.json_path.empty()) {
     std::ofstream out(flags.json_path);
     if (!out) throw penumbra::InvalidArgument(fmt::format("--json {}: cannot write", flags.json_path));
@@ -214,7 +224,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 1000));
   app.add_option("--strategies", flags.strategies,
                  "these strategies, comma-separated (default: static,greedy,refine,predictive,oracle; zoltan "
-                 "where built)")
+                 "where built); NAME+overlap: NAME with its moves travelling during the next step "
+                 "(balance.overlap_moves)")
       ->delimiter(',');
   app.add_option("--json", flags.json_path, "write {\"simulate\": [...]} to this file");
   CLI11_PARSE(app, argc, argv);

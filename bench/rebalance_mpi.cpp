@@ -52,10 +52,26 @@ double max_over_ranks(MPI_Comm comm, double value) {
   return result;
 }
 
-MpiStrategyResult run_strategy(MPI_Comm comm, const MpiRebalanceOptions& options, const std::string& strategy,
+// A row of the comparison: a strategy, and "+overlap" for its moves travelling during the next step
+// (balance.overlap_moves) instead of inside the epoch.
+struct Variant {
+  std::string strategy;
+  bool overlap = false;
+};
+
+constexpr std::string_view kOverlapSuffix = "+overlap";
+
+Variant variant_of(const std::string& name) {
+  if (name.ends_with(kOverlapSuffix)) return {name.substr(0, name.size() - kOverlapSuffix.size()), true};
+  return {name, false};
+}
+
+MpiStrategyResult run_strategy(MPI_Comm comm, const MpiRebalanceOptions& options, const std::string& name,
                                const std::vector<Series>& work) {
+  const auto [strategy, overlap] = variant_of(name);
   Config config = Config::load();
   config.balance.strategy = strategy;
+  config.balance.overlap_moves = overlap;
   config.balance.epoch_every = options.epoch_every;
   config.balance.horizon = options.epoch_every;
   config.monitor.print_notice = false;
@@ -112,7 +128,7 @@ MpiStrategyResult run_strategy(MPI_Comm comm, const MpiRebalanceOptions& options
   }
   rt.barrier();
   MpiStrategyResult result;
-  result.name = strategy;
+  result.name = name;
   result.total_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   rt.check_invariants();
 
@@ -168,8 +184,8 @@ std::vector<MpiStrategyResult> run_mpi_rebalance(MPI_Comm comm, const MpiRebalan
   if (objects < ranks) throw InvalidArgument(fmt::format("--objects: {} (expected >= the {} ranks)", objects, ranks));
   const std::vector<std::string> known = balance::strategy_names();
   for (const std::string& name : options.strategies)
-    if (std::find(known.begin(), known.end(), name) == known.end())
-      throw InvalidArgument(fmt::format("--strategies: '{}' is not a strategy", name));
+    if (std::find(known.begin(), known.end(), variant_of(name).strategy) == known.end())
+      throw InvalidArgument(fmt::format("--strategies: '{}' is not a strategy (nor one with '{}')", name, kOverlapSuffix));
 
   // The same series on every rank and for every strategy: one seed, generated once. Long enough for the
   // oracle to look one epoch past the last step.

@@ -37,6 +37,11 @@ struct BalanceOptions {
   /// load is seen travelling along the declared dependencies and that forecast beat the object's own history
   /// on the recent past (docs/prediction.md, "Travelling loads"); off: per-object forecasts only.
   bool travel_forecast = true;
+  /// `balance.overlap_moves`: an epoch posts its transfers and returns; they travel while the application works
+  /// through the next step, during which the sources still own (and serve, and accept writes to) the objects,
+  /// and owners change when that step ends (`Runtime::step`, or any collective that needs settled owners).
+  /// Objects written meanwhile travel again then. Off: the epoch moves everything before it returns.
+  bool overlap_moves = false;
 
   /// Throws ConfigError naming the first bad key, its value and the allowed range.
   void validate() const;
@@ -114,6 +119,10 @@ struct EpochReport {
   std::string strategy;
   std::size_t objects_moved = 0;
   std::uint64_t bytes_moved = 0;
+  /// Moved objects written while their transfer travelled (balance.overlap_moves): their values went twice.
+  std::size_t objects_resent = 0;
+  /// Whether the moves landed at the next step (balance.overlap_moves) rather than inside the epoch.
+  bool overlapped = false;
   double measured_imbalance = 1.0;   ///< max / mean measured load per step over the window before the epoch
   double predicted_imbalance = 1.0;  ///< max / mean predicted load before the moves
   double projected_imbalance = 1.0;  ///< max / mean predicted load after the moves
@@ -122,7 +131,9 @@ struct EpochReport {
   double prediction_error = 0.0;
   double snapshot_seconds = 0.0;  ///< gather the rows and assemble the input (this rank)
   double plan_seconds = 0.0;      ///< the strategy's decision (this rank)
-  double move_seconds = 0.0;      ///< the collective migration (this rank)
+  /// The migration's time in collective calls on this rank: for overlapped moves, starting them in the epoch
+  /// and landing them a step later (the transfers themselves ran meanwhile).
+  double move_seconds = 0.0;
   int rounds = 1;                 ///< Plan::rounds
 };
 

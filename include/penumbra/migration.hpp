@@ -23,8 +23,11 @@ struct MigrationReport {
   std::uint64_t bytes_sent = 0;
   std::uint64_t bytes_received = 0;
   std::size_t objects_moved_total = 0;  ///< over all ranks
-  std::uint64_t bytes_moved_total = 0;  ///< over all ranks
-  double seconds = 0.0;                 ///< wall time of the call on this rank
+  std::uint64_t bytes_moved_total = 0;  ///< over all ranks, values sent again included
+  /// Over all ranks: objects written between the start and the landing of their move (balance.overlap_moves),
+  /// whose current value travelled again. An erased one stays with its source and is not counted as moved.
+  std::size_t objects_resent_total = 0;
+  double seconds = 0.0;                 ///< wall time in the migration's collective calls on this rank
 };
 
 }  // namespace penumbra

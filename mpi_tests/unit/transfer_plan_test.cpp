@@ -42,6 +42,25 @@ TEST(TransferPlan, GlobalPlanRejectsCorruptedRecords) {
                MigrationError);
 }
 
+TEST(TransferPlan, RevisionsMustMatchAStartedMove) {
+  const std::vector<MoveRecord> started{{.id = 7, .from = 0, .to = 1, .version = 3, .value_bytes = 8},
+                                        {.id = 9, .from = 1, .to = 0, .version = 1, .value_bytes = 8}};
+  const auto revise = [&](MoveRecord record, Revision revision) {
+    check_revisions(std::vector<RevisedRecord>{{record, revision}}, started, 2);
+  };
+  EXPECT_NO_THROW(revise({.id = 7, .from = 0, .to = 1, .version = 5, .value_bytes = 16}, Revision::rewritten));
+  EXPECT_NO_THROW(revise(started[1], Revision::erased));
+  EXPECT_THROW(revise({.id = 8, .from = 0, .to = 1, .version = 5}, Revision::rewritten), MigrationError);  // never started
+  EXPECT_THROW(revise({.id = 7, .from = 0, .to = 0, .version = 5}, Revision::rewritten), MigrationError);  // other target
+  EXPECT_THROW(revise({.id = 7, .from = 0, .to = 1, .version = 2}, Revision::rewritten), MigrationError);  // older
+  EXPECT_THROW(revise(started[0], Revision::unchanged), MigrationError);  // only changes are sent
+  EXPECT_THROW(revise({.id = 7, .from = 0, .to = 1, .version = 5, .value_bytes = ~0ULL}, Revision::rewritten),
+               MigrationError);
+  EXPECT_THROW(check_revisions(std::vector<RevisedRecord>{{started[0], Revision::erased}, {started[0], Revision::erased}},
+                               started, 2),
+               MigrationError);  // twice
+}
+
 TEST(TransferPlan, ExchangeListsWhatEachPeerSendsAndReceives) {
   const std::vector<MoveRecord> all{{.id = 1, .from = 0, .to = 1, .name_bytes = 2, .value_bytes = 10},
                                     {.id = 2, .from = 0, .to = 2, .value_bytes = 5},

@@ -218,6 +218,8 @@ const std::vector<Field>& fields() {
               &BalanceOptions::noise_sigmas),
       balance("travel_forecast", "plan objects on an upstream neighbour's past where their load travels",
               &BalanceOptions::travel_forecast),
+      balance("overlap_moves", "an epoch's transfers run during the next step's work; owners change at its end",
+              &BalanceOptions::overlap_moves),
       tracing("dir", "folder for the epoch trace (empty = off); PENUMBRA_TRACE=dir also sets it",
               &TraceOptions::dir),
       tasks("stealing", "idle ranks take read-only tasks they hold shadows for", &TaskOptions::stealing),

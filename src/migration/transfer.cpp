@@ -2,8 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <optional>
+#include <unordered_map>
 #include <thread>
 
 #include "core/checksum.hpp"
@@ -16,7 +19,8 @@
 namespace penumbra::migration {
 namespace {
 
-constexpr int kPayloadTag = 7;
+constexpr int kPayloadTag = 7;   // the started transfers
+constexpr int kRevisionTag = 8;  // values written between start and finish
 
 struct Outgoing {
   MoveRecord record;
@@ -29,25 +33,28 @@ struct Incoming {
   Bytes value;  // received in place, then owned by the installed object
 };
 
-// Checks the requested moves and encodes every moving object. Encoding runs user serialization code, which
-// may throw: that happens here, before anything has left this rank.
+// The record and value of a live object moving from `from` to `to`, as it is now. Encoding runs user
+// serialization code, which may throw: that happens here, before anything has left this rank.
+Outgoing describe(const store::StoredObject& object, int from, int to) {
+  const auto bytes = object.value->bytes();
+  return {MoveRecord{.id = object.id.value,
+                     .from = from,
+                     .to = to,
+                     .version = object.version,
+                     .type_tag = object.type_tag(),
+                     .name_bytes = object.name.size(),
+                     .value_bytes = bytes.size(),
+                     .checksum = checksum64(bytes)},
+          object.name, object.value};
+}
+
+// Checks the requested moves and describes every moving object.
 std::vector<Outgoing> prepare(const mpi::Communicator& comm, const store::ObjectStore& store,
                               std::span<const Move> requested) {
   std::vector<Outgoing> outgoing;
   const auto owns = [&store](ObjectId id) { return store.owns_live(id); };
-  for (const Move& move : checked_moves(requested, comm.rank(), comm.size(), owns)) {
-    const store::StoredObject& object = store.get(move.id);
-    const auto bytes = object.value->bytes();
-    outgoing.push_back({MoveRecord{.id = move.id.value,
-                                   .from = comm.rank(),
-                                   .to = move.to,
-                                   .version = object.version,
-                                   .type_tag = object.type_tag(),
-                                   .name_bytes = object.name.size(),
-                                   .value_bytes = bytes.size(),
-                                   .checksum = checksum64(bytes)},
-                        object.name, object.value});
-  }
+  for (const Move& move : checked_moves(requested, comm.rank(), comm.size(), owns))
+    outgoing.push_back(describe(store.get(move.id), comm.rank(), move.to));
   return outgoing;
 }
 
@@ -61,6 +68,55 @@ Bytes pack_names(std::span<const Outgoing> outgoing, int peer) {
   }
   return names;
 }
+
+// One exchange of payloads (and, the first time, names) between every pair of ranks, posted at once.
+// Receives first, so that eager sends find them posted. Per peer and tag, MPI delivers messages in the order
+// they were sent, which is the order of the records on both sides. `tag` keeps a commit's second exchange
+// apart from the first. Members are destroyed in reverse: the requests (which wait) before their buffers.
+struct Exchange {
+  std::vector<Bytes> names_in, names_out;
+  std::vector<std::vector<Incoming>> incoming;  // per source rank, in record order
+  std::vector<mpi::Request> requests;
+
+  Exchange(const mpi::Communicator& comm, std::span<const MoveRecord> all, std::span<const Outgoing> outgoing,
+           bool with_names, int tag) {
+    const int ranks = comm.size();
+    const PeerExchange peers = exchange_of(all, comm.rank(), ranks);
+    names_in.resize(static_cast<std::size_t>(ranks));
+    names_out.resize(static_cast<std::size_t>(ranks));
+    incoming.resize(static_cast<std::size_t>(ranks));
+    const auto keep = [this](std::vector<mpi::Request> posted) {
+      for (auto& request : posted) requests.push_back(std::move(request));
+    };
+    for (int peer = 0; peer < ranks; ++peer) {
+      const auto p = static_cast<std::size_t>(peer);
+      if (with_names) {
+        names_in[p].resize(total_name_bytes(peers.from_peer[p]));
+        keep(mpi::receive_chunked(comm, peer, tag, names_in[p]));
+      }
+      incoming[p].reserve(peers.from_peer[p].size());
+      for (const MoveRecord& record : peers.from_peer[p]) {
+        incoming[p].push_back({record, Bytes(record.value_bytes)});
+        keep(mpi::receive_chunked(comm, peer, tag, incoming[p].back().value));
+      }
+    }
+    for (int peer = 0; peer < ranks; ++peer) {
+      const auto p = static_cast<std::size_t>(peer);
+      if (with_names) {
+        names_out[p] = pack_names(outgoing, peer);
+        keep(mpi::send_chunked(comm, peer, tag, names_out[p]));
+      }
+      for (const Outgoing& item : outgoing)
+        if (item.record.to == peer) keep(mpi::send_chunked(comm, peer, tag, item.value->bytes()));
+    }
+  }
+  bool test() {
+    return std::ranges::all_of(requests, [](mpi::Request& request) { return request.test(); });
+  }
+  void wait() {
+    for (auto& request : requests) request.wait();
+  }
+};
 
 // Verifies a received object and turns it into a store entry.
 store::StoredObject to_stored(Incoming&& incoming, std::string name) {
@@ -90,65 +146,122 @@ void inject_receive_faults(const FaultOptions& faults, Incoming& item, std::uint
 
 }  // namespace
 
-MigrationReport migrate(const mpi::Communicator& comm, store::ObjectStore& store, store::OwnerDirectory& directory,
-                        std::span<const Move> requested, const FaultOptions& faults) {
+struct PendingMigration::State {
+  const mpi::Communicator* comm = nullptr;
+  FaultOptions faults;
+  std::chrono::steady_clock::duration busy{};  // time this rank spent inside start and finish
+  std::vector<Outgoing> outgoing;              // the values sent, kept alive until the transfers complete
+  std::vector<MoveRecord> all;                 // every rank's records
+  std::optional<Exchange> exchange;
+  bool transfers_done = false;
+};
+
+PendingMigration::PendingMigration(std::unique_ptr<State> state) : state_(std::move(state)) {}
+PendingMigration::PendingMigration(PendingMigration&&) noexcept = default;
+PendingMigration& PendingMigration::operator=(PendingMigration&&) noexcept = default;
+PendingMigration::~PendingMigration() = default;  // the exchange's requests wait for their transfers
+
+PendingMigration PendingMigration::start(const mpi::Communicator& comm, const store::ObjectStore& store,
+                                         std::span<const Move> requested, const FaultOptions& faults) {
   const auto started = std::chrono::steady_clock::now();
-  const bool faulty = faults.injects_on(comm.rank());
+  auto state = std::make_unique<State>();
+  state->comm = &comm;
+  state->faults = faults;
   // Injected: this rank is late (the others wait for it in the first collective below).
-  if (faulty && faults.slow_us > 0) std::this_thread::sleep_for(std::chrono::microseconds(faults.slow_us));
-  const int ranks = comm.size();
-  std::vector<Outgoing> outgoing;
-  mpi::run_agreed(comm, [&] { outgoing = prepare(comm, store, requested); });
-
+  if (faults.injects_on(comm.rank()) && faults.slow_us > 0)
+    std::this_thread::sleep_for(std::chrono::microseconds(faults.slow_us));
+  mpi::run_agreed(comm, [&] { state->outgoing = prepare(comm, store, requested); });
   std::vector<MoveRecord> mine;
-  for (const Outgoing& item : outgoing) mine.push_back(item.record);
-  const std::vector<MoveRecord> all = mpi::allgatherv<MoveRecord>(comm, mine);
-  check_global_plan(all, ranks);  // same data on every rank: every rank throws alike
-  const PeerExchange exchange = exchange_of(all, comm.rank(), ranks);
+  for (const Outgoing& item : state->outgoing) mine.push_back(item.record);
+  state->all = mpi::allgatherv<MoveRecord>(comm, mine);
+  check_global_plan(state->all, comm.size());  // same data on every rank: every rank throws alike
+  state->exchange.emplace(comm, state->all, state->outgoing, true, kPayloadTag);
+  state->busy = std::chrono::steady_clock::now() - started;
+  return PendingMigration(std::move(state));
+}
 
-  // Receives first, so that eager sends find them posted. Per peer and tag, MPI delivers messages in the
-  // order they were sent, which is the order of the records on both sides.
-  std::vector<Bytes> names_in(static_cast<std::size_t>(ranks)), names_out(static_cast<std::size_t>(ranks));
-  std::vector<std::vector<Incoming>> incoming(static_cast<std::size_t>(ranks));
-  std::vector<mpi::Request> transfers;
-  const auto keep = [&transfers](std::vector<mpi::Request> requests) {
-    for (auto& request : requests) transfers.push_back(std::move(request));
-  };
-  for (int peer = 0; peer < ranks; ++peer) {
-    const auto p = static_cast<std::size_t>(peer);
-    names_in[p].resize(total_name_bytes(exchange.from_peer[p]));
-    keep(mpi::receive_chunked(comm, peer, kPayloadTag, names_in[p]));
-    incoming[p].reserve(exchange.from_peer[p].size());
-    for (const MoveRecord& record : exchange.from_peer[p]) {
-      incoming[p].push_back({record, Bytes(record.value_bytes)});
-      keep(mpi::receive_chunked(comm, peer, kPayloadTag, incoming[p].back().value));
+bool PendingMigration::progress() {
+  if (!state_->transfers_done) state_->transfers_done = state_->exchange->test();
+  return state_->transfers_done;
+}
+
+bool PendingMigration::empty() const noexcept { return state_->all.empty(); }
+
+std::vector<ObjectId> PendingMigration::outgoing() const {
+  std::vector<ObjectId> ids;
+  for (const Outgoing& item : state_->outgoing) ids.push_back(ObjectId{item.record.id});
+  return ids;
+}
+
+std::size_t PendingMigration::objects_total() const noexcept { return state_->all.size(); }
+
+std::uint64_t PendingMigration::bytes_total() const noexcept {
+  std::uint64_t bytes = 0;
+  for (const MoveRecord& record : state_->all) bytes += record.value_bytes;
+  return bytes;
+}
+
+Landing PendingMigration::finish(store::ObjectStore& store, store::OwnerDirectory& directory) {
+  const auto started = std::chrono::steady_clock::now();
+  const mpi::Communicator& comm = *state_->comm;
+  const FaultOptions& faults = state_->faults;
+  const bool faulty = faults.injects_on(comm.rank());
+  state_->exchange->wait();
+
+  // What changed since start: written objects travel again, erased ones stay. Usually nothing, and then
+  // this is one allgather of counts.
+  std::vector<RevisedRecord> my_revisions;
+  std::vector<Outgoing> resent;
+  mpi::run_agreed(comm, [&] {
+    for (const Outgoing& item : state_->outgoing) {
+      const ObjectId id{item.record.id};
+      if (!store.owns_live(id)) {
+        my_revisions.push_back({item.record, Revision::erased});
+      } else if (store.get(id).version != item.record.version) {
+        resent.push_back(describe(store.get(id), item.record.from, item.record.to));
+        my_revisions.push_back({resent.back().record, Revision::rewritten});
+      }
     }
+  });
+  const std::vector<RevisedRecord> revisions = mpi::allgatherv<RevisedRecord>(comm, my_revisions);
+  check_revisions(revisions, state_->all, comm.size());
+  std::unordered_map<std::uint64_t, Revision> revision_of;
+  std::vector<MoveRecord> rewritten;
+  for (const RevisedRecord& revised : revisions) {
+    revision_of.emplace(revised.record.id, revised.revision);
+    if (revised.revision == Revision::rewritten) rewritten.push_back(revised.record);
   }
-  for (int peer = 0; peer < ranks; ++peer) {
-    const auto p = static_cast<std::size_t>(peer);
-    names_out[p] = pack_names(outgoing, peer);
-    keep(mpi::send_chunked(comm, peer, kPayloadTag, names_out[p]));
-    for (const Outgoing& item : outgoing)
-      if (item.record.to == peer) keep(mpi::send_chunked(comm, peer, kPayloadTag, item.value->bytes()));
+  std::optional<Exchange> second;
+  if (!rewritten.empty()) {
+    second.emplace(comm, rewritten, resent, false, kRevisionTag);
+    second->wait();
   }
-  for (auto& request : transfers) request.wait();
+  // The value each received object lands with: the second exchange's when it was written since start.
+  std::unordered_map<std::uint64_t, Incoming*> newer;
+  if (second)
+    for (auto& from_peer : second->incoming)
+      for (Incoming& item : from_peer) newer.emplace(item.record.id, &item);
 
-  MigrationReport report;
-  std::vector<ObjectId> installed;
+  Landing landing;
+  MigrationReport& report = landing.report;
   std::exception_ptr failure;
   try {
     bool corrupt_next = faulty && faults.corrupt_payload;
-    for (int peer = 0; peer < ranks; ++peer) {
+    for (int peer = 0; peer < comm.size(); ++peer) {
       const auto p = static_cast<std::size_t>(peer);
       std::size_t name_offset = 0;
-      for (Incoming& item : incoming[p]) {
-        std::string name(reinterpret_cast<const char*>(names_in[p].data() + name_offset), item.record.name_bytes);
-        name_offset += item.record.name_bytes;
+      for (Incoming& first : state_->exchange->incoming[p]) {
+        const Bytes& names = state_->exchange->names_in[p];
+        std::string name(reinterpret_cast<const char*>(names.data() + name_offset), first.record.name_bytes);
+        name_offset += first.record.name_bytes;
+        const ObjectId id{first.record.id};
+        const auto revised = revision_of.find(id.value);
+        if (revised != revision_of.end() && revised->second == Revision::erased) continue;
+        Incoming& item = revised != revision_of.end() ? *newer.at(id.value) : first;
         report.bytes_received += item.record.value_bytes;
-        const ObjectId id{item.record.id};
         if (faulty) inject_receive_faults(faults, item, report.bytes_received, corrupt_next, comm.rank());
         store.install(to_stored(std::move(item), std::move(name)));
-        installed.push_back(id);
+        landing.received.push_back(id);
       }
     }
   } catch (...) {
@@ -159,24 +272,41 @@ MigrationReport migrate(const mpi::Communicator& comm, store::ObjectStore& store
   } catch (...) {
     // Some rank could not install what it received: every receiver drops what it installed, and the
     // sources, which have not let go of anything yet, keep serving as owners. Nothing moved.
-    for (ObjectId id : installed) store.extract(id);
+    for (ObjectId id : landing.received) store.extract(id);
     throw;
   }
 
   // Every receiver holds its objects: the sources let go, and every rank learns the new owners.
-  for (const Outgoing& item : outgoing) {
-    report.bytes_sent += item.record.value_bytes;
-    store.extract(ObjectId{item.record.id});
+  const auto erased = [&revision_of](const MoveRecord& record) {
+    const auto found = revision_of.find(record.id);
+    return found != revision_of.end() && found->second == Revision::erased;
+  };
+  for (const Outgoing& item : state_->outgoing) {
+    if (erased(item.record)) continue;
+    const ObjectId id{item.record.id};
+    report.bytes_sent += store.get(id).size_bytes();
+    store.extract(id);
+    landing.sent.push_back(id);
   }
-  for (const MoveRecord& record : all) {
+  for (const MoveRecord& record : state_->all) {
+    if (erased(record)) continue;
     directory.record_owner(ObjectId{record.id}, record.to);
     report.bytes_moved_total += record.value_bytes;
+    ++report.objects_moved_total;
   }
-  report.objects_sent = outgoing.size();
-  report.objects_received = installed.size();
-  report.objects_moved_total = all.size();
-  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  return report;
+  for (const MoveRecord& record : rewritten) report.bytes_moved_total += record.value_bytes;
+  report.objects_resent_total = rewritten.size();
+  report.objects_sent = landing.sent.size();
+  report.objects_received = landing.received.size();
+  state_->busy += std::chrono::steady_clock::now() - started;
+  report.seconds = std::chrono::duration<double>(state_->busy).count();
+  return landing;
+}
+
+MigrationReport migrate(const mpi::Communicator& comm, store::ObjectStore& store, store::OwnerDirectory& directory,
+                        std::span<const Move> requested, const FaultOptions& faults) {
+  PendingMigration pending = PendingMigration::start(comm, store, requested, faults);
+  return pending.finish(store, directory).report;
 }
 
 }  // namespace penumbra::migration

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "penumbra/errors.hpp"
@@ -48,6 +49,30 @@ void check_global_plan(std::span<const MoveRecord> all_records, int ranks) {
       throw MigrationError(
           fmt::format("object {:#x} is moved by two ranks at once: more than one rank owns it", record.id));
   }
+}
+
+void check_revisions(std::span<const RevisedRecord> revisions, std::span<const MoveRecord> started, int ranks) {
+  std::unordered_map<std::uint64_t, const MoveRecord*> by_id;
+  for (const MoveRecord& record : started) by_id.emplace(record.id, &record);
+  std::vector<MoveRecord> records;
+  for (const RevisedRecord& revised : revisions) {
+    const MoveRecord& record = revised.record;
+    const auto found = by_id.find(record.id);
+    if (found == by_id.end())
+      throw MigrationError(fmt::format("object {:#x}: revised at commit but never started moving", record.id));
+    const MoveRecord& first = *found->second;
+    if (record.from != first.from || record.to != first.to)
+      throw MigrationError(fmt::format("object {:#x}: started moving {} -> {} but revised as {} -> {}", record.id,
+                                       first.from, first.to, record.from, record.to));
+    if (record.version < first.version)
+      throw MigrationError(fmt::format("object {:#x}: revised at version {}, older than the started {}", record.id,
+                                       record.version, first.version));
+    if (revised.revision != Revision::rewritten && revised.revision != Revision::erased)
+      throw MigrationError(fmt::format("object {:#x}: revision code {} (expected rewritten = 1 or erased = 2)",
+                                       record.id, static_cast<std::uint32_t>(revised.revision)));
+    records.push_back(record);
+  }
+  check_global_plan(records, ranks);  // sizes, ranks, each object at most once
 }
 
 PeerExchange exchange_of(std::span<const MoveRecord> all_records, int rank, int ranks) {

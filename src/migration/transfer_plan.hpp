@@ -44,6 +44,21 @@ struct PeerExchange {
 };
 PeerExchange exchange_of(std::span<const MoveRecord> all_records, int rank, int ranks);
 
+/// How a move started earlier stands when it is committed: the value sent is still current, the object was
+/// written since (its value travels again), or it was erased (it stays where it is, as a tombstone).
+enum class Revision : std::uint32_t { unchanged = 0, rewritten = 1, erased = 2 };
+
+/// A move's revision at commit, as every rank sees it (trivially copyable). `record` is the new one when
+/// rewritten (version, size, checksum of the current value), the started one otherwise.
+struct RevisedRecord {
+  MoveRecord record;
+  Revision revision = Revision::unchanged;
+};
+
+/// Throws MigrationError unless every revision names a move of `started` (same object, source and target),
+/// at most once, with a version no lower than the started one, and passes check_global_plan's checks.
+void check_revisions(std::span<const RevisedRecord> revisions, std::span<const MoveRecord> started, int ranks);
+
 /// Bytes of the names of `records` (names travel packed, one buffer per peer).
 std::uint64_t total_name_bytes(std::span<const MoveRecord> records);
 

@@ -168,22 +168,26 @@ DecidedEpoch Rebalancer::decide(const mpi::Communicator& comm, const Topology& t
   return decided;
 }
 
-void Rebalancer::after_moves(const DecidedEpoch& epoch, int rank) {
-  std::unordered_map<ObjectId, std::size_t> position;
-  for (std::size_t i = 0; i < epoch.input.objects.size(); ++i) position[epoch.input.objects[i].id] = i;
-  for (const balance::PlannedMove& move : epoch.plan.moves) {
-    if (move.from == rank) tracker_.object_left(move.id);
-    if (move.to != rank) continue;
-    // The series travels with the object: its recent costs came in the snapshot.
-    const std::size_t i = position.at(move.id);
-    const std::span<const double> recent =
-        i < epoch.recent.size() ? std::span<const double>(epoch.recent[i]) : std::span<const double>();
-    tracker_.object_arrived(move.id, recent, epoch.input.objects[i].predicted_cost / steps_per_epoch());
-  }
+void Rebalancer::after_epoch(const DecidedEpoch& epoch) {
   tracker_.reset_window();
   next_costs_.clear();
   ++epochs_;
   last_epoch_step_ = epoch.report.step;
+}
+
+void Rebalancer::objects_moved(const DecidedEpoch& epoch, std::span<const ObjectId> sent,
+                               std::span<const ObjectId> received) {
+  for (ObjectId id : sent) tracker_.object_left(id);
+  if (received.empty()) return;
+  std::unordered_map<ObjectId, std::size_t> position;
+  for (std::size_t i = 0; i < epoch.input.objects.size(); ++i) position[epoch.input.objects[i].id] = i;
+  for (ObjectId id : received) {
+    // The series travels with the object: its recent costs came in the snapshot.
+    const std::size_t i = position.at(id);
+    const std::span<const double> recent =
+        i < epoch.recent.size() ? std::span<const double>(epoch.recent[i]) : std::span<const double>();
+    tracker_.object_arrived(id, recent, epoch.input.objects[i].predicted_cost / steps_per_epoch());
+  }
 }
 
 std::vector<double> Rebalancer::predicted_step_loads() const {

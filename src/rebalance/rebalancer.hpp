@@ -75,8 +75,11 @@ class Rebalancer {
   DecidedEpoch decide(const mpi::Communicator& comm, const Topology& topology, Trigger trigger, std::int64_t step,
                       std::span<const OwnedObject> owned);
 
-  /// After the migration of `epoch` succeeded: moved objects' series follow them, the window restarts.
-  void after_moves(const DecidedEpoch& epoch, int rank);
+  /// Once `epoch` is decided (its moves started): the measurement window restarts.
+  void after_epoch(const DecidedEpoch& epoch);
+  /// Once the moves of `epoch` landed: the series of the objects this rank received follow them (the snapshot
+  /// carried their recent costs), those it sent are forgotten. A move may land steps after its epoch.
+  void objects_moved(const DecidedEpoch& epoch, std::span<const ObjectId> sent, std::span<const ObjectId> received);
 
   std::int64_t epochs() const noexcept { return epochs_; }
   /// Per rank, the load per step the last epoch's plan left it with (empty before the first epoch): what

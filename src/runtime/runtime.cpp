@@ -215,6 +215,7 @@ struct Runtime::Impl {
     const auto now = transport::PollPacer::Clock::now();
     if (poll_pacer.due(now)) {
       const std::size_t served = messenger.serve_pending();
+      if (pending_moves) pending_moves->progress();  // an epoch's transfers advance while the application works
       poll_pacer.record(now, transport::PollPacer::Clock::now(), served);
     }
     if (shadows) shadows->propagate(false);
@@ -348,6 +349,44 @@ struct Runtime::Impl {
   tasks::HolderTable holders;
   std::vector<double> predicted_step_loads;  // the storage placement_view() lends out
   std::uint64_t read_only_on_copy = 0;
+  // Moves an epoch started with balance.overlap_moves: they land at the next step (land_pending_moves). The
+  // decided epoch stays for the moved objects' series; `pending_report` indexes its report.
+  std::optional<migration::PendingMigration> pending_moves;
+  std::optional<rebalance::DecidedEpoch> pending_epoch;
+  std::size_t pending_report = 0;
+
+  // Collective: the owners of `pending`'s objects change. No request may be in flight meanwhile. Copies of a
+  // moving object are dropped (their slots are marked "being written" at once, so readers go to the owner);
+  // the next shadow epoch lets the new owner place its own. This rank's older metadata updates reach the
+  // homes before the new owners' do.
+  migration::Landing land(migration::PendingMigration& pending) {
+    messenger.quiesce();
+    forget_copies(pending.outgoing());  // one batch of puts for all of them
+    flush_metadata();
+    migration::Landing landing = pending.finish(store, directory);
+    for (ObjectId id : landing.received) register_owned(id);  // same version, new owner, no copies yet
+    flush_metadata();
+    return landing;
+  }
+
+  // Collective: the moves an epoch left travelling land now; their epoch's report gets what they cost. False
+  // when none were travelling (the same on every rank: they were started collectively).
+  bool land_pending_moves() {
+    if (!pending_moves) return false;
+    // Taken out first: a failed landing (a rank could not install) leaves nothing pending, and nothing moved.
+    migration::PendingMigration pending = std::move(*pending_moves);
+    const rebalance::DecidedEpoch decided = std::move(*pending_epoch);
+    pending_moves.reset();
+    pending_epoch.reset();
+    const migration::Landing landing = land(pending);
+    rebalancer->objects_moved(decided, landing.sent, landing.received);
+    balance::EpochReport& report = epoch_reports.at(pending_report);
+    report.objects_moved = landing.report.objects_moved_total;
+    report.bytes_moved = landing.report.bytes_moved_total;
+    report.objects_resent = landing.report.objects_resent_total;
+    report.move_seconds = landing.report.seconds;
+    return true;
+  }
 };
 
 Runtime::Runtime(MPI_Comm comm) {
@@ -367,6 +406,7 @@ Runtime::~Runtime() {
   if (!impl_) return;
   try {
     impl_->messenger.quiesce();  // nobody may still wait for a reply from this rank
+    impl_->pending_moves.reset();  // travelling moves are abandoned (their sources still own everything)
   } catch (...) {
     // A destructor must not throw; the MPI error (if any) was already reported where it happened.
   }
@@ -498,25 +538,16 @@ bool Runtime::holds_shadow(ObjectRef ref) const { return impl_->shadows && impl_
 std::vector<ObjectId> Runtime::local_objects() const { return impl_->store.live_ids(); }
 
 MigrationReport Runtime::migrate(std::span<const Move> moves) {
-  impl_->messenger.quiesce();  // no request may be in flight while owners change
-  // Copies of a moving object are dropped (their slots are marked "being written" at once, so readers go to
-  // the owner); the next shadow epoch lets the new owner place its own.
-  std::vector<ObjectId> moving;
-  for (const Move& move : moves) moving.push_back(move.id);
-  impl_->forget_copies(moving);  // one batch of puts for all of them
-  impl_->flush_metadata();       // this rank's older updates reach the homes before the new owners' do
-  const std::vector<ObjectId> owned_before = impl_->store.live_ids();
-  const MigrationReport report =
-      migration::migrate(impl_->collective, impl_->store, impl_->directory, moves, impl_->config.fault);
-  // The new owners register what they received (same version, new owner, no copies yet).
-  for (ObjectId id : impl_->store.live_ids())
-    if (!std::binary_search(owned_before.begin(), owned_before.end(), id)) impl_->register_owned(id);
-  impl_->flush_metadata();
-  return report;
+  impl_->land_pending_moves();  // one migration at a time: an epoch's travelling moves land first
+  impl_->messenger.quiesce();   // no rank may wait for a reply while others are in the collectives below
+  migration::PendingMigration pending =
+      migration::PendingMigration::start(impl_->collective, impl_->store, moves, impl_->config.fault);
+  return impl_->land(pending).report;
 }
 
 void Runtime::progress() {
   impl_->messenger.serve_pending();
+  if (impl_->pending_moves) impl_->pending_moves->progress();
   if (impl_->shadows) impl_->shadows->propagate(false);
 }
 
@@ -572,6 +603,9 @@ ShadowStats Runtime::shadow_stats() const {
 void Runtime::barrier() { impl_->messenger.quiesce(); }
 
 std::int64_t Runtime::step() {
+  // Moves the last epoch left travelling (balance.overlap_moves) land before this step's tasks are placed, and
+  // the moved objects get copies from their new owners.
+  if (impl_->land_pending_moves()) update_shadows();
   // The step's tasks reach their ranks' queues first, so that the epoch below sees them as queued work (the
   // predictor's incoming load) and moves objects before the work they carry runs.
   const bool tasks_queued = begin_task_round();
@@ -619,6 +653,7 @@ void Runtime::declare_next_cost(ObjectRef ref, double seconds_per_step) {
 
 balance::EpochReport Runtime::rebalance() {
   barrier();
+  if (impl_->land_pending_moves()) update_shadows();
   return run_epoch(rebalance::Trigger::manual);
 }
 
@@ -632,18 +667,34 @@ balance::EpochReport Runtime::run_epoch(rebalance::Trigger kind) {
       impl_->shadows && impl_->tracer->enabled() ? impl_->shadows->versions_behind() : std::vector<std::int64_t>{};
   const rebalance::DecidedEpoch decided =
       impl_->rebalancer->decide(impl_->collective, impl_->topology, kind, impl_->steps, owned);
+  impl_->rebalancer->after_epoch(decided);
   runtime::EpochClocks clocks;
   clocks.move.start = std::chrono::steady_clock::now();
-  const MigrationReport migration = migrate(decided.my_moves);
-  clocks.move.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - clocks.move.start).count();
-  impl_->rebalancer->after_moves(decided, rank());
+  migration::PendingMigration moves =
+      migration::PendingMigration::start(impl_->collective, impl_->store, decided.my_moves, impl_->config.fault);
   balance::EpochReport report = decided.report;
-  report.objects_moved = migration.objects_moved_total;
-  report.bytes_moved = migration.bytes_moved_total;
-  report.move_seconds = migration.seconds;
-  // Moved objects lost their copies: the new owners place their own, and the metadata service learns them.
+  // With balance.overlap_moves the transfers travel during the next step and land at its end; the report's
+  // move figures are completed then (this epoch's report is the last one until then).
+  const bool overlap = impl_->config.balance.overlap_moves && !moves.empty();
+  report.objects_moved = moves.objects_total();
+  report.bytes_moved = moves.bytes_total();
+  report.overlapped = overlap;
+  if (overlap) {
+    impl_->pending_moves.emplace(std::move(moves));
+    impl_->pending_epoch = decided;
+    impl_->pending_report = impl_->epoch_reports.size();
+  } else {
+    const migration::Landing landing = impl_->land(moves);
+    impl_->rebalancer->objects_moved(decided, landing.sent, landing.received);
+    report.objects_moved = landing.report.objects_moved_total;
+    report.bytes_moved = landing.report.bytes_moved_total;
+    report.move_seconds = landing.report.seconds;
+  }
+  clocks.move.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - clocks.move.start).count();
+  // Moved objects lost their copies: the new owners place their own, and the metadata service learns them
+  // (for travelling moves, once they land).
   clocks.metadata.start = std::chrono::steady_clock::now();
-  update_shadows();
+  if (!overlap) update_shadows();
   clocks.metadata.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - clocks.metadata.start).count();
   if (impl_->tracer->enabled()) {
@@ -699,13 +750,15 @@ void Runtime::check_invariants() {
 }
 
 CheckpointReport Runtime::checkpoint(const std::filesystem::path& directory) {
-  barrier();  // no request in flight: every store holds this cut's values, and none changes while we write
+  barrier();
+  if (impl_->land_pending_moves()) update_shadows();  // the cut has settled owners  // no request in flight: every store holds this cut's values, and none changes while we write
   return checkpoint::write(impl_->collective, impl_->store, directory, impl_->config.to_string(), impl_->steps,
                            impl_->config.fault);
 }
 
 RestoreReport Runtime::restore(const std::filesystem::path& directory) {
   barrier();
+  impl_->land_pending_moves();
   // Same count on every rank, so every rank throws alike: restoring into a runtime with objects would mix
   // two histories (and a tombstone here could make a restored version go back).
   if (const std::int64_t holding = mpi::allreduce_sum(impl_->collective, impl_->store.empty() ? 0 : 1); holding > 0)
