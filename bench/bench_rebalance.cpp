@@ -135,11 +135,11 @@ int run_pattern_mode(const PatternFlags& flags) {
       "median of {} run(s)\n",
       options.pattern, ranks, options.objects > 0 ? options.objects : 16 * ranks, options.topology, options.steps,
       options.epoch_every, flags.work, options.repeat);
-  fmt::print("{:<11} {:>9} {:>10} {:>9} {:>7} {:>11} {:>7} {:>11} {:>9}\n", "strategy", "total_s", "imbalance", "worst",
+  fmt::print("{:<18} {:>9} {:>10} {:>9} {:>7} {:>11} {:>7} {:>11} {:>9}\n", "strategy", "total_s", "imbalance", "worst",
              "moved", "bytes", "epochs", "overhead_s", "pred_err");
   nlohmann::json json{{"pattern", options.pattern}, {"ranks", ranks}, {"strategies", nlohmann::json::array()}};
   for (const auto& row : rows) {
-    fmt::print("{:<11} {:>9.3f} {:>10.3f} {:>9.3f} {:>7} {:>11} {:>7} {:>11.4f} {:>8.1f}%\n", row.name, row.total_s,
+    fmt::print("{:<18} {:>9.3f} {:>10.3f} {:>9.3f} {:>7} {:>11} {:>7} {:>11.4f} {:>8.1f}%\n", row.name, row.total_s,
                row.mean_imbalance, row.max_imbalance, row.objects_moved, row.bytes_moved, row.epochs,
                row.epoch_overhead_s, 100.0 * row.prediction_error);
     json["strategies"].push_back({{"name", row.name},

@@ -358,5 +358,38 @@ TEST(OverlappedMoves, WritesAndErasesWhileMovesTravelAreNotLost) {
   // The runtime goes out of scope with epoch 5's moves travelling: they are abandoned, nothing hangs.
 }
 
+TEST(OverlappedMoves, ObjectsWrittenEveryStepTravelOnceWhenTheMoveLands) {
+  Runtime rt(MPI_COMM_WORLD, overlapping("greedy", 2));
+  if (rt.size() < 2) GTEST_SKIP() << "needs two ranks";
+  const std::vector<ObjectId> ids = create_cells(rt, 16 * rt.size());  // all on rank 0
+  std::mt19937_64 random(11);
+  for (int step = 1; step <= 9; ++step) {
+    for (ObjectId id : rt.local_objects()) {  // every object is written by its owner in every step
+      Cell cell = rt.read<Cell>(id).value;
+      cell.value += 1;
+      rt.write(id, cell);
+    }
+    charge(rt, [&](ObjectId) { return std::uniform_real_distribution<double>(1e-4, 1e-3)(random); });
+    rt.step();
+  }
+  const std::vector<balance::EpochReport>& reports = rt.epoch_reports();
+  ASSERT_EQ(reports.size(), 4u);  // steps 2, 4, 6, 8: all landed by step 9
+  // The first epoch had no write history: its values left early and went again.
+  EXPECT_GT(reports[0].objects_resent, 0u);
+  std::size_t later_moves = 0;
+  for (std::size_t e = 1; e < reports.size(); ++e) {
+    EXPECT_EQ(reports[e].objects_resent, 0u) << "epoch " << e + 1 << ": its values should have waited";
+    later_moves += reports[e].objects_moved;
+  }
+  EXPECT_GT(later_moves, 0u);
+  for (std::size_t k = 0; k < ids.size(); ++k) {
+    const auto cell = rt.read<Cell>(ids[k]);
+    EXPECT_EQ(cell.value.value, static_cast<std::int64_t>(k) + 9) << "object " << k;
+    EXPECT_EQ(cell.version, Version{10}) << "object " << k;
+  }
+  rt.barrier();
+  rt.check_invariants();
+}
+
 }  // namespace
 }  // namespace penumbra

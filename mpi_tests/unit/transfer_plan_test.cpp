@@ -59,6 +59,23 @@ TEST(TransferPlan, RevisionsMustMatchAStartedMove) {
   EXPECT_THROW(check_revisions(std::vector<RevisedRecord>{{started[0], Revision::erased}, {started[0], Revision::erased}},
                                started, 2),
                MigrationError);  // twice
+  // A deferred move's value travels only at commit: it must be revised, with the same deferral.
+  const std::vector<MoveRecord> deferred{{.id = 7, .from = 0, .to = 1, .version = 3, .value_bytes = 8, .deferred = 1}};
+  EXPECT_THROW(check_revisions(std::vector<RevisedRecord>{}, deferred, 2), MigrationError);
+  EXPECT_NO_THROW(check_revisions(std::vector<RevisedRecord>{{deferred[0], Revision::rewritten}}, deferred, 2));
+  MoveRecord undeferred = deferred[0];
+  undeferred.deferred = 0;
+  EXPECT_THROW(check_revisions(std::vector<RevisedRecord>{{undeferred, Revision::rewritten}}, deferred, 2),
+               MigrationError);
+}
+
+TEST(TransferPlan, ValuesOfObjectsWrittenInHalfTheStepsOrMoreWaitForTheLanding) {
+  EXPECT_TRUE(defer_transfer(20, 10, 10));   // written every step
+  EXPECT_TRUE(defer_transfer(15, 10, 10));   // every other step
+  EXPECT_FALSE(defer_transfer(14, 10, 10));  // less often
+  EXPECT_FALSE(defer_transfer(10, 10, 10));  // read-only
+  EXPECT_FALSE(defer_transfer(12, 10, 0));   // no window to go by
+  EXPECT_FALSE(defer_transfer(5, 10, 10));   // a version below the earlier one (a re-created object): no rate
 }
 
 TEST(TransferPlan, ExchangeListsWhatEachPeerSendsAndReceives) {

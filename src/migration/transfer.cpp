@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <functional>
 #include <optional>
 #include <unordered_map>
 #include <thread>
@@ -48,13 +49,15 @@ Outgoing describe(const store::StoredObject& object, int from, int to) {
           object.name, object.value};
 }
 
-// Checks the requested moves and describes every moving object.
+// Checks the requested moves and describes every moving object; `defer` marks those whose values wait.
 std::vector<Outgoing> prepare(const mpi::Communicator& comm, const store::ObjectStore& store,
-                              std::span<const Move> requested) {
+                              std::span<const Move> requested, const std::function<bool(ObjectId)>& defer) {
   std::vector<Outgoing> outgoing;
   const auto owns = [&store](ObjectId id) { return store.owns_live(id); };
-  for (const Move& move : checked_moves(requested, comm.rank(), comm.size(), owns))
+  for (const Move& move : checked_moves(requested, comm.rank(), comm.size(), owns)) {
     outgoing.push_back(describe(store.get(move.id), comm.rank(), move.to));
+    if (defer && defer(move.id)) outgoing.back().record.deferred = 1;
+  }
   return outgoing;
 }
 
@@ -69,45 +72,47 @@ Bytes pack_names(std::span<const Outgoing> outgoing, int peer) {
   return names;
 }
 
-// One exchange of payloads (and, the first time, names) between every pair of ranks, posted at once.
-// Receives first, so that eager sends find them posted. Per peer and tag, MPI delivers messages in the order
-// they were sent, which is the order of the records on both sides. `tag` keeps a commit's second exchange
-// apart from the first. Members are destroyed in reverse: the requests (which wait) before their buffers.
+// One exchange of names and payloads between every pair of ranks, posted at once. Receives first, so that
+// eager sends find them posted. Per peer and tag, MPI delivers messages in the order they were sent, which is
+// the order of the records on both sides. Names travel for `named` records (one packed buffer per peer),
+// values for the records `carries` accepts; `outgoing` holds this rank's sent ones. `tag` keeps a landing's
+// second exchange apart from the first. Members are destroyed in reverse: the requests (which wait) first.
 struct Exchange {
   std::vector<Bytes> names_in, names_out;
-  std::vector<std::vector<Incoming>> incoming;  // per source rank, in record order
+  std::unordered_map<std::uint64_t, Incoming> incoming;  // by object id
   std::vector<mpi::Request> requests;
 
   Exchange(const mpi::Communicator& comm, std::span<const MoveRecord> all, std::span<const Outgoing> outgoing,
-           bool with_names, int tag) {
+           bool named, const std::function<bool(const MoveRecord&)>& carries, int tag) {
     const int ranks = comm.size();
     const PeerExchange peers = exchange_of(all, comm.rank(), ranks);
     names_in.resize(static_cast<std::size_t>(ranks));
     names_out.resize(static_cast<std::size_t>(ranks));
-    incoming.resize(static_cast<std::size_t>(ranks));
     const auto keep = [this](std::vector<mpi::Request> posted) {
       for (auto& request : posted) requests.push_back(std::move(request));
     };
+    incoming.reserve(all.size());
     for (int peer = 0; peer < ranks; ++peer) {
       const auto p = static_cast<std::size_t>(peer);
-      if (with_names) {
+      if (named) {
         names_in[p].resize(total_name_bytes(peers.from_peer[p]));
         keep(mpi::receive_chunked(comm, peer, tag, names_in[p]));
       }
-      incoming[p].reserve(peers.from_peer[p].size());
       for (const MoveRecord& record : peers.from_peer[p]) {
-        incoming[p].push_back({record, Bytes(record.value_bytes)});
-        keep(mpi::receive_chunked(comm, peer, tag, incoming[p].back().value));
+        if (!carries(record)) continue;
+        Incoming& item = incoming.emplace(record.id, Incoming{record, Bytes(record.value_bytes)}).first->second;
+        keep(mpi::receive_chunked(comm, peer, tag, item.value));
       }
     }
     for (int peer = 0; peer < ranks; ++peer) {
       const auto p = static_cast<std::size_t>(peer);
-      if (with_names) {
+      if (named) {
         names_out[p] = pack_names(outgoing, peer);
         keep(mpi::send_chunked(comm, peer, tag, names_out[p]));
       }
       for (const Outgoing& item : outgoing)
-        if (item.record.to == peer) keep(mpi::send_chunked(comm, peer, tag, item.value->bytes()));
+        if (item.record.to == peer && carries(item.record))
+          keep(mpi::send_chunked(comm, peer, tag, item.value->bytes()));
     }
   }
   bool test() {
@@ -162,7 +167,8 @@ PendingMigration& PendingMigration::operator=(PendingMigration&&) noexcept = def
 PendingMigration::~PendingMigration() = default;  // the exchange's requests wait for their transfers
 
 PendingMigration PendingMigration::start(const mpi::Communicator& comm, const store::ObjectStore& store,
-                                         std::span<const Move> requested, const FaultOptions& faults) {
+                                         std::span<const Move> requested, const FaultOptions& faults,
+                                         const std::function<bool(ObjectId)>& defer) {
   const auto started = std::chrono::steady_clock::now();
   auto state = std::make_unique<State>();
   state->comm = &comm;
@@ -170,12 +176,13 @@ PendingMigration PendingMigration::start(const mpi::Communicator& comm, const st
   // Injected: this rank is late (the others wait for it in the first collective below).
   if (faults.injects_on(comm.rank()) && faults.slow_us > 0)
     std::this_thread::sleep_for(std::chrono::microseconds(faults.slow_us));
-  mpi::run_agreed(comm, [&] { state->outgoing = prepare(comm, store, requested); });
+  mpi::run_agreed(comm, [&] { state->outgoing = prepare(comm, store, requested, defer); });
   std::vector<MoveRecord> mine;
   for (const Outgoing& item : state->outgoing) mine.push_back(item.record);
   state->all = mpi::allgatherv<MoveRecord>(comm, mine);
   check_global_plan(state->all, comm.size());  // same data on every rank: every rank throws alike
-  state->exchange.emplace(comm, state->all, state->outgoing, true, kPayloadTag);
+  state->exchange.emplace(comm, state->all, state->outgoing, true,
+                          [](const MoveRecord& record) { return record.deferred == 0; }, kPayloadTag);
   state->busy = std::chrono::steady_clock::now() - started;
   return PendingMigration(std::move(state));
 }
@@ -208,8 +215,8 @@ Landing PendingMigration::finish(store::ObjectStore& store, store::OwnerDirector
   const bool faulty = faults.injects_on(comm.rank());
   state_->exchange->wait();
 
-  // What changed since start: written objects travel again, erased ones stay. Usually nothing, and then
-  // this is one allgather of counts.
+  // What changed since start: written objects travel again (deferred ones travel now, written or not), erased
+  // ones stay. Usually nothing, and then this is one allgather of counts.
   std::vector<RevisedRecord> my_revisions;
   std::vector<Outgoing> resent;
   mpi::run_agreed(comm, [&] {
@@ -217,8 +224,9 @@ Landing PendingMigration::finish(store::ObjectStore& store, store::OwnerDirector
       const ObjectId id{item.record.id};
       if (!store.owns_live(id)) {
         my_revisions.push_back({item.record, Revision::erased});
-      } else if (store.get(id).version != item.record.version) {
+      } else if (item.record.deferred != 0 || store.get(id).version != item.record.version) {
         resent.push_back(describe(store.get(id), item.record.from, item.record.to));
+        resent.back().record.deferred = item.record.deferred;
         my_revisions.push_back({resent.back().record, Revision::rewritten});
       }
     }
@@ -233,35 +241,35 @@ Landing PendingMigration::finish(store::ObjectStore& store, store::OwnerDirector
   }
   std::optional<Exchange> second;
   if (!rewritten.empty()) {
-    second.emplace(comm, rewritten, resent, false, kRevisionTag);
+    second.emplace(comm, rewritten, resent, false, [](const MoveRecord&) { return true; }, kRevisionTag);
     second->wait();
   }
-  // The value each received object lands with: the second exchange's when it was written since start.
-  std::unordered_map<std::uint64_t, Incoming*> newer;
-  if (second)
-    for (auto& from_peer : second->incoming)
-      for (Incoming& item : from_peer) newer.emplace(item.record.id, &item);
+  const auto erased = [&revision_of](const MoveRecord& record) {
+    const auto found = revision_of.find(record.id);
+    return found != revision_of.end() && found->second == Revision::erased;
+  };
 
   Landing landing;
   MigrationReport& report = landing.report;
   std::exception_ptr failure;
   try {
     bool corrupt_next = faulty && faults.corrupt_payload;
+    const PeerExchange peers = exchange_of(state_->all, comm.rank(), comm.size());
     for (int peer = 0; peer < comm.size(); ++peer) {
       const auto p = static_cast<std::size_t>(peer);
       std::size_t name_offset = 0;
-      for (Incoming& first : state_->exchange->incoming[p]) {
+      for (const MoveRecord& record : peers.from_peer[p]) {
         const Bytes& names = state_->exchange->names_in[p];
-        std::string name(reinterpret_cast<const char*>(names.data() + name_offset), first.record.name_bytes);
-        name_offset += first.record.name_bytes;
-        const ObjectId id{first.record.id};
-        const auto revised = revision_of.find(id.value);
-        if (revised != revision_of.end() && revised->second == Revision::erased) continue;
-        Incoming& item = revised != revision_of.end() ? *newer.at(id.value) : first;
+        std::string name(reinterpret_cast<const char*>(names.data() + name_offset), record.name_bytes);
+        name_offset += record.name_bytes;
+        if (erased(record)) continue;
+        // The value it lands with: the second exchange's when it travelled then.
+        Incoming& item = revision_of.contains(record.id) ? second->incoming.at(record.id)
+                                                         : state_->exchange->incoming.at(record.id);
         report.bytes_received += item.record.value_bytes;
         if (faulty) inject_receive_faults(faults, item, report.bytes_received, corrupt_next, comm.rank());
         store.install(to_stored(std::move(item), std::move(name)));
-        landing.received.push_back(id);
+        landing.received.push_back(ObjectId{record.id});
       }
     }
   } catch (...) {
@@ -277,10 +285,6 @@ Landing PendingMigration::finish(store::ObjectStore& store, store::OwnerDirector
   }
 
   // Every receiver holds its objects: the sources let go, and every rank learns the new owners.
-  const auto erased = [&revision_of](const MoveRecord& record) {
-    const auto found = revision_of.find(record.id);
-    return found != revision_of.end() && found->second == Revision::erased;
-  };
   for (const Outgoing& item : state_->outgoing) {
     if (erased(item.record)) continue;
     const ObjectId id{item.record.id};
@@ -288,14 +292,17 @@ Landing PendingMigration::finish(store::ObjectStore& store, store::OwnerDirector
     store.extract(id);
     landing.sent.push_back(id);
   }
+  // Bytes that travelled: early values (even those sent again) and every value of the second exchange.
   for (const MoveRecord& record : state_->all) {
+    if (record.deferred == 0) report.bytes_moved_total += record.value_bytes;
     if (erased(record)) continue;
     directory.record_owner(ObjectId{record.id}, record.to);
-    report.bytes_moved_total += record.value_bytes;
     ++report.objects_moved_total;
   }
-  for (const MoveRecord& record : rewritten) report.bytes_moved_total += record.value_bytes;
-  report.objects_resent_total = rewritten.size();
+  for (const MoveRecord& record : rewritten) {
+    report.bytes_moved_total += record.value_bytes;
+    if (record.deferred == 0) ++report.objects_resent_total;
+  }
   report.objects_sent = landing.sent.size();
   report.objects_received = landing.received.size();
   state_->busy += std::chrono::steady_clock::now() - started;

@@ -7,6 +7,7 @@
 // changes nothing, `finish` changes the owners. Between the two the sources still own their objects and serve
 // every read and write; `finish` sends again what was written in between (and drops what was erased), so a
 // write that races a move is never lost. `migrate` is both halves back to back.
+#include <functional>
 #include <memory>
 #include <span>
 #include <vector>
@@ -26,15 +27,18 @@ struct Landing {
   std::vector<ObjectId> received;  ///< objects this rank now owns
 };
 
-/// Transfers posted by `start` and not yet committed. Destroying it without `finish` waits for its transfers
+/// Transfers posted by `start` and not yet landed. Destroying it without `finish` waits for its transfers
 /// and moves nothing (the sources still own everything). Move-only.
 class PendingMigration {
  public:
   /// Collective over `comm`: checks and encodes this rank's moves (typed errors on every rank alike), shares
   /// the records, and posts every payload's receive and send. No owner changes. `faults` (the same on all
   /// ranks) injects the configured fault on its rank.
+  /// `defer(id)` true: that object's value travels only at `finish` (an object written in most steps, whose
+  /// early copy would be stale and sent twice). Empty: every value travels now.
   static PendingMigration start(const mpi::Communicator& comm, const store::ObjectStore& store,
-                                std::span<const Move> requested, const FaultOptions& faults = {});
+                                std::span<const Move> requested, const FaultOptions& faults = {},
+                                const std::function<bool(ObjectId)>& defer = {});
 
   PendingMigration(PendingMigration&&) noexcept;
   PendingMigration& operator=(PendingMigration&&) noexcept;

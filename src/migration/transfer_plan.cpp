@@ -55,13 +55,14 @@ void check_revisions(std::span<const RevisedRecord> revisions, std::span<const M
   std::unordered_map<std::uint64_t, const MoveRecord*> by_id;
   for (const MoveRecord& record : started) by_id.emplace(record.id, &record);
   std::vector<MoveRecord> records;
+  std::unordered_set<std::uint64_t> revised_ids;
   for (const RevisedRecord& revised : revisions) {
     const MoveRecord& record = revised.record;
     const auto found = by_id.find(record.id);
     if (found == by_id.end())
       throw MigrationError(fmt::format("object {:#x}: revised at commit but never started moving", record.id));
     const MoveRecord& first = *found->second;
-    if (record.from != first.from || record.to != first.to)
+    if (record.from != first.from || record.to != first.to || record.deferred != first.deferred)
       throw MigrationError(fmt::format("object {:#x}: started moving {} -> {} but revised as {} -> {}", record.id,
                                        first.from, first.to, record.from, record.to));
     if (record.version < first.version)
@@ -70,9 +71,21 @@ void check_revisions(std::span<const RevisedRecord> revisions, std::span<const M
     if (revised.revision != Revision::rewritten && revised.revision != Revision::erased)
       throw MigrationError(fmt::format("object {:#x}: revision code {} (expected rewritten = 1 or erased = 2)",
                                        record.id, static_cast<std::uint32_t>(revised.revision)));
+    if (!revised_ids.insert(record.id).second)
+      throw MigrationError(fmt::format("object {:#x}: revised twice at one commit", record.id));
     records.push_back(record);
   }
-  check_global_plan(records, ranks);  // sizes, ranks, each object at most once
+  for (const MoveRecord& record : started)
+    if (record.deferred != 0 && !revised_ids.contains(record.id))
+      throw MigrationError(
+          fmt::format("object {:#x}: its move was deferred but no value was sent at commit", record.id));
+  check_global_plan(records, ranks);  // sizes, ranks
+}
+
+bool defer_transfer(Version now, Version earlier_version, std::int64_t steps) {
+  if (steps <= 0 || now <= earlier_version) return false;
+  // Each write makes one version: versions gained per step is the write rate.
+  return 2 * (now - earlier_version) >= static_cast<Version>(steps);
 }
 
 PeerExchange exchange_of(std::span<const MoveRecord> all_records, int rank, int ranks) {

@@ -20,6 +20,9 @@ struct MoveRecord {
   std::uint64_t name_bytes = 0;
   std::uint64_t value_bytes = 0;
   std::uint64_t checksum = 0;  ///< of the value bytes
+  /// 1: the value travels only when the move lands (an object written too often for an early copy to last).
+  std::uint32_t deferred = 0;
+  std::uint32_t unused = 0;  // explicit, so that no uninitialised padding travels
 };
 
 /// The moves of one rank after checking: sorted by id, without no-op moves to itself.
@@ -55,9 +58,15 @@ struct RevisedRecord {
   Revision revision = Revision::unchanged;
 };
 
-/// Throws MigrationError unless every revision names a move of `started` (same object, source and target),
-/// at most once, with a version no lower than the started one, and passes check_global_plan's checks.
+/// Throws MigrationError unless every revision names a move of `started` (same object, source, target and
+/// deferral), at most once, with a version no lower than the started one, and passes check_global_plan's
+/// checks; and unless every deferred move is revised (its value travels only then).
 void check_revisions(std::span<const RevisedRecord> revisions, std::span<const MoveRecord> started, int ranks);
+
+/// Whether an overlapped move should send the object's value only when it lands: it was written in at least
+/// half of the `steps` since `earlier_version` was seen (so an early copy would likely be stale by then and
+/// travel twice). `steps` <= 0 (nothing to go by): false.
+bool defer_transfer(Version now, Version earlier_version, std::int64_t steps);
 
 /// Bytes of the names of `records` (names travel packed, one buffer per peer).
 std::uint64_t total_name_bytes(std::span<const MoveRecord> records);

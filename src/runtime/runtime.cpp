@@ -16,6 +16,7 @@
 #include "metadata/options.hpp"
 #include "metadata/service.hpp"
 #include "migration/transfer.hpp"
+#include "migration/transfer_plan.hpp"
 #include "mpi/agreement.hpp"
 #include "mpi/collectives.hpp"
 #include "mpi/communicator.hpp"
@@ -354,6 +355,10 @@ struct Runtime::Impl {
   std::optional<migration::PendingMigration> pending_moves;
   std::optional<rebalance::DecidedEpoch> pending_epoch;
   std::size_t pending_report = 0;
+  // Versions of this rank's objects at the last epoch, and its step: how often each was written since decides
+  // whether an overlapped move sends its value early (migration::defer_transfer).
+  std::unordered_map<ObjectId, Version> versions_at_last_epoch;
+  std::int64_t last_epoch_step = 0;
 
   // Collective: the owners of `pending`'s objects change. No request may be in flight meanwhile. Copies of a
   // moving object are dropped (their slots are marked "being written" at once, so readers go to the owner);
@@ -364,7 +369,10 @@ struct Runtime::Impl {
     forget_copies(pending.outgoing());  // one batch of puts for all of them
     flush_metadata();
     migration::Landing landing = pending.finish(store, directory);
-    for (ObjectId id : landing.received) register_owned(id);  // same version, new owner, no copies yet
+    for (ObjectId id : landing.received) {
+      register_owned(id);  // same version, new owner, no copies yet
+      versions_at_last_epoch[id] = store.get(id).version;  // its write rate counts from here
+    }
     flush_metadata();
     return landing;
   }
@@ -670,12 +678,24 @@ balance::EpochReport Runtime::run_epoch(rebalance::Trigger kind) {
   impl_->rebalancer->after_epoch(decided);
   runtime::EpochClocks clocks;
   clocks.move.start = std::chrono::steady_clock::now();
-  migration::PendingMigration moves =
-      migration::PendingMigration::start(impl_->collective, impl_->store, decided.my_moves, impl_->config.fault);
-  balance::EpochReport report = decided.report;
   // With balance.overlap_moves the transfers travel during the next step and land at its end; the report's
-  // move figures are completed then (this epoch's report is the last one until then).
-  const bool overlap = impl_->config.balance.overlap_moves && !moves.empty();
+  // move figures are completed then. An object written in most steps since the last epoch would arrive stale
+  // and travel twice: its value waits for the landing.
+  const std::int64_t window = impl_->steps - impl_->last_epoch_step;
+  const auto defer = [&](ObjectId id) {
+    const auto earlier = impl_->versions_at_last_epoch.find(id);
+    return earlier != impl_->versions_at_last_epoch.end() &&
+           migration::defer_transfer(impl_->store.get(id).version, earlier->second, window);
+  };
+  const bool overlapping = impl_->config.balance.overlap_moves;
+  migration::PendingMigration moves = migration::PendingMigration::start(
+      impl_->collective, impl_->store, decided.my_moves, impl_->config.fault,
+      overlapping ? std::function<bool(ObjectId)>(defer) : std::function<bool(ObjectId)>());
+  impl_->versions_at_last_epoch.clear();
+  for (ObjectId id : impl_->store.live_ids()) impl_->versions_at_last_epoch[id] = impl_->store.get(id).version;
+  impl_->last_epoch_step = impl_->steps;
+  balance::EpochReport report = decided.report;
+  const bool overlap = overlapping && !moves.empty();
   report.objects_moved = moves.objects_total();
   report.bytes_moved = moves.bytes_total();
   report.overlapped = overlap;
