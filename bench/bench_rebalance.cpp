@@ -135,15 +135,16 @@ int run_pattern_mode(const PatternFlags& flags) {
       "median of {} run(s)\n",
       options.pattern, ranks, options.objects > 0 ? options.objects : 16 * ranks, options.topology, options.steps,
       options.epoch_every, flags.work, options.repeat);
-  fmt::print("{:<18} {:>9} {:>10} {:>9} {:>7} {:>11} {:>7} {:>11} {:>9}\n", "strategy", "total_s", "imbalance", "worst",
-             "moved", "bytes", "epochs", "overhead_s", "pred_err");
+  fmt::print("{:<18} {:>9} {:>11} {:>10} {:>9} {:>7} {:>11} {:>7} {:>11} {:>9}\n", "strategy", "total_s",
+             "steady_ms", "imbalance", "worst", "moved", "bytes", "epochs", "overhead_s", "pred_err");
   nlohmann::json json{{"pattern", options.pattern}, {"ranks", ranks}, {"strategies", nlohmann::json::array()}};
   for (const auto& row : rows) {
-    fmt::print("{:<18} {:>9.3f} {:>10.3f} {:>9.3f} {:>7} {:>11} {:>7} {:>11.4f} {:>8.1f}%\n", row.name, row.total_s,
-               row.mean_imbalance, row.max_imbalance, row.objects_moved, row.bytes_moved, row.epochs,
+    fmt::print("{:<18} {:>9.3f} {:>11.3f} {:>10.3f} {:>9.3f} {:>7} {:>11} {:>7} {:>11.4f} {:>8.1f}%\n", row.name,
+               row.total_s, 1e3 * row.steady_s_per_step, row.mean_imbalance, row.max_imbalance, row.objects_moved, row.bytes_moved, row.epochs,
                row.epoch_overhead_s, 100.0 * row.prediction_error);
     json["strategies"].push_back({{"name", row.name},
                                   {"total_s", row.total_s},
+                                  {"steady_s_per_step", row.steady_s_per_step},
                                   {"mean_imbalance", row.mean_imbalance},
                                   {"max_imbalance", row.max_imbalance},
                                   {"objects_moved", row.objects_moved},
@@ -172,6 +173,14 @@ int run_pattern_mode(const PatternFlags& flags) {
     fmt::print("predictive / oracle: {:.3f}x time\n", predictive->total_s / oracle->total_s);
     json["predictive_vs_oracle"] = predictive->total_s / oracle->total_s;
   }
+  // Charm++'s lb_test reports the cut in time per step in steady state against no balancing.
+  if (const auto* none = find_result(rows, "static"); none && none->steady_s_per_step > 0.0)
+    for (const auto& row : rows) {
+      if (&row == none) continue;
+      const double cut = 1.0 - row.steady_s_per_step / none->steady_s_per_step;
+      fmt::print("{}: steady-state time per step {:+.1f}% against static\n", row.name, -100.0 * cut);
+      json["steady_cut_vs_static"][row.name] = cut;
+    }
   // Moves overlapping the next step against moves inside the epoch, strategy by strategy.
   for (const auto& row : rows) {
     constexpr std::string_view suffix = "+overlap";

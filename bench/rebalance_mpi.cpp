@@ -101,6 +101,7 @@ MpiStrategyResult run_strategy(MPI_Comm comm, const MpiRebalanceOptions& options
 
   std::vector<double> busy_per_step;
   const auto started = std::chrono::steady_clock::now();
+  auto first_epoch_done = started;
   for (int step = 0; step < options.steps; ++step) {
     double busy = 0.0;
     for (ObjectId id : rt.local_objects()) {
@@ -125,11 +126,18 @@ MpiStrategyResult run_strategy(MPI_Comm comm, const MpiRebalanceOptions& options
       }
     busy_per_step.push_back(busy);
     rt.step();
+    // Every strategy's first epoch is at the same step (the period), so all steady states start together.
+    if (step + 1 == options.epoch_every) first_epoch_done = std::chrono::steady_clock::now();
   }
   rt.barrier();
   MpiStrategyResult result;
   result.name = name;
-  result.total_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const auto finished = std::chrono::steady_clock::now();
+  result.total_s = std::chrono::duration<double>(finished - started).count();
+  const int steady_steps = options.steps - options.epoch_every;
+  result.steady_s_per_step = steady_steps > 0
+                                 ? std::chrono::duration<double>(finished - first_epoch_done).count() / steady_steps
+                                 : result.total_s / options.steps;
   rt.check_invariants();
 
   const std::size_t steps = busy_per_step.size();

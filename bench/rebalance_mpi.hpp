@@ -29,6 +29,9 @@ struct MpiRebalanceOptions {
 struct MpiStrategyResult {
   std::string name;
   double total_s = 0.0;         ///< wall time of all steps (epochs included)
+  /// Wall time per step after the first epoch's step (epochs included): the steady state, which is what
+  /// Charm++'s lb_test reports. Equal to total_s / steps when the run has no step after the first epoch.
+  double steady_s_per_step = 0.0;
   double mean_imbalance = 1.0;  ///< mean over steps of (max / mean) measured work per rank
   double max_imbalance = 1.0;   ///< worst step
   std::uint64_t objects_moved = 0;
