@@ -9,34 +9,19 @@
 #include <vector>
 
 #include "penumbra/penumbra.hpp"
+#include "shadow_test_support.hpp"
 
 namespace penumbra {
 namespace {
 
-struct Cell {
-  std::int64_t step;
-  double payload[15];
-};
-
-Cell cell_of(std::int64_t step) {
-  Cell cell{step, {}};
-  for (int i = 0; i < 15; ++i) cell.payload[i] = static_cast<double>(step * 100 + i);
-  return cell;
-}
+using shadow_test::Cell;
+using shadow_test::cell_of;
+using shadow_test::shadow_config;
 
 // The whole value is the one written at `step` (a copy of another object or a torn one is not).
 void expect_cell(const Cell& cell, std::int64_t step) {
   EXPECT_EQ(cell.step, step);
   for (int i = 0; i < 15; ++i) EXPECT_EQ(cell.payload[i], static_cast<double>(step * 100 + i)) << "payload " << i;
-}
-
-Config shadow_config(std::int64_t max_versions_behind) {
-  Config config;
-  config.shadow.enabled = true;
-  config.shadow.max_copies = 2;
-  config.shadow.max_versions_behind = max_versions_behind;
-  config.shadow.observed_costs = false;  // placement from the counts alone, not from this machine's timings
-  return config;
 }
 
 // A name homed at `rank`.
