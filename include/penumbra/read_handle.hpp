@@ -49,8 +49,8 @@ struct ReadHandleCache {
 };
 
 // Pacing. A rank in a hot loop must keep serving other ranks' requests (and pushing due versions), which
-// Runtime::read does by reading the clock on every call for its PollPacer; but a clock read costs 25 ns on an
-// idle core of this VM and 80-90 ns with 4 ranks on its 2 cores, more than a whole 8-byte hit. So a handle
+// Runtime::read does by reading the clock on every call for its PollPacer; but a clock read costs 30 ns on this
+// VM (85 ns when its 2 cores are contended), more than a whole 8-byte hit (4 ns in a loop). So a handle
 // counts down instead: a read costs ~8 ns plus its copy, i.e. (320 + size) bytes at ~40 B/ns, and after
 // 80 KiB-equivalents (~2 us of hits: 250 reads of 8 B, 61 of 1 KiB, every second of 64 KiB) the handle
 // enters the runtime (clock, pacer, probe when due, pushes when due). The clock then costs under 5% of the
@@ -76,7 +76,8 @@ bool read_through_handle(Runtime& runtime, ObjectId id, std::uint64_t type_tag, 
 ///
 /// What it saves: the handle remembers what it resolved (the object's store entry, or the slot of the shadow
 /// held here, and the counters a read adds to), so a shadow hit is a seqlock copy out of the slot and four
-/// counter increments, inline (docs/shadows.md: ~1.1x a memcpy of the same bytes against 4-7x for `read`).
+/// counter increments, inline (docs/shadows.md, measured: 1.0-1.3x a memcpy of the same bytes per read in the
+/// benchmark, against 2-7x for `read`; 4 ns against 1.3 ns for 8 bytes in a tight loop).
 /// The first read of each new version still verifies its checksum, as every local read does. A read still
 /// counts for the shadow policy, the load monitor and ShadowStats exactly as `rt.read` would.
 ///
