@@ -1,6 +1,7 @@
 #pragma once
 // Helpers every benchmark shares: medians of timed repetitions, and names homed at a chosen rank.
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <penumbra/penumbra.hpp>
 #include <string>
@@ -29,21 +30,30 @@ double median_us(int repetitions, Body&& body) {
   return median(std::move(samples));
 }
 
-/// Medians of two bodies timed alternately (a, b, a, b, ...), in microseconds: both see the same conditions
-/// (the same neighbours competing for the core), so their ratio is fair on an oversubscribed node.
-template <class BodyA, class BodyB>
-std::pair<double, double> paired_median_us(int repetitions, BodyA&& a, BodyB&& b) {
-  std::vector<double> samples_a, samples_b;
+/// Medians of bodies timed in turn (a, b, c, a, b, c, ...), in microseconds: all see the same conditions (the
+/// same neighbours competing for the core), so their ratios are fair on an oversubscribed node.
+template <class... Bodies>
+std::array<double, sizeof...(Bodies)> interleaved_medians_us(int repetitions, Bodies&&... bodies) {
+  std::array<std::vector<double>, sizeof...(Bodies)> samples;
   auto time = [](auto& body) {
     const auto start = Clock::now();
     body();
     return std::chrono::duration<double, std::micro>(Clock::now() - start).count();
   };
   for (int i = 0; i < repetitions; ++i) {
-    samples_a.push_back(time(a));
-    samples_b.push_back(time(b));
+    std::size_t k = 0;
+    ((samples[k++].push_back(time(bodies))), ...);
   }
-  return {median(std::move(samples_a)), median(std::move(samples_b))};
+  std::array<double, sizeof...(Bodies)> medians{};
+  for (std::size_t k = 0; k < samples.size(); ++k) medians[k] = median(std::move(samples[k]));
+  return medians;
+}
+
+/// As interleaved_medians_us for two bodies.
+template <class BodyA, class BodyB>
+std::pair<double, double> paired_median_us(int repetitions, BodyA&& a, BodyB&& b) {
+  const auto [median_a, median_b] = interleaved_medians_us(repetitions, a, b);
+  return {median_a, median_b};
 }
 
 /// A name whose home is `rank`, so a benchmark knows who owns what without moving anything.

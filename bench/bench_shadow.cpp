@@ -7,10 +7,14 @@
 //   memcpy        copying the same bytes in local memory (the floor for a local copy)
 //   shadow hit    rt.read<T>(id) on a rank holding a shadow (seqlock copy out of its window); the id is made
 //                 once from the name, as a hot loop would (a name is hashed on every call)
+//   handle hit    h.read() through a ReadHandle (rt.read_handle<T>(id), made once) on the same rank: the same
+//                 copy, with what read<T> looks up on every call cached in the handle
 //   nearest copy  rt.read<T>() on a rank with no copy (N >= 4): a metadata lookup (cached) and a one-sided get
 //                 of the nearest holder's slot, validated (version, checksum); -1 unless every read took it
 //   raw MPI_Get   MPI_Get + MPI_Win_flush of the same bytes from an MPI_Win_allocate window (one-sided floor)
-// Medians over repetitions; the table adds shadow hit / memcpy and nearest copy / raw MPI_Get.
+// Medians over repetitions (memcpy, shadow hit and handle hit timed in turn); the table adds shadow hit /
+// memcpy, handle hit / memcpy and nearest copy / raw MPI_Get. A second table times the three on the holder in
+// loops of 256 reads (per read: no 10 ns clock step in the figure, and the handle's pacing included).
 //
 // Then the Zipf workload (shadow_zipf.hpp) in modes none / full / adaptive for s in {0.6, 0.99, 1.2} and write
 // fractions {0, 0.05, 0.3}: reads/s, mean and p99 read latency, replica and update bytes, staleness at read.
@@ -42,7 +46,10 @@ struct Blob {
 
 struct LatencyRow {
   std::size_t bytes = 0;
-  double memcpy_us = -1, shadow_hit_us = -1, remote_read_us = -1, raw_get_us = -1;
+  double memcpy_us = -1, shadow_hit_us = -1, handle_hit_us = -1, remote_read_us = -1, raw_get_us = -1;
+  // Per read in loops of kLoopReads (one clock pair per loop, so no 10 ns clock step in the figure; the
+  // handle's pacing, one runtime entry per ~2 us of hits, included).
+  double memcpy_loop_us = -1, shadow_loop_us = -1, handle_loop_us = -1;
 };
 
 // The figure measured on `rank`, known to every rank afterwards.
@@ -65,6 +72,15 @@ struct CopyBuffers {
   std::vector<std::byte> storage;
   std::size_t size;
 };
+
+constexpr int kLoopReads = 256;
+
+template <class Body>
+auto in_a_loop(Body& body) {
+  return [&body] {
+    for (int i = 0; i < kLoopReads; ++i) body();
+  };
+}
 
 template <std::size_t N>
 LatencyRow measure_latency(penumbra::Runtime& rt, const penumbra::mpi::Communicator& comm, int repetitions) {
@@ -99,23 +115,38 @@ LatencyRow measure_latency(penumbra::Runtime& rt, const penumbra::mpi::Communica
   rt.barrier();
   // One rank measures at a time; the others wait in rt.barrier(), which serves the owner's requests. Each
   // rank's pairs are timed alternately, so both figures of a ratio see the same competition for the cores.
-  double mine = -1, mine_baseline = -1;
+  double mine = -1, mine_baseline = -1, mine_handle = -1;
   if (rt.rank() == holder) {
     CopyBuffers copy(N);
     std::memset(copy.source(), 3, N);
+    penumbra::ReadHandle<Blob<N>> handle = rt.read_handle<Blob<N>>(name);
     const std::uint64_t hits_before = rt.shadow_stats().local_hits;
-    std::tie(mine, mine_baseline) = penumbra::bench::paired_median_us(
-        repetitions,
-        read_once,
-        [&] {
-          std::memcpy(copy.sink(), copy.source(), N);
-          asm volatile("" : : "r"(copy.sink()) : "memory");  // keep the copy
-        });
-    if (rt.shadow_stats().local_hits < hits_before + static_cast<std::uint64_t>(repetitions)) mine = -1;  // not hits
+    auto copy_once = [&] {
+      std::memcpy(copy.sink(), copy.source(), N);
+      asm volatile("" : : "r"(copy.sink()) : "memory");  // keep the copy
+    };
+    auto handle_once = [&] {
+      const auto value = handle.read();
+      asm volatile("" : : "r"(&value) : "memory");
+    };
+    const auto medians = penumbra::bench::interleaved_medians_us(repetitions, read_once, copy_once, handle_once);
+    std::tie(mine, mine_baseline, mine_handle) = std::tuple(medians[0], medians[1], medians[2]);
+    const int loops = std::max(20, repetitions / 20);
+    const auto in_loops = penumbra::bench::interleaved_medians_us(loops, in_a_loop(read_once), in_a_loop(copy_once),
+                                                                  in_a_loop(handle_once));
+    // Both kinds of read must have been local hits (a dash otherwise).
+    if (rt.shadow_stats().local_hits < hits_before + 2 * static_cast<std::uint64_t>(repetitions + loops * kLoopReads))
+      mine = mine_handle = -1;
+    else
+      std::tie(row.shadow_loop_us, row.memcpy_loop_us, row.handle_loop_us) =
+          std::tuple(in_loops[0] / kLoopReads, in_loops[1] / kLoopReads, in_loops[2] / kLoopReads);
   }
   rt.barrier();
   row.shadow_hit_us = from_rank(comm, holder, mine);
   row.memcpy_us = from_rank(comm, holder, mine_baseline);
+  row.handle_hit_us = from_rank(comm, holder, mine_handle);
+  for (double* figure : {&row.shadow_loop_us, &row.memcpy_loop_us, &row.handle_loop_us})
+    *figure = from_rank(comm, holder, *figure);
   const int get_rank = non_holder > 0 ? non_holder : 0;  // with fewer than 4 ranks: the owner gets from the holder
   mine = mine_baseline = -1;
   if (rt.rank() == non_holder) {
@@ -212,20 +243,33 @@ int main(int argc, char** argv) {
     if (rt.rank() == 0) {
       fmt::print("{} ranks, medians in microseconds (oversubscribed ranks make absolute times noise; read ratios)\n",
                  rt.size());
-      fmt::print("{:>8} {:>9} {:>11} {:>11} {:>11} {:>13} {:>15}\n", "bytes", "memcpy", "shadow hit", "nearest",
-                 "raw MPI_Get", "hit/memcpy", "nearest/MPI_Get");
+      fmt::print("{:>8} {:>9} {:>11} {:>11} {:>11} {:>11} {:>13} {:>15} {:>15}\n", "bytes", "memcpy", "shadow hit",
+                 "handle hit", "nearest", "raw MPI_Get", "hit/memcpy", "handle/memcpy", "nearest/MPI_Get");
       nlohmann::json latency = nlohmann::json::array();
       for (const LatencyRow& row : rows) {
-        fmt::print("{:>8} {:>9} {:>11} {:>11} {:>11} {:>13} {:>15}\n", row.bytes, cell(row.memcpy_us),
-                   cell(row.shadow_hit_us), cell(row.remote_read_us), cell(row.raw_get_us),
-                   ratio(row.shadow_hit_us, row.memcpy_us), ratio(row.remote_read_us, row.raw_get_us));
+        fmt::print("{:>8} {:>9} {:>11} {:>11} {:>11} {:>11} {:>13} {:>15} {:>15}\n", row.bytes, cell(row.memcpy_us),
+                   cell(row.shadow_hit_us), cell(row.handle_hit_us), cell(row.remote_read_us), cell(row.raw_get_us),
+                   ratio(row.shadow_hit_us, row.memcpy_us), ratio(row.handle_hit_us, row.memcpy_us),
+                   ratio(row.remote_read_us, row.raw_get_us));
         auto value_or_null = [](double us) { return us < 0 ? nlohmann::json(nullptr) : nlohmann::json(us); };
         latency.push_back({{"size", row.bytes},
                            {"memcpy_us", value_or_null(row.memcpy_us)},
                            {"shadow_hit_us", value_or_null(row.shadow_hit_us)},
+                           {"handle_hit_us", value_or_null(row.handle_hit_us)},
+                           {"memcpy_loop_us", value_or_null(row.memcpy_loop_us)},
+                           {"shadow_hit_loop_us", value_or_null(row.shadow_loop_us)},
+                           {"handle_hit_loop_us", value_or_null(row.handle_loop_us)},
                            {"remote_read_us", value_or_null(row.remote_read_us)},
                            {"raw_get_us", value_or_null(row.raw_get_us)}});
       }
+      fmt::print("per read in loops of {} reads, nanoseconds (no clock step; pacing included)\n", kLoopReads);
+      fmt::print("{:>8} {:>9} {:>11} {:>11} {:>13} {:>15}\n", "bytes", "memcpy", "shadow hit", "handle hit",
+                 "hit/memcpy", "handle/memcpy");
+      const auto nanoseconds = [](double us) { return us < 0 ? std::string("-") : fmt::format("{:.1f}", 1000 * us); };
+      for (const LatencyRow& row : rows)
+        fmt::print("{:>8} {:>9} {:>11} {:>11} {:>13} {:>15}\n", row.bytes, nanoseconds(row.memcpy_loop_us),
+                   nanoseconds(row.shadow_loop_us), nanoseconds(row.handle_loop_us),
+                   ratio(row.shadow_loop_us, row.memcpy_loop_us), ratio(row.handle_loop_us, row.memcpy_loop_us));
       report_json["ranks"] = rt.size();
       report_json["latency"] = latency;
     }

@@ -43,6 +43,12 @@ struct MonitorOptions {
 };
 
 /// Accesses to one object from one origin rank during an epoch.
+/// Reads counted by their reader and folded into the monitor's snapshots (LoadMonitor::read_tally).
+struct ReadTally {
+  std::uint64_t reads = 0;
+  std::uint64_t bytes = 0;
+};
+
 struct AccessCounts {
   int origin_rank = 0;              ///< the rank the accesses came from (this rank for local ones)
   std::uint64_t reads = 0;          ///< read accesses
@@ -165,6 +171,11 @@ class LoadMonitor {
   /// An access to `object` from `origin_rank` (this rank for local accesses) of `bytes` bytes.
   /// Throws InvalidArgument on a negative origin rank.
   void record_access(ObjectId object, int origin_rank, std::uint64_t bytes, bool is_write);
+  /// Reads of `object` by this rank counted outside the monitor, by a reader that cannot afford a call per
+  /// read (penumbra::ReadHandle adds to it on every read): plain counters that every snapshot() adds to the
+  /// object's accesses from this rank, and that reset_epoch() clears. The reference stays valid for the
+  /// monitor's life (one entry per object ever asked for).
+  ReadTally& read_tally(ObjectId object);
 
   /// A task entered this rank's queue with an estimated cost in seconds (the same unit as measured time),
   /// on `objects` (the cost is split over them). Throws InvalidLoad on a negative or non-finite cost.

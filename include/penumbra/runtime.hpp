@@ -21,6 +21,7 @@
 #include "penumbra/load.hpp"
 #include "penumbra/migration.hpp"
 #include "penumbra/object_id.hpp"
+#include "penumbra/read_handle.hpp"
 #include "penumbra/tasks.hpp"
 #include "penumbra/topology.hpp"
 
@@ -114,6 +115,16 @@ class Runtime {
     }
     auto found = view<T>(ref, options);
     return {*found.value, found.version};
+  }
+
+  /// A handle for reading `ref` often (a hot loop): each `handle.read(options)` is `read<T>(ref, options)`,
+  /// with what the read resolved cached, so that a hit on a shadow held here costs about a memcpy
+  /// (read_handle.hpp, docs/shadows.md). Checks the object's type now: WrongType, UnknownObject, ObjectErased,
+  /// NameCollision as read throws them (a rank that does not own the object asks its owner once).
+  template <Storable T>
+  ReadHandle<T> read_handle(ObjectRef ref) {
+    check_readable(ref, type_tag<T>());
+    return ReadHandle<T>(*this, ref.id());
   }
 
   /// Like read, without a copy when this rank owns the object: shares the stored value. The view is a
@@ -257,8 +268,16 @@ class Runtime {
   void create_value(ObjectRef ref, detail::ValuePtr value);
   ReadResult read_value(ObjectRef ref, std::uint64_t type_tag, const ReadOptions& options);
   // Zero-copy types: fills `out` from the owner's value or a shadow; false when only the owner's CPU can answer.
+  // With a ReadHandle's `cache`, a hit on a shadow held here re-arms its fast path.
   bool read_into(ObjectRef ref, std::uint64_t type_tag, std::span<std::byte> out, const ReadOptions& options,
-                 Version& version);
+                 Version& version, detail::ReadHandleCache* cache = nullptr);
+  // read_handle: the object exists, is live and holds `type_tag` (store here, else the owner's info).
+  void check_readable(ObjectRef ref, std::uint64_t type_tag);
+  template <Storable T>
+  friend class ReadHandle;
+  friend void detail::pace_read_handle(Runtime&, detail::ReadHandleCache&);
+  friend bool detail::read_through_handle(Runtime&, ObjectId, std::uint64_t, detail::ReadHandleCache&,
+                                          std::span<std::byte>, const ReadOptions&, Version&);
   Version write_value(ObjectRef ref, detail::ValuePtr value);
   void cache_decoded(ObjectId id, Version version, detail::ValuePtr decoded);
   balance::EpochReport run_epoch(rebalance::Trigger trigger);
@@ -276,6 +295,36 @@ class Runtime {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+template <Storable T>
+Versioned<T> ReadHandle<T>::read() {
+  return read(ReadOptions{});
+}
+
+template <Storable T>
+Versioned<T> ReadHandle<T>::read(const ReadOptions& options) {
+  // One object returned on every path, so that it is built in the caller's storage (NRVO): a second
+  // return expression would cost a copy of the value, as much as the hit itself at 1 KiB.
+  Versioned<T> result;  // not value-initialised, as in Runtime::read
+  if constexpr (is_zero_copy_v<T>) {
+    if (read_cached(result.value, result.version, options.min_version)) return result;
+  }
+  read_slow(result, options);
+  return result;
+}
+
+template <Storable T>
+void ReadHandle<T>::read_slow(Versioned<T>& result, const ReadOptions& options) {
+  if (runtime_ == nullptr) detail::throw_empty_read_handle();
+  if constexpr (is_zero_copy_v<T>) {
+    if (detail::read_through_handle(*runtime_, id_, type_tag<T>(), cache_,
+                                    std::as_writable_bytes(std::span(&result.value, 1)), options, result.version))
+      return;
+  }
+  auto found = runtime_->view<T>(id_, options);  // only the owner's CPU can answer (or not zero-copy)
+  result.value = *found.value;
+  result.version = found.version;
+}
 
 template <Storable T>
 Versioned<T> TaskContext::read(ObjectRef ref) {

@@ -7,29 +7,14 @@
 #include <numeric>
 
 #include "penumbra/penumbra.hpp"
+#include "shadow_test_support.hpp"
 
 namespace penumbra {
 namespace {
 
-struct Cell {
-  std::int64_t step;
-  double payload[15];
-};
-
-Cell cell_of(std::int64_t step) {
-  Cell cell{step, {}};
-  for (int i = 0; i < 15; ++i) cell.payload[i] = static_cast<double>(step * 100 + i);
-  return cell;
-}
-
-Config shadow_config(std::int64_t max_versions_behind) {
-  Config config;
-  config.shadow.enabled = true;
-  config.shadow.max_copies = 2;
-  config.shadow.max_versions_behind = max_versions_behind;
-  config.shadow.observed_costs = false;  // placement from the counts alone, not from this machine's timings
-  return config;
-}
+using shadow_test::Cell;
+using shadow_test::cell_of;
+using shadow_test::shadow_config;
 
 // Every rank but the owner reads `ref` `reads` times (to the owner, since nobody holds a copy yet).
 template <class T>

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <limits>
@@ -208,6 +209,46 @@ TEST(LoadMonitor, AccessesAreCountedByOriginRank) {
   EXPECT_EQ(object->total_accesses(), 4U);
   EXPECT_EQ(object->total_bytes(), 185U);
   EXPECT_EQ(object->tasks, 0U);  // accesses alone make no task
+}
+
+// A reader's tally (ReadHandle's counters) is folded into every snapshot as this rank's reads of the object,
+// alongside recorded accesses and for objects nothing else touched, and cleared by reset_epoch.
+TEST(LoadMonitor, ReadTalliesJoinTheAccessesFromThisRank) {
+  LoadMonitor monitor(3, quiet("timers"));
+  const ObjectId recorded{7}, tallied_only{9};
+  monitor.record_access(recorded, 3, 16, false);
+  monitor.record_access(recorded, 1, 8, false);
+  ReadTally& tally = monitor.read_tally(recorded);
+  tally.reads += 4;
+  tally.bytes += 64;
+  ReadTally& other = monitor.read_tally(tallied_only);
+  ++other.reads;
+  other.bytes += 8;
+  EXPECT_EQ(&monitor.read_tally(recorded), &tally) << "one tally per object, at a stable address";
+  const LoadSnapshot snapshot = monitor.snapshot();
+  const ObjectLoad* object = find(snapshot, recorded);
+  ASSERT_NE(object, nullptr);
+  ASSERT_EQ(object->accesses.size(), 2U);
+  EXPECT_EQ(object->accesses[0].origin_rank, 1);
+  EXPECT_EQ(object->accesses[0].reads, 1U);
+  EXPECT_EQ(object->accesses[1].origin_rank, 3);
+  EXPECT_EQ(object->accesses[1].reads, 5U);
+  EXPECT_EQ(object->accesses[1].bytes_read, 80U);
+  const ObjectLoad* only = find(snapshot, tallied_only);
+  ASSERT_NE(only, nullptr);
+  ASSERT_EQ(only->accesses.size(), 1U);
+  EXPECT_EQ(only->accesses[0].origin_rank, 3);
+  EXPECT_EQ(only->accesses[0].reads, 1U);
+  EXPECT_TRUE(std::is_sorted(snapshot.objects.begin(), snapshot.objects.end(),
+                             [](const ObjectLoad& a, const ObjectLoad& b) { return a.id < b.id; }));
+  EXPECT_EQ(monitor.snapshot().objects.size(), snapshot.objects.size()) << "a snapshot does not consume tallies";
+
+  const LoadSnapshot closed = monitor.reset_epoch();
+  EXPECT_EQ(find(closed, recorded)->accesses[1].reads, 5U);
+  EXPECT_EQ(tally.reads, 0U) << "cleared at the epoch, the reference still valid";
+  EXPECT_EQ(find(monitor.snapshot(), tallied_only), nullptr);
+  ++tally.reads;
+  EXPECT_EQ(find(monitor.snapshot(), recorded)->accesses[0].reads, 1U);
 }
 
 TEST(LoadMonitor, QueueTracksTasksAndCostAcrossEpochs) {

@@ -109,6 +109,8 @@ struct LoadMonitor::State {
   // The epoch's figures, in the snapshot's own records (the queue fields carry over epochs).
   RankLoad rank_load;
   std::unordered_map<ObjectId, ObjectLoad> objects;
+  // Reads counted by their readers (read_tally): node-based, so the references handed out stay valid.
+  std::unordered_map<ObjectId, ReadTally> tallies;
 
   ObjectLoad& object(ObjectId id) {
     ObjectLoad& load = objects[id];
@@ -284,6 +286,8 @@ void LoadMonitor::record_access(ObjectId object, int origin_rank, std::uint64_t 
   }
 }
 
+ReadTally& LoadMonitor::read_tally(ObjectId object) { return state_->tallies[object]; }
+
 void LoadMonitor::record_enqueued(double cost_seconds, std::span<const ObjectId> objects) {
   state_->queue_change(cost_seconds, objects, true);
 }
@@ -305,9 +309,23 @@ LoadSnapshot LoadMonitor::snapshot() const {
   for (const auto& [id, load] : s.objects) {
     if (!has_epoch_data(load) && load.queued_tasks == 0) continue;
     snap.objects.push_back(load);
-    std::ranges::sort(snap.objects.back().accesses, {}, &AccessCounts::origin_rank);
   }
   std::ranges::sort(snap.objects, {}, &ObjectLoad::id);
+  // Readers' tallies join the accesses from this rank, as if each read had called record_access.
+  for (const auto& [id, tally] : s.tallies) {
+    if (tally.reads == 0) continue;
+    auto object = std::ranges::lower_bound(snap.objects, id, {}, &ObjectLoad::id);
+    if (object == snap.objects.end() || object->id != id) {
+      object = snap.objects.insert(object, ObjectLoad{});
+      object->id = id;
+    }
+    auto from_here = std::ranges::find(object->accesses, s.rank_load.rank, &AccessCounts::origin_rank);
+    if (from_here == object->accesses.end())
+      from_here = object->accesses.insert(from_here, AccessCounts{s.rank_load.rank, 0, 0, 0, 0});
+    from_here->reads += tally.reads;
+    from_here->bytes_read += tally.bytes;
+  }
+  for (ObjectLoad& object : snap.objects) std::ranges::sort(object.accesses, {}, &AccessCounts::origin_rank);
   return snap;
 }
 
@@ -321,6 +339,7 @@ LoadSnapshot LoadMonitor::reset_epoch() {
   rank.tasks = 0;
   rank.counters = {};
   rank.enqueued_tasks = rank.dequeued_tasks = 0;
+  for (auto& [id, tally] : s.tallies) tally = {};  // folded into `closed`; the entries stay (readers hold them)
   // Objects with queued work stay (their queue carries over); the others are forgotten until touched again.
   for (auto it = s.objects.begin(); it != s.objects.end();) {
     if (it->second.queued_tasks == 0) {

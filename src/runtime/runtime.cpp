@@ -204,7 +204,42 @@ struct Runtime::Impl {
   }
 
   void forget_copies(std::span<const ObjectId> ids) {
+    invalidate_read_handles();  // erased or moving away: no handle may keep the store entry
     if (shadows) shadows->forget_owned(ids);
+  }
+
+  // ---- read handles (read_handle.hpp): what a handle caches is valid while `read_generation` is unchanged,
+  // so it is bumped wherever a store entry, a held slot, a read counter or an owner may change: erase and
+  // migration (forget_copies, and after the move), shadow epochs, restore. Starts at 1: no cache matches 0.
+  std::uint64_t read_generation = 1;
+  void invalidate_read_handles() noexcept { ++read_generation; }
+
+  // Where a handle's reads come from now, and the counters a fast read adds to. Throws as a read would when
+  // this rank owns the object (UnknownObject, ObjectErased, WrongType); leaves the cache unresolved then.
+  void resolve_handle(ObjectId id, std::uint64_t type_tag, detail::ReadHandleCache& cache) {
+    using Source = detail::ReadHandleCache::Source;
+    detail::ReadHandleCache resolved;
+    resolved.until_progress = cache.until_progress;
+    resolved.generation = &read_generation;
+    resolved.resolved_at = read_generation;
+    resolved.tally = &rebalancer->monitor().read_tally(id);
+    const int owner = directory.owner_of(id);
+    shadow::HeldShadow* held = nullptr;
+    if (owner == rank()) {
+      resolved.object = &store.get(ObjectRef(id), type_tag);
+      resolved.source = Source::owned;
+    } else if (shadows && shadows->window().unified() && (held = shadows->held(id)) != nullptr) {
+      // (The separate memory model needs MPI_Win_sync before each local read: those handles take read_into.)
+      std::byte* slot = shadows->window().local_slot(held->slot);
+      resolved.sequence = reinterpret_cast<std::uint64_t*>(slot);
+      resolved.payload = slot + sizeof(shadow::SlotHeader);
+      resolved.hits = &shadows->counters().local_hits;
+      resolved.policy_reads = &shadows->read_counter(id, owner);
+      resolved.source = Source::shadow;  // verified_sequence 0: the first read takes read_into and checks all
+    } else {
+      resolved.source = Source::elsewhere;
+    }
+    cache = resolved;
   }
 
   // Entering the runtime: serve requests, push what the staleness bound says is due. Probing for requests is
@@ -369,6 +404,7 @@ struct Runtime::Impl {
     forget_copies(pending.outgoing());  // one batch of puts for all of them
     flush_metadata();
     migration::Landing landing = pending.finish(store, directory);
+    invalidate_read_handles();  // objects arrived and left, owners changed
     for (ObjectId id : landing.received) {
       register_owned(id);  // same version, new owner, no copies yet
       versions_at_last_epoch[id] = store.get(id).version;  // its write rate counts from here
@@ -467,8 +503,9 @@ Runtime::ReadResult Runtime::read_value(ObjectRef ref, std::uint64_t type_tag, c
 }
 
 bool Runtime::read_into(ObjectRef ref, std::uint64_t type_tag, std::span<std::byte> out, const ReadOptions& options,
-                        Version& version) {
+                        Version& version, detail::ReadHandleCache* cache) {
   impl_->enter();
+  if (cache) cache->until_progress = detail::kReadHandleProgressBudget;
   const int owner = impl_->directory.owner_of(ref.id());
   if (owner == rank()) {
     const store::StoredObject& object = impl_->store.get(ref, type_tag);
@@ -484,6 +521,10 @@ bool Runtime::read_into(ObjectRef ref, std::uint64_t type_tag, std::span<std::by
                                              return impl_->shadows->read_held_into(ref.id(), held, out);
                                            })) {
     version = *found;
+    // A handle's next reads of this version copy it inline: id, size, type and checksum are checked now.
+    if (cache && cache->source == detail::ReadHandleCache::Source::shadow &&
+        cache->resolved_at == impl_->read_generation)
+      cache->verified_sequence = shadow::stable_sequence(*found);
     impl_->note_access(ref.id(), out.size(), false);
     return true;
   }
@@ -497,6 +538,55 @@ bool Runtime::read_into(ObjectRef ref, std::uint64_t type_tag, std::span<std::by
   }
   return false;
 }
+
+void Runtime::check_readable(ObjectRef ref, std::uint64_t type_tag) {
+  impl_->enter();
+  const int owner = impl_->directory.owner_of(ref.id());
+  if (owner == rank()) {
+    impl_->store.get(ref, type_tag);
+    return;
+  }
+  const transport::Reply reply = impl_->call_owner(owner, ref, transport::Operation::info, 0);
+  if (reply.type_tag != type_tag)
+    throw WrongType(ref.id().value,
+                    fmt::format("read_handle: object {} holds another type than the one read (type tag {:#x}, not {:#x})",
+                                ref.describe(), reply.type_tag, type_tag));
+}
+
+namespace detail {
+
+void throw_empty_read_handle() {
+  throw InvalidArgument("read through an empty ReadHandle (make one with Runtime::read_handle)");
+}
+
+void pace_read_handle(Runtime& runtime, ReadHandleCache& cache) {
+  if (!runtime.impl_) throw InvalidArgument("read through a ReadHandle whose Runtime was moved from");
+  runtime.impl_->enter();
+  cache.until_progress = kReadHandleProgressBudget;
+}
+
+bool read_through_handle(Runtime& runtime, ObjectId id, std::uint64_t type_tag, ReadHandleCache& cache,
+                         std::span<std::byte> out, const ReadOptions& options, Version& version) {
+  if (!runtime.impl_) throw InvalidArgument("read through a ReadHandle whose Runtime was moved from");
+  Runtime::Impl& impl = *runtime.impl_;
+  if (cache.source == ReadHandleCache::Source::owned && cache.resolved_at == impl.read_generation &&
+      (cache.until_progress -= kReadHandleFixedCost + static_cast<std::int64_t>(out.size())) < 0)
+    pace_read_handle(runtime, cache);  // may serve an erase or a write of the object: checked below
+  if (cache.source == ReadHandleCache::Source::unresolved || cache.resolved_at != impl.read_generation)
+    impl.resolve_handle(id, type_tag, cache);
+  if (cache.source != ReadHandleCache::Source::owned) return runtime.read_into(id, type_tag, out, options, version, &cache);
+  // This rank's own object, its store entry cached: no directory or store lookup, the access tallied.
+  const auto& object = *static_cast<const store::StoredObject*>(cache.object);
+  const std::span<const std::byte> bytes = object.value->bytes();
+  if (bytes.size() != out.size()) return false;
+  std::memcpy(out.data(), bytes.data(), bytes.size());
+  version = object.version;
+  ++cache.tally->reads;
+  cache.tally->bytes += bytes.size();
+  return true;
+}
+
+}  // namespace detail
 
 Version Runtime::write_value(ObjectRef ref, detail::ValuePtr value) {
   impl_->enter();
@@ -578,6 +668,7 @@ void Runtime::update_shadows() {
                                   return {object.value, object.version};
                                 },
                                 planner);
+  impl_->invalidate_read_handles();  // held slots released, evicted and reserved; read counts handed over
   impl_->shadows_created += report.created;
   impl_->shadows_dropped += report.dropped + report.evicted;
   for (ObjectId id : report.changed) impl_->register_owned(id);  // new holder sets reach the readers
@@ -790,6 +881,7 @@ RestoreReport Runtime::restore(const std::filesystem::path& directory) {
   // service afterwards only tells readers where copies are (a lookup that finds nothing asks the owner).
   impl_->store = std::move(restored.store);
   impl_->directory = store::OwnerDirectory(size());  // every object is at its home
+  impl_->invalidate_read_handles();
   for (ObjectId id : impl_->store.live_ids()) impl_->register_owned(id);
   impl_->flush_metadata();
   return restored.report;

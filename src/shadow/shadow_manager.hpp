@@ -88,6 +88,13 @@ class ShadowManager {
     ++count.count;
     count.owner = owner;
   }
+  /// The counter count_read(id, owner) adds to, for a reader that counts by itself (ReadHandle). Valid until
+  /// the next epoch (run_epoch hands the counts to the owners and clears them).
+  double& read_counter(ObjectId id, int owner) {
+    ReadCount& count = reads_[id];
+    count.owner = owner;
+    return count.count;
+  }
   /// A read of another rank's object took `us`: from a copy in a window (`one_sided`) or answered by its owner.
   void observe_read(bool one_sided, double us) noexcept {
     double& average = one_sided ? observed_.one_sided_us : observed_.owner_us;

@@ -57,6 +57,12 @@ class ShadowWindow {
   /// As read_local, into a buffer of exactly the expected payload size (zero-copy types): a size mismatch is
   /// `too_large`.
   SlotRead read_local_into(const SlotAddress& slot, ObjectId id, Version verified, std::span<std::byte> out) const;
+  /// The header's address of a slot of this rank's window, for a reader that runs the seqlock itself on a
+  /// version it already verified (ReadHandle's fast path). Valid until the slot is released.
+  std::byte* local_slot(const SlotAddress& slot) const noexcept { return window_.base() + slot.offset; }
+  /// MPI's unified memory model (a fence orders loads after remote puts); in the separate model every local
+  /// read needs MPI_Win_sync first (checked with MPI_WIN_MODEL at window creation).
+  bool unified() const noexcept { return unified_; }
 
   // ---- remote readers ------------------------------------------------------------------------------
   /// One-sided copy of a slot at another rank (or this one). `expected_size` is the payload size the reader
