@@ -145,6 +145,13 @@ class Strategy {
   /// Whether plan() reads the objects' predicted costs. The runtime computes the travelling-load forecast
   /// (balance.travel_forecast) only for a strategy that does, so a reactive one pays nothing for it.
   virtual bool plans_on_predicted_costs() const noexcept { return true; }
+  /// The load whose spread the threshold trigger (balance.threshold) watches for this strategy: the one it
+  /// plans on. A reactive strategy is triggered by overload it measured (after the fact, as Charm++'s balancers
+  /// see it), a predictive one by overload it forecasts, the oracle by the true costs a benchmark declared.
+  enum class TriggerLoad : std::uint8_t { measured, predicted, declared };
+  virtual TriggerLoad trigger_load() const noexcept {
+    return plans_on_predicted_costs() ? TriggerLoad::predicted : TriggerLoad::measured;
+  }
   /// Throws InvalidArgument naming the bad value for inconsistent input (owner out of range, duplicate id).
   virtual Plan plan(const EpochInput& input) const = 0;
 };

@@ -31,6 +31,7 @@ class PredictiveStrategy final : public Strategy {
   // The oracle plans on next_cost; it reads a rank's predicted load only for the background work, which the
   // travelling-load forecast leaves unchanged.
   bool plans_on_predicted_costs() const noexcept override { return !oracle_; }
+  TriggerLoad trigger_load() const noexcept override { return oracle_ ? TriggerLoad::declared : TriggerLoad::predicted; }
 
   Plan plan(const EpochInput& input) const override {
     const auto start = std::chrono::steady_clock::now();

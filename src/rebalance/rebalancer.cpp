@@ -65,10 +65,30 @@ void Rebalancer::declare_next_cost(ObjectId id, double seconds_per_step) { next_
 Trigger Rebalancer::end_step(const mpi::Communicator& comm, std::int64_t step, std::span<const ObjectId> owned,
                              const std::function<bool(ObjectId)>& owns) {
   tracker_.observe_step(monitor_.reset_epoch(), owns);
-  const mpi::SumMax spread = sum_max_(comm, tracker_.forecast_rank(owned).per_step);
-  // An epoch right after another cannot see the effect of the first: wait at least `horizon` steps.
+  const mpi::SumMax spread = sum_max_(comm, trigger_load(owned));
   return decide_trigger(step, balance_.epoch_every, balance_.threshold, LoadSpread{spread.sum, spread.max, comm.size()},
-                        step - last_epoch_step_, std::max<std::int64_t>(balance_.horizon, 2));
+                        step - last_epoch_step_, projected_imbalance_);
+}
+
+double Rebalancer::trigger_load(std::span<const ObjectId> owned) const {
+  switch (strategy_->trigger_load()) {
+    case balance::Strategy::TriggerLoad::measured:
+      return tracker_.measured_load_per_step();
+    case balance::Strategy::TriggerLoad::declared: {
+      double declared = 0.0;
+      bool any = false;
+      for (ObjectId id : owned)
+        if (const auto found = next_costs_.find(id); found != next_costs_.end()) {
+          declared += found->second;
+          any = true;
+        }
+      if (any) return declared;
+      break;  // nothing declared (not a benchmark): the forecast
+    }
+    case balance::Strategy::TriggerLoad::predicted:
+      break;
+  }
+  return tracker_.forecast_rank(owned).per_step;
 }
 
 DecidedEpoch Rebalancer::decide(const mpi::Communicator& comm, const Topology& topology, Trigger trigger,
@@ -173,6 +193,7 @@ void Rebalancer::after_epoch(const DecidedEpoch& epoch) {
   next_costs_.clear();
   ++epochs_;
   last_epoch_step_ = epoch.report.step;
+  projected_imbalance_ = epoch.report.projected_imbalance;
 }
 
 void Rebalancer::objects_moved(const DecidedEpoch& epoch, std::span<const ObjectId> sent,

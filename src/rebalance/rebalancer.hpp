@@ -87,6 +87,8 @@ class Rebalancer {
   std::vector<double> predicted_step_loads() const;
 
  private:
+  /// This rank's load per step as the strategy's threshold trigger watches it (Strategy::trigger_load).
+  double trigger_load(std::span<const ObjectId> owned) const;
   double steps_per_epoch() const noexcept;  // the period the snapshot's per-epoch figures cover
   BalanceOptions balance_;
   int rank_;
@@ -98,6 +100,7 @@ class Rebalancer {
   std::unordered_map<ObjectId, double> next_costs_;
   std::int64_t epochs_ = 0;
   std::int64_t last_epoch_step_ = 0;
+  double projected_imbalance_ = 1.0;  // what the last epoch's plan left: a threshold epoch must see worse
   std::vector<double> predicted_after_last_epoch_;  // per rank, for the next epoch's prediction error
 };
 

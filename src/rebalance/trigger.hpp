@@ -20,10 +20,15 @@ struct LoadSpread {
   double imbalance() const noexcept { return mean() > 0.0 ? max / mean() : 1.0; }
 };
 
+/// Steps after an epoch before a threshold epoch may follow: one step to measure what the moves did.
+inline constexpr std::int64_t kThresholdEpochGap = 2;
+
 /// `periodic` when `step` is a multiple of `epoch_every` (> 0), else `threshold` when the most loaded rank's
-/// prediction exceeds (1 + threshold) x the mean and at least `min_gap` steps passed since the last epoch
-/// (an overload the last epoch could not fix must not make every step an epoch), else `none`.
+/// load exceeds (1 + threshold) x the mean, at least kThresholdEpochGap steps passed since the last epoch, and
+/// the imbalance is worse than the last epoch's plan left it (`projected_imbalance`) by more than half the
+/// threshold: an overload that epoch could not fix (one object heavier than a rank's share) must not make
+/// every other step an epoch. Else `none`. `projected_imbalance` <= 1 when there was no epoch yet.
 Trigger decide_trigger(std::int64_t step, std::int64_t epoch_every, double threshold, const LoadSpread& spread,
-                       std::int64_t steps_since_last_epoch, std::int64_t min_gap);
+                       std::int64_t steps_since_last_epoch, double projected_imbalance);
 
 }  // namespace penumbra::rebalance
