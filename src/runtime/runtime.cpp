@@ -394,6 +394,7 @@ struct Runtime::Impl {
   // whether an overlapped move sends its value early (migration::defer_transfer).
   std::unordered_map<ObjectId, Version> versions_at_last_epoch;
   std::int64_t last_epoch_step = 0;
+  bool last_epoch_moved = false;  // whether the last rebalance epoch moved (or started moving) anything
 
   // Collective: the owners of `pending`'s objects change. No request may be in flight meanwhile. Copies of a
   // moving object are dropped (their slots are marked "being written" at once, so readers go to the owner);
@@ -719,7 +720,8 @@ std::int64_t Runtime::step() {
   const bool rebalanced = trigger != rebalance::Trigger::none;
   if (rebalanced) run_epoch(trigger);
   const bool shadow_epoch = step % impl_->config.epoch_interval == 0;
-  if (shadow_epoch && !rebalanced) update_shadows();  // run_epoch re-placed them already
+  // An epoch that moved objects re-placed the shadows already (or will, when its moves land).
+  if (shadow_epoch && !(rebalanced && impl_->last_epoch_moved)) update_shadows();
   if (tasks_queued) {
     if (rebalanced) impl_->scheduler->reroute(impl_->collective, impl_->placement_view(), monitor());
     std::int64_t pending = 0;
@@ -786,7 +788,8 @@ balance::EpochReport Runtime::run_epoch(rebalance::Trigger kind) {
   for (ObjectId id : impl_->store.live_ids()) impl_->versions_at_last_epoch[id] = impl_->store.get(id).version;
   impl_->last_epoch_step = impl_->steps;
   balance::EpochReport report = decided.report;
-  const bool overlap = overlapping && !moves.empty();
+  impl_->last_epoch_moved = !moves.empty();  // the same on every rank: the plan is
+  const bool overlap = overlapping && impl_->last_epoch_moved;
   report.objects_moved = moves.objects_total();
   report.bytes_moved = moves.bytes_total();
   report.overlapped = overlap;
@@ -794,7 +797,7 @@ balance::EpochReport Runtime::run_epoch(rebalance::Trigger kind) {
     impl_->pending_moves.emplace(std::move(moves));
     impl_->pending_epoch = decided;
     impl_->pending_report = impl_->epoch_reports.size();
-  } else {
+  } else if (impl_->last_epoch_moved) {  // a plan without moves needs no landing (and its collectives)
     const migration::Landing landing = impl_->land(moves);
     impl_->rebalancer->objects_moved(decided, landing.sent, landing.received);
     report.objects_moved = landing.report.objects_moved_total;
@@ -805,7 +808,9 @@ balance::EpochReport Runtime::run_epoch(rebalance::Trigger kind) {
   // Moved objects lost their copies: the new owners place their own, and the metadata service learns them
   // (for travelling moves, once they land).
   clocks.metadata.start = std::chrono::steady_clock::now();
-  if (!overlap) update_shadows();
+  // An epoch that moved nothing leaves the copies as they are: a threshold epoch can come every few steps, and
+  // the periodic shadow epochs keep placing copies.
+  if (!overlap && impl_->last_epoch_moved) update_shadows();
   clocks.metadata.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - clocks.metadata.start).count();
   if (impl_->tracer->enabled()) {
