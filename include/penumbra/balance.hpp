@@ -147,8 +147,9 @@ class Strategy {
   virtual bool plans_on_predicted_costs() const noexcept { return true; }
   /// The load whose spread the threshold trigger (balance.threshold) watches for this strategy: the one it
   /// plans on. A reactive strategy is triggered by overload it measured (after the fact, as Charm++'s balancers
-  /// see it), a predictive one by overload it forecasts, the oracle by the true costs a benchmark declared.
-  enum class TriggerLoad : std::uint8_t { measured, predicted, declared };
+  /// see it), a predictive one by overload it forecasts, the oracle by the true costs a benchmark declared;
+  /// `none`: no threshold epochs (a strategy that never moves anything).
+  enum class TriggerLoad : std::uint8_t { measured, predicted, declared, none };
   virtual TriggerLoad trigger_load() const noexcept {
     return plans_on_predicted_costs() ? TriggerLoad::predicted : TriggerLoad::measured;
   }

@@ -2,6 +2,8 @@
 // per-rank load tracker that feeds the predictor.
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include <cmath>
 
 #include "penumbra/errors.hpp"
@@ -73,6 +75,8 @@ TEST(DecideTrigger, PeriodicThresholdAndGap) {
   // The last epoch's plan left 1.95 (an object heavier than a rank's share): 2.0 is not worse by 0.1.
   EXPECT_EQ(decide_trigger(12, 0, 0.2, hot, 5, 1.95), Trigger::none) << "an overload the last epoch could not fix";
   EXPECT_EQ(decide_trigger(12, 0, 0.2, hot, 5, 1.85), Trigger::threshold) << "worse than the plan left it";
+  EXPECT_EQ(decide_trigger(12, 0, 0.2, hot, 5, std::numeric_limits<double>::infinity()), Trigger::none)
+      << "no threshold epochs (a strategy that never moves)";
 }
 
 TEST(LoadTracker, WindowsCountOwnedCostsAndAllAccesses) {

@@ -9,6 +9,7 @@ class StaticStrategy final : public Strategy {
  public:
   std::string_view name() const noexcept override { return "static"; }
   bool plans_on_predicted_costs() const noexcept override { return false; }  // measured costs only
+  TriggerLoad trigger_load() const noexcept override { return TriggerLoad::none; }  // it never moves anything
   Plan plan(const EpochInput& input) const override {
     const auto start = std::chrono::steady_clock::now();
     const auto [index, view] = prepare(input, CostSource::measured);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <numeric>
 
 #include "mpi/agreement.hpp"
@@ -66,13 +67,17 @@ Trigger Rebalancer::end_step(const mpi::Communicator& comm, std::int64_t step, s
                              const std::function<bool(ObjectId)>& owns) {
   tracker_.observe_step(monitor_.reset_epoch(), owns);
   const mpi::SumMax spread = sum_max_(comm, trigger_load(owned));
+  // A strategy that never moves gets no threshold epochs: an imbalance it is sure to leave as it is.
+  const bool thresholds = strategy_->trigger_load() != balance::Strategy::TriggerLoad::none;
   return decide_trigger(step, balance_.epoch_every, balance_.threshold, LoadSpread{spread.sum, spread.max, comm.size()},
-                        step - last_epoch_step_, projected_imbalance_);
+                        step - last_epoch_step_,
+                        thresholds ? projected_imbalance_ : std::numeric_limits<double>::infinity());
 }
 
 double Rebalancer::trigger_load(std::span<const ObjectId> owned) const {
   switch (strategy_->trigger_load()) {
     case balance::Strategy::TriggerLoad::measured:
+    case balance::Strategy::TriggerLoad::none:  // watched for the allreduce every rank joins; never triggers
       return tracker_.measured_load_per_step();
     case balance::Strategy::TriggerLoad::declared: {
       double declared = 0.0;
