@@ -162,14 +162,16 @@ TEST(Rebalance, ThresholdTriggersAnEpochOnlyWhenARankIsPredictedOverloaded) {
 TEST(Rebalance, EachStrategyIsTriggeredByTheLoadItPlansOn) {
   // Rank 0's objects become 10x heavier at step 7. A reactive strategy (refine) learns of it from what it
   // measured and gets a threshold epoch; static, which never moves, gets none.
-  for (const std::string strategy : {"refine", "static"}) {
+  for (const std::string& strategy : std::vector<std::string>{"refine", "static"}) {
     Runtime rt(MPI_COMM_WORLD, config_for(strategy, 0, 0.5));
     if (rt.size() < 2) GTEST_SKIP() << "needs two ranks";
     spread_evenly(rt, create_cells(rt, 8 * rt.size()));
     for (int step = 1; step <= 12; ++step) {
       charge(rt, [&](ObjectId) { return rt.rank() == 0 && step >= 7 ? 1e-2 : 1e-3; });
       rt.step();
-      if (step == 6) EXPECT_TRUE(rt.epoch_reports().empty()) << strategy << ": even loads, no epoch";
+      if (step == 6) {
+        EXPECT_TRUE(rt.epoch_reports().empty()) << strategy << ": even loads, no epoch";
+      }
     }
     if (strategy == "static") {
       EXPECT_TRUE(rt.epoch_reports().empty()) << "static never moves: no threshold epochs";
