@@ -183,9 +183,8 @@ int run_pattern_mode(const PatternFlags& flags) {
     }
   // Moves overlapping the next step against moves inside the epoch, strategy by strategy.
   for (const auto& row : rows) {
-    constexpr std::string_view suffix = "+overlap";
-    if (!row.name.ends_with(suffix)) continue;
-    const std::string base = row.name.substr(0, row.name.size() - suffix.size());
+    const auto [base, overlap] = penumbra::bench::variant_of(row.name);
+    if (!overlap) continue;
     if (const auto* blocking = find_result(rows, base)) {
       fmt::print("{} / {}: {:.3f}x time\n", row.name, base, row.total_s / blocking->total_s);
       json["overlap_vs_blocking"][base] = row.total_s / blocking->total_s;

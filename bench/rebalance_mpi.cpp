@@ -52,20 +52,6 @@ double max_over_ranks(MPI_Comm comm, double value) {
   return result;
 }
 
-// A row of the comparison: a strategy, and "+overlap" for its moves travelling during the next step
-// (balance.overlap_moves) instead of inside the epoch.
-struct Variant {
-  std::string strategy;
-  bool overlap = false;
-};
-
-constexpr std::string_view kOverlapSuffix = "+overlap";
-
-Variant variant_of(const std::string& name) {
-  if (name.ends_with(kOverlapSuffix)) return {name.substr(0, name.size() - kOverlapSuffix.size()), true};
-  return {name, false};
-}
-
 MpiStrategyResult run_strategy(MPI_Comm comm, const MpiRebalanceOptions& options, const std::string& name,
                                const std::vector<Series>& work) {
   const auto [strategy, overlap] = variant_of(name);

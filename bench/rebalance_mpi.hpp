@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace penumbra::bench {
@@ -25,6 +26,18 @@ struct MpiRebalanceOptions {
   int repeat = 1;
   std::vector<std::string> strategies = {"static", "greedy", "refine", "predictive", "oracle"};
 };
+
+/// A row of the comparison: a strategy, and "NAME+overlap" for its moves travelling during the next step
+/// (balance.overlap_moves) instead of inside the epoch.
+struct Variant {
+  std::string strategy;
+  bool overlap = false;
+};
+inline constexpr std::string_view kOverlapSuffix = "+overlap";
+inline Variant variant_of(const std::string& name) {
+  if (name.ends_with(kOverlapSuffix)) return {name.substr(0, name.size() - kOverlapSuffix.size()), true};
+  return {name, false};
+}
 
 struct MpiStrategyResult {
   std::string name;

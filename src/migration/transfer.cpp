@@ -79,13 +79,14 @@ Bytes pack_names(std::span<const Outgoing> outgoing, int peer) {
 // second exchange apart from the first. Members are destroyed in reverse: the requests (which wait) first.
 struct Exchange {
   std::vector<Bytes> names_in, names_out;
+  PeerExchange peers;                                    // who sends what to whom, in record order
   std::unordered_map<std::uint64_t, Incoming> incoming;  // by object id
   std::vector<mpi::Request> requests;
 
   Exchange(const mpi::Communicator& comm, std::span<const MoveRecord> all, std::span<const Outgoing> outgoing,
            bool named, const std::function<bool(const MoveRecord&)>& carries, int tag) {
     const int ranks = comm.size();
-    const PeerExchange peers = exchange_of(all, comm.rank(), ranks);
+    peers = exchange_of(all, comm.rank(), ranks);
     names_in.resize(static_cast<std::size_t>(ranks));
     names_out.resize(static_cast<std::size_t>(ranks));
     const auto keep = [this](std::vector<mpi::Request> posted) {
@@ -254,7 +255,7 @@ Landing PendingMigration::finish(store::ObjectStore& store, store::OwnerDirector
   std::exception_ptr failure;
   try {
     bool corrupt_next = faulty && faults.corrupt_payload;
-    const PeerExchange peers = exchange_of(state_->all, comm.rank(), comm.size());
+    const PeerExchange& peers = state_->exchange->peers;  // the first exchange's: every started move
     for (int peer = 0; peer < comm.size(); ++peer) {
       const auto p = static_cast<std::size_t>(peer);
       std::size_t name_offset = 0;

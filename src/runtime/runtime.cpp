@@ -785,8 +785,9 @@ balance::EpochReport Runtime::run_epoch(rebalance::Trigger kind) {
   migration::PendingMigration moves = migration::PendingMigration::start(
       impl_->collective, impl_->store, decided.my_moves, impl_->config.fault,
       overlapping ? std::function<bool(ObjectId)>(defer) : std::function<bool(ObjectId)>());
-  impl_->versions_at_last_epoch.clear();
-  for (ObjectId id : impl_->store.live_ids()) impl_->versions_at_last_epoch[id] = impl_->store.get(id).version;
+  impl_->versions_at_last_epoch.clear();  // the baseline only overlapped moves read
+  if (overlapping)
+    for (ObjectId id : impl_->store.live_ids()) impl_->versions_at_last_epoch[id] = impl_->store.get(id).version;
   impl_->last_epoch_step = impl_->steps;
   balance::EpochReport report = decided.report;
   impl_->last_epoch_moved = !moves.empty();  // the same on every rank: the plan is
