@@ -9,6 +9,7 @@
 #include "mpi/communicator.hpp"
 #include "penumbra/detail/value.hpp"
 #include "shadow/shadow_manager.hpp"
+#include "shadow/slot_layout.hpp"
 
 namespace penumbra::shadow {
 namespace {
@@ -26,6 +27,8 @@ Block block_of(std::int64_t v) {
 
 // Object `kId` is owned by rank 0; the planner puts its copy on rank 1.
 constexpr ObjectId kId{0xB10C};
+// An object rank 1 owns and publishes (ShadowBudget).
+constexpr ObjectId kHome{0x40E};
 
 struct OwnedBlock {
   detail::ValuePtr value;
@@ -157,6 +160,53 @@ TEST_F(ShadowSlots, DroppedCopiesAreReleasedAndBudgetsHold) {
   EXPECT_EQ(manager.window().used_bytes(), 0U);
   if (comm.rank() == 0) {
     EXPECT_TRUE(manager.copies_of(kId).empty());
+  }
+}
+
+// Rank 1 publishes its own object kHome (a home copy) in a window with room for one slot, then rank 0 asks it
+// to hold a copy of kId. The newcomer gets the slot only if it is worth more per byte than the home copy.
+TEST(ShadowBudget, HomeCopiesGiveWayToShadowsWorthMorePerByte) {
+  const mpi::Communicator comm = mpi::Communicator::duplicate(MPI_COMM_WORLD);
+  if (comm.size() < 2) GTEST_SKIP() << "needs an owner and a holder that publishes its own object";
+  const OwnedBlock home_block{detail::make_value(block_of(3)), 3};
+  const OwnedBlock shadowed_block{detail::make_value(block_of(5)), 5};
+  const auto owner_of = [&](ObjectId id) { return id == kHome ? 1 : 0; };
+  const auto owned_value = [&](ObjectId id) -> std::pair<detail::ValuePtr, Version> {
+    if (comm.rank() == 1 && id == kHome) return {home_block.value, home_block.version};
+    if (comm.rank() == 0 && id == kId) return {shadowed_block.value, shadowed_block.version};
+    return {nullptr, 0};
+  };
+  // Rank 1 always wants its home copy (value 10); rank 0 wants a copy of kId on rank 1 worth `shadow_value`.
+  const auto planner = [&](double shadow_value) {
+    return [&comm, shadow_value](std::span<const OwnedObjectStats> objects) {
+      std::vector<DesiredShadow> desired;
+      for (const auto& object : objects) {
+        if (comm.rank() == 1 && object.id == kHome) desired.push_back({kHome, 1, 10.0});
+        if (comm.rank() == 0 && object.id == kId && shadow_value > 0) desired.push_back({kId, 1, shadow_value});
+      }
+      return desired;
+    };
+  };
+  const std::size_t one_slot = slot_bytes(payload_capacity_for(sizeof(Block)));
+  for (const double shadow_value : {5.0, 100.0}) {
+    ShadowManager manager(comm, one_slot, StalenessBound{});
+    if (comm.rank() == 0) manager.count_read(kHome, 1);
+    manager.run_epoch(owner_of, owned_value, planner(0.0));
+    EXPECT_EQ(manager.home_copy(kHome).has_value(), comm.rank() == 1);
+    if (comm.rank() == 0) manager.count_read(kHome, 1);
+    if (comm.rank() == 1) manager.count_read(kId, 0);
+    const ShadowEpochReport report = manager.run_epoch(owner_of, owned_value, planner(shadow_value));
+    const bool newcomer_wins = shadow_value > 10.0;
+    if (comm.rank() == 1) {
+      EXPECT_EQ(manager.held(kId) != nullptr, newcomer_wins) << "shadow worth " << shadow_value;
+      EXPECT_EQ(manager.home_copy(kHome).has_value(), !newcomer_wins) << "shadow worth " << shadow_value;
+      EXPECT_EQ(report.home_released, newcomer_wins ? 1U : 0U);
+      EXPECT_LE(manager.window().used_bytes(), manager.window().capacity_bytes());
+    }
+    if (comm.rank() == 0) {
+      EXPECT_EQ(manager.copies_of(kId).size(), newcomer_wins ? 1U : 0U) << "shadow worth " << shadow_value;
+      EXPECT_EQ(report.refused, newcomer_wins ? 0U : 1U);
+    }
   }
 }
 

@@ -327,22 +327,34 @@ ShadowEpochReport ShadowManager::run_epoch(const std::function<int(ObjectId)>& o
     const double db = density(b.proposal.value_us, b.proposal.payload_capacity);
     return da != db ? da > db : a.proposal.id < b.proposal.id;
   });
+  // Held shadows and this rank's home copies share the window, so both give way to a newcomer worth more per
+  // byte. (Home copies used to be exempt: once published they kept their slots whatever came later, and under
+  // a tight budget they held most of the window while the rank's own hottest reads went to other ranks.)
+  const auto evict_cheapest_below = [&](double newcomer) {
+    const auto by_density = [](const auto& a, const auto& b) {
+      return density(a.second.value_us, a.second.slot.capacity) < density(b.second.value_us, b.second.slot.capacity);
+    };
+    const auto shadow = std::min_element(held_.begin(), held_.end(), by_density);
+    const auto home = std::min_element(home_.begin(), home_.end(), by_density);
+    const auto density_of = [](const auto& entry) { return density(entry.second.value_us, entry.second.slot.capacity); };
+    const bool shadow_below = shadow != held_.end() && density_of(*shadow) < newcomer;
+    const bool home_below = home != home_.end() && density_of(*home) < newcomer;
+    if (home_below && (!shadow_below || density_of(*home) < density_of(*shadow))) {
+      release_home(home->first);  // counted in home_released; readers ask the owner again, the metadata hears it
+      return true;
+    }
+    if (!shadow_below) return false;
+    answers_out[static_cast<std::size_t>(shadow->second.owner)].push_back(
+        {shadow->first, shadow->second.slot, AnswerKind::evicted});
+    window_.release(shadow->second.slot);
+    held_.erase(shadow);
+    ++report.evicted;
+    return true;
+  };
   for (const Candidate& c : creations) {
     const double newcomer = density(c.proposal.value_us, c.proposal.payload_capacity);
     std::optional<SlotAddress> slot = window_.reserve(c.proposal.payload_capacity);
-    while (!slot) {
-      auto cheapest = std::min_element(held_.begin(), held_.end(), [](const auto& a, const auto& b) {
-        return density(a.second.value_us, a.second.slot.capacity) < density(b.second.value_us, b.second.slot.capacity);
-      });
-      if (cheapest == held_.end() || density(cheapest->second.value_us, cheapest->second.slot.capacity) >= newcomer)
-        break;
-      answers_out[static_cast<std::size_t>(cheapest->second.owner)].push_back(
-          {cheapest->first, cheapest->second.slot, AnswerKind::evicted});
-      window_.release(cheapest->second.slot);
-      held_.erase(cheapest);
-      ++report.evicted;
-      slot = window_.reserve(c.proposal.payload_capacity);
-    }
+    while (!slot && evict_cheapest_below(newcomer)) slot = window_.reserve(c.proposal.payload_capacity);
     if (slot && c.owner == me) {
       const auto [value, version] = owned_value(c.proposal.id);
       const HomeCopy& home = home_[c.proposal.id] = HomeCopy{*slot, c.proposal.value_us};
