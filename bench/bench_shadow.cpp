@@ -169,6 +169,41 @@ LatencyRow measure_latency(penumbra::Runtime& rt, const penumbra::mpi::Communica
 std::string cell(double us) { return us < 0 ? "-" : fmt::format("{:.3f}", us); }
 std::string ratio(double a, double b) { return a < 0 || b <= 0 ? "-" : fmt::format("{:.2f}x", a / b); }
 
+// A ceiling on the budgeted mode, in operations per second relative to `full`: no placement within its budget
+// serves more than ZipfRow::best_local_share of the reads locally, a local read costs at least `full`'s mean
+// read (every read is local there), and any other read at least a one-sided read of a copy, as this run
+// measured it (ShadowStats::one_sided_read_us, the budgeted run's ranks). Writes are taken at the budgeted run's
+// own mean. It tells how far the policy is from what its budget allows, and whether a target relative to `full`
+// can be reached at that budget at all; it is a bound from this run's times, not a measurement.
+struct Ceiling {
+  double mean_read_us = 0, rate_vs_full = 0;
+};
+Ceiling ceiling_of(const penumbra::bench::ZipfRow& budgeted, const penumbra::bench::ZipfRow& full) {
+  const double local_us = full.mean_read_us;
+  const double remote_us = std::max(budgeted.one_sided_read_us, local_us);
+  Ceiling ceiling;
+  ceiling.mean_read_us = budgeted.best_local_share * local_us + (1.0 - budgeted.best_local_share) * remote_us;
+  const double w = budgeted.write_frac;
+  const double full_op_us = (1 - w) * full.mean_read_us + w * full.mean_write_us;
+  const double ceiling_op_us = (1 - w) * ceiling.mean_read_us + w * budgeted.mean_write_us;
+  ceiling.rate_vs_full = ceiling_op_us > 0 ? full_op_us / ceiling_op_us : 0;
+  return ceiling;
+}
+void add_ceiling(nlohmann::json& row, const penumbra::bench::ZipfRow& budgeted, const penumbra::bench::ZipfRow& full) {
+  const Ceiling ceiling = ceiling_of(budgeted, full);
+  row["best_local_share"] = budgeted.best_local_share;
+  row["one_sided_read_us"] = budgeted.one_sided_read_us;
+  row["ceiling_mean_read_us"] = ceiling.mean_read_us;
+  row["ceiling_rate_vs_full"] = ceiling.rate_vs_full;
+}
+void print_ceiling(const penumbra::bench::ZipfRow& budgeted, const penumbra::bench::ZipfRow& full) {
+  if (budgeted.best_local_share <= 0) return;
+  const Ceiling ceiling = ceiling_of(budgeted, full);
+  fmt::print("{:>25}  ceiling of {}: {:.0f}% local, the rest one-sided at {:.1f} us: mean read >= {:.2f} us, <= {:.2f}x full\n",
+             "", budgeted.mode, 100 * budgeted.best_local_share, budgeted.one_sided_read_us, ceiling.mean_read_us,
+             ceiling.rate_vs_full);
+}
+
 // Every (s, w) of the issue in the three modes, one Runtime per run; prints the table on rank 0.
 nlohmann::json run_zipf_table(bool quick, bool print) {
   penumbra::bench::ZipfParams params;
@@ -202,12 +237,15 @@ nlohmann::json run_zipf_table(bool quick, bool print) {
                         {"reads_per_s", row.reads_per_s},
                         {"mean_read_us", row.mean_read_us},
                         {"p99_read_us", row.p99_read_us},
+                        {"mean_write_us", row.mean_write_us},
                         {"local_share", row.local_share},
                         {"replica_bytes", row.replica_bytes},
                         {"update_bytes", row.update_bytes},
                         {"p50_staleness_versions", row.p50_staleness_versions},
                         {"p99_staleness_versions", row.p99_staleness_versions}});
+        if (row.best_local_share > 0) add_ceiling(rows.back(), row, by_mode["full"]);
       }
+      print_ceiling(by_mode["adaptive-25%"], by_mode["full"]);
     }
   return rows;
 }

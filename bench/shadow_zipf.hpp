@@ -44,9 +44,15 @@ struct ZipfRow {
   double s = 0, write_frac = 0;
   std::string mode;
   double reads_per_s = 0, mean_read_us = 0, p99_read_us = 0;
+  double mean_write_us = 0;
+  /// Mean over ranks of what a one-sided read of another rank's copy cost them lately (ShadowStats); 0 = none.
+  double one_sided_read_us = 0;
   std::uint64_t replica_bytes = 0, update_bytes = 0;
   double p50_staleness_versions = 0, p99_staleness_versions = 0;
   double local_share = 0;  ///< reads served by this rank's own object or its shadow
+  /// Budgeted modes: the highest local share any placement within the same budget could reach (see
+  /// best_local_share); 0 when the mode has no budget of its own.
+  double best_local_share = 0;
 };
 
 /// Inverse-CDF sampler of ranks 0..n-1 with P(i) proportional to 1 / (i + 1)^s.
@@ -56,6 +62,11 @@ class ZipfSampler {
     double sum = 0;
     for (int i = 0; i < n; ++i) cdf_[static_cast<std::size_t>(i)] = sum += 1.0 / std::pow(i + 1.0, s);
     for (double& c : cdf_) c /= sum;
+  }
+  /// P(i): the share of reads that go to object i.
+  double probability(int i) const {
+    const auto at = static_cast<std::size_t>(i);
+    return cdf_[at] - (at == 0 ? 0.0 : cdf_[at - 1]);
   }
   template <class Rng>
   int operator()(Rng& rng) const {
@@ -71,6 +82,31 @@ class ZipfSampler {
 struct ZipfBlob {
   std::array<std::byte, 64> bytes;
 };
+
+/// The ceiling of the local share under a shadow budget of `budget_slots` copies per rank, for ranks that all
+/// read by the same law (`probability[i]` = share of reads going to object i) and own the objects `owner[i]`:
+/// the best any placement can do is to fill each rank's slots with the most read objects it does not own. A
+/// rank's local share is then its own objects' share plus the top `budget_slots` others'; ranks issue the same
+/// number of reads, so the ceiling is the mean over ranks. Pure; the benchmark prints it next to the policy's.
+inline double best_local_share(const std::vector<double>& probability, const std::vector<int>& owner, int ranks,
+                               std::size_t budget_slots) {
+  double sum = 0;
+  for (int rank = 0; rank < ranks; ++rank) {
+    double own = 0;
+    std::vector<double> others;
+    for (std::size_t i = 0; i < probability.size(); ++i) {
+      if (owner[i] == rank)
+        own += probability[i];
+      else
+        others.push_back(probability[i]);
+    }
+    const std::size_t kept = std::min(budget_slots, others.size());
+    std::ranges::partial_sort(others, others.begin() + static_cast<std::ptrdiff_t>(kept), std::greater<>());
+    for (std::size_t i = 0; i < kept; ++i) own += others[i];
+    sum += own;
+  }
+  return ranks > 0 ? sum / ranks : 0;
+}
 
 namespace zipf_detail {
 
@@ -139,10 +175,12 @@ inline ZipfRow run_zipf(const std::string& mode, double s, double write_frac, co
   config.shadow.max_copies = std::max(1, size - 1);  // full and adaptive alike may copy to every reader
   // Room for every object on every rank (value + slot header), so `full` is never cut short by the budget.
   config.shadow.budget_bytes = static_cast<std::int64_t>(params.objects) * 4 * 1024;
-  if (mode == "adaptive-25%") {
+  const auto slot_bytes = static_cast<std::int64_t>(shadow::slot_bytes(shadow::payload_capacity_for(params.object_bytes)));
+  const bool budgeted = mode == "adaptive-25%";
+  if (budgeted) {
     // `full` holds a slot for each object it does not own: objects x (P - 1) / P slots per rank.
-    const double full_bytes = static_cast<double>(params.objects) * (size - 1) / size *
-                              static_cast<double>(shadow::slot_bytes(shadow::payload_capacity_for(params.object_bytes)));
+    const double full_bytes =
+        static_cast<double>(params.objects) * (size - 1) / size * static_cast<double>(slot_bytes);
     config.shadow.budget_bytes = std::max<std::int64_t>(1, static_cast<std::int64_t>(full_bytes / 4));
   }
   // The policy weighs measured one-sided times (put + flush per holder per write) instead of a dedicated-core
@@ -162,6 +200,7 @@ inline ZipfRow run_zipf(const std::string& mode, double s, double write_frac, co
   std::mt19937_64 rng(params.seed * 7919 + static_cast<std::uint64_t>(rt.rank()));
   std::uniform_real_distribution<double> coin(0.0, 1.0);
   std::vector<double> latencies;
+  double write_us = 0;  // summed over this rank's measured writes
   std::vector<Event> read_log, write_log;
   double measured_s = 0;
   std::uint64_t local_reads = 0, reads = 0;
@@ -174,8 +213,13 @@ inline ZipfRow run_zipf(const std::string& mode, double s, double write_frac, co
       const int object = sampler(rng);
       if (coin(rng) < write_frac) {
         blob.bytes[0] = static_cast<std::byte>(op);
+        const std::int64_t began = now_ns();
         const Version version = rt.write(names[static_cast<std::size_t>(object)], blob);
-        if (measured) write_log.push_back({object, static_cast<std::int64_t>(version), now_ns()});
+        const std::int64_t ended = now_ns();
+        if (measured) {
+          write_log.push_back({object, static_cast<std::int64_t>(version), ended});
+          write_us += static_cast<double>(ended - began) / 1000.0;
+        }
         continue;
       }
       const std::int64_t began = now_ns();
@@ -197,11 +241,25 @@ inline ZipfRow run_zipf(const std::string& mode, double s, double write_frac, co
   const ShadowStats after = rt.shadow_stats();
 
   ZipfRow row{.s = s, .write_frac = write_frac, .mode = mode};
+  if (budgeted) {
+    std::vector<double> probability;
+    std::vector<int> owner;
+    for (int i = 0; i < params.objects; ++i) {
+      probability.push_back(sampler.probability(i));
+      owner.push_back(rt.owner_of(names[static_cast<std::size_t>(i)]));
+    }
+    row.best_local_share = best_local_share(
+        probability, owner, size, static_cast<std::size_t>(config.shadow.budget_bytes / slot_bytes));
+  }
   double slowest_s = 0;
   MPI_Reduce(&measured_s, &slowest_s, 1, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
   std::uint64_t totals[4] = {reads, local_reads, after.held_bytes, after.bytes_pushed - before_any.bytes_pushed};
   std::uint64_t sums[4] = {};
   MPI_Reduce(totals, sums, 4, MPI_UINT64_T, MPI_SUM, 0, MPI_COMM_WORLD);
+  // Sums: write time, and the one-sided read cost of the ranks that made such reads (with their count).
+  const double mine[3] = {write_us, after.one_sided_read_us, after.one_sided_read_us > 0 ? 1.0 : 0.0};
+  double summed[3] = {};
+  MPI_Reduce(mine, summed, 3, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD);
   const std::vector<double> all_latencies = gather_to_root(MPI_COMM_WORLD, latencies);
   const std::vector<Event> all_reads = gather_to_root(MPI_COMM_WORLD, read_log);
   const std::vector<Event> all_writes = gather_to_root(MPI_COMM_WORLD, write_log);
@@ -214,6 +272,9 @@ inline ZipfRow run_zipf(const std::string& mode, double s, double write_frac, co
     for (double us : all_latencies) total_us += us;
     row.mean_read_us = all_latencies.empty() ? 0 : total_us / static_cast<double>(all_latencies.size());
     row.p99_read_us = percentile(all_latencies, 0.99);
+    const std::size_t writes = all_writes.size();
+    row.mean_write_us = writes ? summed[0] / static_cast<double>(writes) : 0;
+    row.one_sided_read_us = summed[2] > 0 ? summed[1] / summed[2] : 0;
     const std::vector<double> behind = staleness(all_writes, all_reads);
     row.p50_staleness_versions = percentile(behind, 0.50);
     row.p99_staleness_versions = percentile(behind, 0.99);

@@ -230,6 +230,11 @@ TEST(ShadowRuntime, NonHolderReadsTheNearestCopyWithoutTheOwner) {
     const ShadowStats after = rt.shadow_stats();
     EXPECT_EQ(after.remote_hits - before.remote_hits, 20u);
     EXPECT_EQ(after.owner_reads, before.owner_reads) << "the owner must not be asked";
+    // The read costs the policy weighs: the read before the epoch went to the owner, these were one-sided.
+    EXPECT_EQ(before.one_sided_read_us, 0.0);
+    EXPECT_GT(before.owner_read_us, 0.0);
+    EXPECT_GT(after.one_sided_read_us, 0.0);
+    EXPECT_EQ(after.owner_read_us, before.owner_read_us);
   }
   rt.barrier();
 
