@@ -169,39 +169,61 @@ LatencyRow measure_latency(penumbra::Runtime& rt, const penumbra::mpi::Communica
 std::string cell(double us) { return us < 0 ? "-" : fmt::format("{:.3f}", us); }
 std::string ratio(double a, double b) { return a < 0 || b <= 0 ? "-" : fmt::format("{:.2f}x", a / b); }
 
-// A ceiling on the budgeted mode, in operations per second relative to `full`: no placement within its budget
-// serves more than ZipfRow::best_local_share of the reads locally, a local read costs at least `full`'s mean
-// read (every read is local there), and any other read at least a one-sided read of a copy, as this run
-// measured it (ShadowStats::one_sided_read_us, the budgeted run's ranks). Writes are taken at the budgeted run's
-// own mean. It tells how far the policy is from what its budget allows, and whether a target relative to `full`
-// can be reached at that budget at all; it is a bound from this run's times, not a measurement.
-struct Ceiling {
-  double mean_read_us = 0, rate_vs_full = 0;
+// Two references for the budgeted mode, as rates of operations relative to `full`, from this run's own costs:
+// a local read at `full`'s mean read (every read is local there), a one-sided read and an owner's answer at the
+// budgeted run's means over its measured epochs (ShadowStats), a write at the budgeted run's mean write.
+// - ceiling: no placement within the budget serves more than ZipfRow::best_local_share of the reads locally,
+//   and no other read costs less than a one-sided get, so no placement reads faster than this. A bound.
+// - best split: the best placement of the policy's kind (best_split_placement): x local copies per rank, home
+//   copies in the rest. Not a bound; it tells whether the policy's choices are near the best of their kind.
+// They tell how far the policy is from what its budget allows, and whether a target relative to `full` can be
+// reached at that budget at all.
+struct BudgetReferences {
+  double ceiling_mean_read_us = 0, ceiling_rate_vs_full = 0;
+  penumbra::bench::SplitPlacement split;
+  double split_rate_vs_full = 0;
 };
-Ceiling ceiling_of(const penumbra::bench::ZipfRow& budgeted, const penumbra::bench::ZipfRow& full) {
-  const double local_us = full.mean_read_us;
-  const double remote_us = std::max(budgeted.one_sided_read_us, local_us);
-  Ceiling ceiling;
-  ceiling.mean_read_us = budgeted.best_local_share * local_us + (1.0 - budgeted.best_local_share) * remote_us;
+BudgetReferences references_of(const penumbra::bench::ZipfRow& budgeted, const penumbra::bench::ZipfRow& full) {
+  const penumbra::bench::ReadCosts costs{.local = full.mean_read_us,
+                                         .one_sided = std::max(budgeted.one_sided_read_us, full.mean_read_us),
+                                         .owner = std::max(budgeted.owner_read_us, full.mean_read_us)};
   const double w = budgeted.write_frac;
   const double full_op_us = (1 - w) * full.mean_read_us + w * full.mean_write_us;
-  const double ceiling_op_us = (1 - w) * ceiling.mean_read_us + w * budgeted.mean_write_us;
-  ceiling.rate_vs_full = ceiling_op_us > 0 ? full_op_us / ceiling_op_us : 0;
-  return ceiling;
+  const auto rate_vs_full = [&](double mean_read_us) {
+    const double op_us = (1 - w) * mean_read_us + w * budgeted.mean_write_us;
+    return op_us > 0 ? full_op_us / op_us : 0;
+  };
+  BudgetReferences references;
+  references.ceiling_mean_read_us =
+      budgeted.best_local_share * costs.local + (1.0 - budgeted.best_local_share) * costs.one_sided;
+  references.ceiling_rate_vs_full = rate_vs_full(references.ceiling_mean_read_us);
+  references.split = penumbra::bench::best_split_placement(budgeted.probability, budgeted.owner,
+                                                           budgeted.ranks, budgeted.budget_slots, costs);
+  references.split_rate_vs_full = rate_vs_full(references.split.mean_read_us);
+  return references;
 }
-void add_ceiling(nlohmann::json& row, const penumbra::bench::ZipfRow& budgeted, const penumbra::bench::ZipfRow& full) {
-  const Ceiling ceiling = ceiling_of(budgeted, full);
-  row["best_local_share"] = budgeted.best_local_share;
+void add_references(nlohmann::json& row, const penumbra::bench::ZipfRow& budgeted,
+                    const penumbra::bench::ZipfRow& full) {
+  const BudgetReferences references = references_of(budgeted, full);
   row["one_sided_read_us"] = budgeted.one_sided_read_us;
-  row["ceiling_mean_read_us"] = ceiling.mean_read_us;
-  row["ceiling_rate_vs_full"] = ceiling.rate_vs_full;
+  row["owner_read_us"] = budgeted.owner_read_us;
+  row["best_local_share"] = budgeted.best_local_share;
+  row["ceiling_mean_read_us"] = references.ceiling_mean_read_us;
+  row["ceiling_rate_vs_full"] = references.ceiling_rate_vs_full;
+  row["best_split_local_slots"] = references.split.local_slots;
+  row["best_split_mean_read_us"] = references.split.mean_read_us;
+  row["best_split_rate_vs_full"] = references.split_rate_vs_full;
 }
-void print_ceiling(const penumbra::bench::ZipfRow& budgeted, const penumbra::bench::ZipfRow& full) {
+void print_references(const penumbra::bench::ZipfRow& budgeted, const penumbra::bench::ZipfRow& full) {
   if (budgeted.best_local_share <= 0) return;
-  const Ceiling ceiling = ceiling_of(budgeted, full);
-  fmt::print("{:>25}  ceiling of {}: {:.0f}% local, the rest one-sided at {:.1f} us: mean read >= {:.2f} us, <= {:.2f}x full\n",
-             "", budgeted.mode, 100 * budgeted.best_local_share, budgeted.one_sided_read_us, ceiling.mean_read_us,
-             ceiling.rate_vs_full);
+  const BudgetReferences references = references_of(budgeted, full);
+  fmt::print("{:>25}  {}: reads cost {:.1f} us one-sided, {:.1f} us from the owner; ceiling {:.0f}% local, "
+             "mean read >= {:.2f} us, <= {:.2f}x full;\n{:>25}  best split {} local + {} home slots per rank: {:.0f}% "
+             "local, mean read {:.2f} us, {:.2f}x full\n",
+             "", budgeted.mode, budgeted.one_sided_read_us, budgeted.owner_read_us, 100 * budgeted.best_local_share,
+             references.ceiling_mean_read_us, references.ceiling_rate_vs_full, "", references.split.local_slots,
+             budgeted.budget_slots - references.split.local_slots, 100 * references.split.local_share,
+             references.split.mean_read_us, references.split_rate_vs_full);
 }
 
 // Every (s, w) of the issue in the three modes, one Runtime per run; prints the table on rank 0.
@@ -243,9 +265,9 @@ nlohmann::json run_zipf_table(bool quick, bool print) {
                         {"update_bytes", row.update_bytes},
                         {"p50_staleness_versions", row.p50_staleness_versions},
                         {"p99_staleness_versions", row.p99_staleness_versions}});
-        if (row.best_local_share > 0) add_ceiling(rows.back(), row, by_mode["full"]);
+        if (row.best_local_share > 0) add_references(rows.back(), row, by_mode["full"]);
       }
-      print_ceiling(by_mode["adaptive-25%"], by_mode["full"]);
+      print_references(by_mode["adaptive-25%"], by_mode["full"]);
     }
   return rows;
 }

@@ -25,6 +25,7 @@
 #include <penumbra/penumbra.hpp>
 
 #include "shadow/slot_layout.hpp"
+#include "zipf_references.hpp"
 #include <random>
 #include <string>
 #include <vector>
@@ -45,14 +46,20 @@ struct ZipfRow {
   std::string mode;
   double reads_per_s = 0, mean_read_us = 0, p99_read_us = 0;
   double mean_write_us = 0;
-  /// Mean over ranks of what a one-sided read of another rank's copy cost them lately (ShadowStats); 0 = none.
+  /// Mean time of a one-sided read of another rank's copy in the measured epochs (ShadowStats); 0 = none.
   double one_sided_read_us = 0;
   std::uint64_t replica_bytes = 0, update_bytes = 0;
   double p50_staleness_versions = 0, p99_staleness_versions = 0;
   double local_share = 0;  ///< reads served by this rank's own object or its shadow
+  double owner_read_us = 0;  ///< mean time of a read answered by the owner, the same way; 0 = none
   /// Budgeted modes: the highest local share any placement within the same budget could reach (see
   /// best_local_share); 0 when the mode has no budget of its own.
   double best_local_share = 0;
+  /// Budgeted modes: who owns what, the read law and the budget, for the reference placements of the table.
+  std::vector<double> probability;
+  std::vector<int> owner;
+  std::size_t budget_slots = 0;
+  int ranks = 0;
 };
 
 /// Inverse-CDF sampler of ranks 0..n-1 with P(i) proportional to 1 / (i + 1)^s.
@@ -82,31 +89,6 @@ class ZipfSampler {
 struct ZipfBlob {
   std::array<std::byte, 64> bytes;
 };
-
-/// The ceiling of the local share under a shadow budget of `budget_slots` copies per rank, for ranks that all
-/// read by the same law (`probability[i]` = share of reads going to object i) and own the objects `owner[i]`:
-/// the best any placement can do is to fill each rank's slots with the most read objects it does not own. A
-/// rank's local share is then its own objects' share plus the top `budget_slots` others'; ranks issue the same
-/// number of reads, so the ceiling is the mean over ranks. Pure; the benchmark prints it next to the policy's.
-inline double best_local_share(const std::vector<double>& probability, const std::vector<int>& owner, int ranks,
-                               std::size_t budget_slots) {
-  double sum = 0;
-  for (int rank = 0; rank < ranks; ++rank) {
-    double own = 0;
-    std::vector<double> others;
-    for (std::size_t i = 0; i < probability.size(); ++i) {
-      if (owner[i] == rank)
-        own += probability[i];
-      else
-        others.push_back(probability[i]);
-    }
-    const std::size_t kept = std::min(budget_slots, others.size());
-    std::ranges::partial_sort(others, others.begin() + static_cast<std::ptrdiff_t>(kept), std::greater<>());
-    for (std::size_t i = 0; i < kept; ++i) own += others[i];
-    sum += own;
-  }
-  return ranks > 0 ? sum / ranks : 0;
-}
 
 namespace zipf_detail {
 
@@ -201,6 +183,10 @@ inline ZipfRow run_zipf(const std::string& mode, double s, double write_frac, co
   std::uniform_real_distribution<double> coin(0.0, 1.0);
   std::vector<double> latencies;
   double write_us = 0;  // summed over this rank's measured writes
+  double one_sided_us = 0;  // summed over its measured one-sided reads of other ranks' copies
+  std::uint64_t one_sided_reads = 0;
+  double owner_us = 0;  // and over its measured reads answered by the owner
+  std::uint64_t owner_reads = 0;
   std::vector<Event> read_log, write_log;
   double measured_s = 0;
   std::uint64_t local_reads = 0, reads = 0;
@@ -234,13 +220,21 @@ inline ZipfRow run_zipf(const std::string& mode, double s, double write_frac, co
     }
     if (measured) {
       measured_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      local_reads += rt.shadow_stats().local_hits - before.local_hits;
+      const ShadowStats now = rt.shadow_stats();
+      local_reads += now.local_hits - before.local_hits;
+      one_sided_us += now.one_sided_read_us - before.one_sided_read_us;
+      one_sided_reads += now.remote_hits - before.remote_hits;
+      owner_us += now.owner_read_us - before.owner_read_us;
+      owner_reads += now.owner_reads - before.owner_reads;
     }
     rt.update_shadows();
   }
   const ShadowStats after = rt.shadow_stats();
 
-  ZipfRow row{.s = s, .write_frac = write_frac, .mode = mode};
+  ZipfRow row;
+  row.s = s;
+  row.write_frac = write_frac;
+  row.mode = mode;
   if (budgeted) {
     std::vector<double> probability;
     std::vector<int> owner;
@@ -248,18 +242,22 @@ inline ZipfRow run_zipf(const std::string& mode, double s, double write_frac, co
       probability.push_back(sampler.probability(i));
       owner.push_back(rt.owner_of(names[static_cast<std::size_t>(i)]));
     }
-    row.best_local_share = best_local_share(
-        probability, owner, size, static_cast<std::size_t>(config.shadow.budget_bytes / slot_bytes));
+    row.ranks = size;
+    row.budget_slots = static_cast<std::size_t>(config.shadow.budget_bytes / slot_bytes);
+    row.best_local_share = best_local_share(probability, owner, size, row.budget_slots);
+    row.probability = std::move(probability);
+    row.owner = std::move(owner);
   }
   double slowest_s = 0;
   MPI_Reduce(&measured_s, &slowest_s, 1, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
   std::uint64_t totals[4] = {reads, local_reads, after.held_bytes, after.bytes_pushed - before_any.bytes_pushed};
   std::uint64_t sums[4] = {};
   MPI_Reduce(totals, sums, 4, MPI_UINT64_T, MPI_SUM, 0, MPI_COMM_WORLD);
-  // Sums: write time, and the one-sided read cost of the ranks that made such reads (with their count).
-  const double mine[3] = {write_us, after.one_sided_read_us, after.one_sided_read_us > 0 ? 1.0 : 0.0};
-  double summed[3] = {};
-  MPI_Reduce(mine, summed, 3, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD);
+  // Sums: write time, and the time and number of one-sided and owner reads in the measured epochs.
+  const double mine[5] = {write_us, one_sided_us, static_cast<double>(one_sided_reads), owner_us,
+                          static_cast<double>(owner_reads)};
+  double summed[5] = {};
+  MPI_Reduce(mine, summed, 5, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD);
   const std::vector<double> all_latencies = gather_to_root(MPI_COMM_WORLD, latencies);
   const std::vector<Event> all_reads = gather_to_root(MPI_COMM_WORLD, read_log);
   const std::vector<Event> all_writes = gather_to_root(MPI_COMM_WORLD, write_log);
@@ -275,6 +273,7 @@ inline ZipfRow run_zipf(const std::string& mode, double s, double write_frac, co
     const std::size_t writes = all_writes.size();
     row.mean_write_us = writes ? summed[0] / static_cast<double>(writes) : 0;
     row.one_sided_read_us = summed[2] > 0 ? summed[1] / summed[2] : 0;
+    row.owner_read_us = summed[4] > 0 ? summed[3] / summed[4] : 0;
     const std::vector<double> behind = staleness(all_writes, all_reads);
     row.p50_staleness_versions = percentile(behind, 0.50);
     row.p99_staleness_versions = percentile(behind, 0.99);

@@ -58,9 +58,9 @@ struct ShadowStats {
   std::size_t held_bytes = 0;        ///< window bytes in use: the shadows held and the home copies
   std::size_t copies_elsewhere = 0;  ///< shadows of this rank's objects held by other ranks now
   std::size_t home_copies = 0;       ///< this rank's objects it publishes in its own window (shadow.home_copies)
-  /// What this rank's recent reads of other ranks' objects cost, in us (moving averages weighting the last ~10
-  /// reads of each kind; 0 = none yet): read one-sided from a copy in a window (a shadow or a home copy), and
-  /// answered by the owner. The shadow policy values copies with these figures (shadow.observed_costs).
+  /// Time this rank spent in reads of other ranks' objects, in us, by kind: one-sided from a copy in a window
+  /// (a shadow or a home copy; every attempt, torn ones included) and answered by the owner (`owner_reads`).
+  /// The shadow policy weighs recent averages of the same times (shadow.observed_costs).
   double one_sided_read_us = 0;
   double owner_read_us = 0;
 };

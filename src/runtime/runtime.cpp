@@ -698,9 +698,8 @@ ShadowStats Runtime::shadow_stats() const {
   stats.held_bytes = impl_->shadows->window().used_bytes();
   stats.copies_elsewhere = impl_->shadows->copy_count();
   stats.home_copies = impl_->shadows->home_count();
-  const shadow::ObservedReadCost observed = impl_->shadows->observed_read_cost();
-  stats.one_sided_read_us = observed.one_sided_us;
-  stats.owner_read_us = observed.owner_us;
+  stats.one_sided_read_us = c.one_sided_read_us;
+  stats.owner_read_us = c.owner_read_us;
   return stats;
 }
 

@@ -67,6 +67,7 @@ struct ShadowEpochReport {
 struct ShadowCounters {
   std::uint64_t local_hits = 0, remote_hits = 0, misses = 0, torn_retries = 0, stale_skips = 0;
   std::uint64_t pushes = 0, bytes_pushed = 0;
+  double one_sided_read_us = 0, owner_read_us = 0;  ///< time in reads of other ranks' objects, by kind
 };
 
 class ShadowManager {
@@ -99,6 +100,7 @@ class ShadowManager {
   void observe_read(bool one_sided, double us) noexcept {
     double& average = one_sided ? observed_.one_sided_us : observed_.owner_us;
     average = average == 0.0 ? us : 0.9 * average + 0.1 * us;
+    (one_sided ? counters_.one_sided_read_us : counters_.owner_read_us) += us;
   }
   /// This rank's measured read costs (moving averages; 0 = none yet), for the policy of every owner.
   ObservedReadCost observed_read_cost() const noexcept { return observed_; }
