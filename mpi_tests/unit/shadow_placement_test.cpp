@@ -357,9 +357,36 @@ TEST(ShadowPlanner, TasksThatDependOnAnObjectRaiseItsValue) {
   };
   EXPECT_EQ(desired_holders({}), std::vector<int>{}) << "one read does not pay for 20 propagations, nor 20 local "
                                                         "republications (2.3 us saved against 20 x 0.15 us)";
-  EXPECT_EQ(desired_holders({{id, 1000}}), (std::vector<int>{0, 1})) << "a home copy and a copy where it is read";
+  EXPECT_EQ(desired_holders({{id, 1000}}), std::vector<int>{1})
+      << "a copy where it is read, and no home copy: its only reader has a copy of its own";
   config.shadow.home_copies = false;
-  EXPECT_EQ(desired_holders({{id, 1000}}), std::vector<int>{1}) << "without home copies, the shadow alone";
+  EXPECT_EQ(desired_holders({{id, 1000}}), std::vector<int>{1}) << "without home copies, the same";
+}
+
+// A home copy serves the readers that hold no copy of their own: published while one of them is left, not
+// when the shadows reach every reader.
+TEST(ShadowPlanner, AHomeCopyIsPublishedOnlyForReadersWithoutACopy) {
+  Config config;
+  config.shadow.enabled = true;
+  const Topology topology = testing::separate_nodes(3);
+  const ObjectId id{9};
+  // Ranks 1 and 2 read object 9 of rank 0 50 times each, and nobody writes it: a copy is worth it on both.
+  const std::vector<OwnedObjectStats> objects = {
+      OwnedObjectStats{.id = id, .size_bytes = 64, .reads_by_rank = {0.0, 50.0, 50.0}, .writes = 0.0, .holders = {}}};
+  const std::unordered_map<ObjectId, std::int64_t> dependents;
+  const auto desired_holders = [&](std::int64_t max_copies) {
+    config.shadow.max_copies = max_copies;
+    ReadHistory history;
+    std::vector<int> holders;
+    for (const DesiredShadow& shadow : make_planner(config, topology, 0, history, dependents)(objects))
+      holders.push_back(shadow.holder);
+    std::sort(holders.begin(), holders.end());
+    return holders;
+  };
+  EXPECT_EQ(desired_holders(2), (std::vector<int>{1, 2})) << "both readers hold a copy: no home copy";
+  const std::vector<int> one_copy = desired_holders(1);
+  ASSERT_EQ(one_copy.size(), 2U);
+  EXPECT_EQ(one_copy[0], 0) << "one reader is left without a copy: the owner publishes for it";
 }
 
 // Where pushes are dear (a flush that yields the core costs ~20 us on oversubscribed ranks), a copy of an
@@ -387,6 +414,7 @@ TEST(ShadowPlanner, AMeasuredPushCostReplacesTheModelsWhenLarger) {
 TEST(ShadowPlanner, OwnersPublishObjectsReadRemotelyAndNotWriteHotOnes) {
   Config config;
   config.shadow.enabled = true;
+  config.shadow.max_copies = 1;  // a reader is left without a shadow, so a home copy has someone to serve
   const Topology topology = testing::separate_nodes(3);
   const auto stats = [](std::uint64_t id, std::vector<double> reads, double writes, bool published) {
     return OwnedObjectStats{.id = ObjectId{id}, .size_bytes = 64, .reads_by_rank = std::move(reads),
@@ -394,7 +422,7 @@ TEST(ShadowPlanner, OwnersPublishObjectsReadRemotelyAndNotWriteHotOnes) {
   };
   const std::vector<OwnedObjectStats> objects = {
       stats(1, {5.0, 0.0, 0.0}, 0.0, false),    // read by its owner only: nothing to publish
-      stats(2, {0.0, 3.0, 0.0}, 0.0, false),    // 3 remote reads: 3 x 2.3 us saved
+      stats(2, {0.0, 3.0, 3.0}, 0.0, false),    // 6 remote reads: 6 x 2.3 us saved
       stats(3, {0.0, 1.0, 0.0}, 100.0, false),  // 1 remote read against 100 republications
       stats(4, {0.0, 0.0, 0.2}, 0.0, true),     // published, still read a little: kept (hysteresis)
   };
