@@ -63,6 +63,11 @@ struct ShadowStats {
   /// The shadow policy weighs recent averages of the same times (shadow.observed_costs).
   double one_sided_read_us = 0;
   double owner_read_us = 0;
+  /// Metadata lookups by this rank's reads that were answered from its cache, and one-sided gets they issued
+  /// to the metadata homes (a lookup the cache does not answer costs one get, or more if a copy fails
+  /// validation). After a shadow epoch only the objects whose copies changed are looked up again.
+  std::uint64_t lookup_cache_hits = 0;
+  std::uint64_t lookup_gets = 0;
 };
 
 /// Where an object is and what it holds, as its owner reports it.

@@ -252,6 +252,41 @@ TEST(ShadowRuntime, NonHolderReadsTheNearestCopyWithoutTheOwner) {
   rt.barrier();
 }
 
+// A shadow epoch that changes nothing about an object's copies leaves every rank's cached lookup of it alone;
+// an epoch that gives it a new copy makes every rank look it up again, so that readers find the copy.
+TEST(ShadowRuntime, AnEpochForgetsOnlyTheLookupsOfObjectsWhoseCopiesChanged) {
+  Config config = shadow_config(0);
+  config.shadow.home_copies = false;  // the copies are the two holders' shadows
+  Runtime rt{MPI_COMM_WORLD, config};
+  if (rt.size() < 4) GTEST_SKIP() << "needs an owner, two holders and a reader that holds nothing";
+  const int owner = rt.owner_of("steady");
+  const int first = (owner + 1) % rt.size(), second = (owner + 2) % rt.size(), reader = (owner + 3) % rt.size();
+  if (rt.rank() == owner) rt.create("steady", cell_of(1));
+  rt.barrier();
+  // The holders read it most, every window; the reader once per window (no copy of its own).
+  const auto window = [&] {
+    if (rt.rank() == first || rt.rank() == second)
+      for (int i = 0; i < 100; ++i) rt.read<Cell>("steady");
+    if (rt.rank() == reader) {
+      EXPECT_EQ(rt.read<Cell>("steady").value.step, 1);
+    }
+    rt.barrier();
+    rt.update_shadows();
+  };
+  window();  // places the copies on the holders: a change, so the reader's lookup (no locations) is forgotten
+  window();  // the reader's read looks the object up again and finds the copies; the epoch changes nothing
+  ASSERT_EQ(rt.holds_shadow("steady"), rt.rank() == first || rt.rank() == second);
+  if (rt.rank() == reader) {
+    const ShadowStats before = rt.shadow_stats();
+    EXPECT_EQ(rt.read<Cell>("steady").value.step, 1);
+    const ShadowStats after = rt.shadow_stats();
+    EXPECT_EQ(after.remote_hits, before.remote_hits + 1) << "read one-sided from a holder";
+    EXPECT_EQ(after.lookup_gets, before.lookup_gets) << "the cached entry survived the epoch";
+    EXPECT_EQ(after.lookup_cache_hits, before.lookup_cache_hits + 1);
+  }
+  rt.barrier();
+}
+
 }  // namespace
 }  // namespace penumbra
 

@@ -676,10 +676,13 @@ void Runtime::update_shadows() {
   for (ObjectId id : report.changed) impl_->register_owned(id);  // new holder sets reach the readers
   impl_->flush_metadata();
   // Copies are placed only here: a cached entry from before would hide the new ones for as long as the
-  // object is not written (an entry without locations sends every read to the owner), so every rank looks
-  // objects up afresh after each shadow epoch. (A migration changes the owner, which read_remote_shadow
-  // notices by itself; a released slot fails validation, which forgets the entry.)
-  if (impl_->metadata) impl_->metadata->clear_cache();
+  // object is not written (an entry without locations sends every read to the owner), so every rank forgets
+  // the entries of the objects whose copies changed, as their owners list them (one allgatherv of ids). The
+  // others stay cached: clearing the whole cache made every rank look up again, one get each, every object
+  // it read after every epoch. (A migration changes the owner, which read_remote_shadow notices by itself; a
+  // released or reused slot fails validation, which forgets the entry.)
+  if (impl_->metadata)
+    for (ObjectId id : mpi::allgatherv<ObjectId>(impl_->collective, report.changed)) impl_->metadata->forget(id);
   impl_->refresh_holders();
 }
 
@@ -700,6 +703,10 @@ ShadowStats Runtime::shadow_stats() const {
   stats.home_copies = impl_->shadows->home_count();
   stats.one_sided_read_us = c.one_sided_read_us;
   stats.owner_read_us = c.owner_read_us;
+  if (impl_->metadata) {
+    stats.lookup_cache_hits = impl_->metadata->counters().cache_hits;
+    stats.lookup_gets = impl_->metadata->counters().gets;
+  }
   return stats;
 }
 
