@@ -129,6 +129,87 @@ TEST_F(ShadowSlots, RemoteReadersGetTheCopyOneSidedAndDetectCorruption) {
   comm.barrier();
 }
 
+// A value read straight into the reader's object (ShadowWindow::get_into, what rt.read<T> does for trivially
+// copyable types): the get lands in the destination, so a torn or half-written copy must be caught there, in
+// both fetch paths (one get through a scratch buffer up to 16 KiB, two gets straight into the object beyond).
+template <class Value>
+void expect_direct_reads_detect_torn_copies(const mpi::Communicator& comm, ShadowManager& manager,
+                                            const Value& written) {
+  SlotAddress slot = comm.rank() == 1 ? manager.held(kId)->slot : SlotAddress{};
+  MPI_Bcast(&slot, sizeof slot, MPI_BYTE, 1, comm.get());
+  comm.barrier();
+  const auto read = [&](Value& out) {
+    return manager.window().get_into(slot, kId, std::as_writable_bytes(std::span(&out, 1)));
+  };
+  auto copy = std::make_unique<Value>();
+  SlotRead result = read(*copy);
+  ASSERT_EQ(result.check.state, SlotState::valid);
+  EXPECT_EQ(result.check.version, 1U);
+  EXPECT_EQ(std::memcmp(copy.get(), &written, sizeof(Value)), 0);
+  EXPECT_EQ(manager.window().get_into(slot, ObjectId{0xBAD}, std::as_writable_bytes(std::span(copy.get(), 1)))
+                .check.state,
+            SlotState::other_object);
+  std::span<std::byte> window = comm.rank() == 1 ? manager.window().local_bytes_for_testing() : std::span<std::byte>{};
+  const std::size_t payload = slot.offset + sizeof(SlotHeader);
+  // A put that landed while the get copied: one payload byte of another version.
+  comm.barrier();
+  if (comm.rank() == 1) window[payload + sizeof(Value) - 3] ^= std::byte{0x10};
+  comm.barrier();
+  EXPECT_EQ(read(*copy).check.state, SlotState::torn) << "a torn payload never validates in the destination";
+  comm.barrier();
+  if (comm.rank() == 1) window[payload + sizeof(Value) - 3] ^= std::byte{0x10};
+  // A phase-2 header that landed before its payload: the next version's sequence over this version's bytes
+  // (the checksum is seeded with the version, so the old bytes do not validate under the new header).
+  std::uint64_t sequence = 0;
+  if (comm.rank() == 1) {
+    std::memcpy(&sequence, &window[slot.offset], sizeof sequence);
+    const std::uint64_t next = sequence + 2;
+    std::memcpy(&window[slot.offset], &next, sizeof next);
+  }
+  comm.barrier();
+  EXPECT_EQ(read(*copy).check.state, SlotState::torn) << "a header ahead of its payload never validates";
+  comm.barrier();
+  // Between the owner's two puts: an odd sequence.
+  if (comm.rank() == 1) {
+    const std::uint64_t writing = sequence - 1;
+    std::memcpy(&window[slot.offset], &writing, sizeof writing);
+  }
+  comm.barrier();
+  EXPECT_EQ(read(*copy).check.state, SlotState::being_written);
+  comm.barrier();
+  if (comm.rank() == 1) std::memcpy(&window[slot.offset], &sequence, sizeof sequence);
+  comm.barrier();
+  std::memset(static_cast<void*>(copy.get()), 0, sizeof(Value));
+  result = read(*copy);
+  ASSERT_EQ(result.check.state, SlotState::valid) << "the restored slot reads again";
+  EXPECT_EQ(std::memcmp(copy.get(), &written, sizeof(Value)), 0);
+  comm.barrier();
+}
+
+TEST_F(ShadowSlots, DirectRemoteReadsDetectTornCopies) {
+  ShadowManager manager(comm, 1 << 20, StalenessBound{0, 1000});
+  if (comm.rank() == 1) manager.count_read(kId, 0);
+  epoch(manager, true);
+  expect_direct_reads_detect_torn_copies(comm, manager, block_of(1));
+}
+
+// Beyond 16 KiB the header and the payload come in two gets, the payload straight into the object.
+struct LargeBlock {
+  std::int64_t version_written;
+  char bytes[40000];
+};
+
+TEST_F(ShadowSlots, DirectRemoteReadsOfLargeValuesDetectTornCopies) {
+  auto large = std::make_unique<LargeBlock>();
+  large->version_written = 1;
+  for (std::size_t i = 0; i < sizeof large->bytes; ++i) large->bytes[i] = static_cast<char>('a' + i % 26);
+  owned = {detail::make_value(*large), 1};
+  ShadowManager manager(comm, 1 << 20, StalenessBound{0, 1000});
+  if (comm.rank() == 1) manager.count_read(kId, 0);
+  epoch(manager, true);
+  expect_direct_reads_detect_torn_copies(comm, manager, *large);
+}
+
 TEST_F(ShadowSlots, DroppedCopiesAreReleasedAndBudgetsHold) {
   // A budget too small for one slot: the holder refuses, nothing is registered at the owner.
   {
