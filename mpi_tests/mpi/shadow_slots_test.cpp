@@ -5,8 +5,11 @@
 #include <mpi.h>
 
 #include <cstring>
+#include <vector>
 
 #include "mpi/communicator.hpp"
+#include "mpi/window.hpp"
+#include "penumbra/errors.hpp"
 #include "penumbra/detail/value.hpp"
 #include "shadow/shadow_manager.hpp"
 
@@ -208,6 +211,40 @@ TEST_F(ShadowSlots, DirectRemoteReadsOfLargeValuesDetectTornCopies) {
   if (comm.rank() == 1) manager.count_read(kId, 0);
   epoch(manager, true);
   expect_direct_reads_detect_torn_copies(comm, manager, *large);
+}
+
+// The gets of remote reads complete by request (mpi::GetRequests), without a flush of the target.
+TEST(GetRequests, FillTheirBuffersByWaitOrByDestruction) {
+  const mpi::Communicator comm = mpi::Communicator::duplicate(MPI_COMM_WORLD);
+  constexpr std::size_t kBytes = 40000;
+  mpi::Window window = mpi::Window::allocate(comm, kBytes);
+  for (std::size_t i = 0; i < kBytes; ++i) window.base()[i] = static_cast<std::byte>((comm.rank() * 31 + i) % 251);
+  comm.barrier();
+  {
+    const mpi::LockAllEpoch epoch(window);
+    const int peer = (comm.rank() + 1) % comm.size();
+    const auto expected = [&](std::size_t i) { return static_cast<std::byte>((peer * 31 + i) % 251); };
+    std::vector<std::byte> head(64), rest(kBytes - 64);
+    mpi::GetRequests gets(window);
+    gets.get(head, peer, 0);
+    gets.get(rest, peer, 64);
+    gets.wait();
+    EXPECT_EQ(head[7], expected(7));
+    EXPECT_EQ(rest.back(), expected(kBytes - 1));
+    std::vector<std::byte> later(kBytes);
+    {
+      mpi::GetRequests unwaited(window);
+      unwaited.get(later, peer, 0);
+    }  // the destructor waits
+    EXPECT_EQ(later[12345], expected(12345));
+    std::vector<std::byte> small(8);
+    mpi::GetRequests full(window);
+    for (int i = 0; i < mpi::GetRequests::kMaxGets; ++i) full.get(small, peer, 0);
+    EXPECT_THROW(full.get(small, peer, 0), InvalidArgument);
+    full.wait();
+    EXPECT_EQ(small[3], expected(3));
+  }
+  comm.barrier();
 }
 
 TEST_F(ShadowSlots, DroppedCopiesAreReleasedAndBudgetsHold) {
