@@ -11,10 +11,15 @@
 //                 copy, with what read<T> looks up on every call cached in the handle
 //   nearest copy  rt.read<T>() on a rank with no copy (N >= 4): a metadata lookup (cached) and a one-sided get
 //                 of the nearest holder's slot, validated (version, checksum); -1 unless every read took it
-//   raw MPI_Get   MPI_Get + MPI_Win_flush of the same bytes from an MPI_Win_allocate window (one-sided floor)
-// Medians over repetitions (memcpy, shadow hit and handle hit timed in turn); the table adds shadow hit /
-// memcpy, handle hit / memcpy and nearest copy / raw MPI_Get. A second table times the three on the holder in
-// loops of 256 reads (per read: no 10 ns clock step in the figure, and the handle's pacing included).
+//   raw MPI_Get   MPI_Get + MPI_Win_flush of the same bytes from an MPI_Win_allocate window (the floor the
+//                 targets were set against)
+//   raw MPI_Rget  MPI_Rget + MPI_Wait of the same bytes: completed by request, as the nearest-copy read's gets
+//                 are (a get needs only local completion; a flush also enters the progress engine, which
+//                 yields the core on an oversubscribed node), so the one-sided floor of that read
+// Medians over repetitions (memcpy, shadow hit and handle hit timed in turn; nearest copy, raw MPI_Get and raw
+// MPI_Rget too); the table adds shadow hit / memcpy, handle hit / memcpy, nearest copy / raw MPI_Get and nearest
+// copy / raw MPI_Rget. A second table times the three on the holder in loops of 256 reads (per read: no 10 ns
+// clock step in the figure, and the handle's pacing included).
 //
 // Then the Zipf workload (shadow_zipf.hpp) in modes none / full / adaptive for s in {0.6, 0.99, 1.2} and write
 // fractions {0, 0.05, 0.3}: reads/s, mean and p99 read latency, replica and update bytes, staleness at read.
@@ -46,7 +51,8 @@ struct Blob {
 
 struct LatencyRow {
   std::size_t bytes = 0;
-  double memcpy_us = -1, shadow_hit_us = -1, handle_hit_us = -1, remote_read_us = -1, raw_get_us = -1;
+  double memcpy_us = -1, shadow_hit_us = -1, handle_hit_us = -1, remote_read_us = -1, raw_get_us = -1,
+         raw_rget_us = -1;
   // Per read in loops of kLoopReads (one clock pair per loop, so no 10 ns clock step in the figure; the
   // handle's pacing, one runtime entry per ~2 us of hits, included).
   double memcpy_loop_us = -1, shadow_loop_us = -1, handle_loop_us = -1;
@@ -108,6 +114,12 @@ LatencyRow measure_latency(penumbra::Runtime& rt, const penumbra::mpi::Communica
     window.get(buffer, holder, 0);
     window.flush(holder);
   };
+  auto raw_rget = [&] {
+    MPI_Request request = MPI_REQUEST_NULL;
+    MPI_Rget(buffer.data(), static_cast<int>(N), MPI_BYTE, holder, 0, static_cast<int>(N), MPI_BYTE, window.get(),
+             &request);
+    MPI_Wait(&request, MPI_STATUS_IGNORE);
+  };
   auto read_once = [&] {
     const auto value = rt.read<Blob<N>>(name);
     asm volatile("" : : "r"(&value) : "memory");  // keep the read
@@ -149,20 +161,20 @@ LatencyRow measure_latency(penumbra::Runtime& rt, const penumbra::mpi::Communica
     *figure = from_rank(comm, holder, *figure);
   const int get_rank = non_holder > 0 ? non_holder : 0;  // with fewer than 4 ranks: the owner gets from the holder
   mine = mine_baseline = -1;
+  double mine_rget = -1;
   if (rt.rank() == non_holder) {
     const std::uint64_t remote_before = rt.shadow_stats().remote_hits;
-    std::tie(mine, mine_baseline) = penumbra::bench::paired_median_us(
-        repetitions,
-        read_once,
-        raw_get);
+    const auto medians = penumbra::bench::interleaved_medians_us(repetitions, read_once, raw_get, raw_rget);
+    std::tie(mine, mine_baseline, mine_rget) = std::tuple(medians[0], medians[1], medians[2]);
     // Only one-sided reads of a copy count as nearest-copy reads (not the owner's answers).
     if (rt.shadow_stats().remote_hits < remote_before + static_cast<std::uint64_t>(repetitions)) mine = -1;
   } else if (non_holder < 0 && rt.rank() == get_rank) {
-    mine_baseline = penumbra::bench::median_us(repetitions, raw_get);
+    std::tie(mine_baseline, mine_rget) = penumbra::bench::paired_median_us(repetitions, raw_get, raw_rget);
   }
   rt.barrier();
   row.remote_read_us = non_holder > 0 ? from_rank(comm, non_holder, mine) : -1;
   row.raw_get_us = from_rank(comm, get_rank, mine_baseline);
+  row.raw_rget_us = from_rank(comm, get_rank, mine_rget);
   return row;
 }
 
@@ -316,14 +328,16 @@ int main(int argc, char** argv) {
     if (rt.rank() == 0) {
       fmt::print("{} ranks, medians in microseconds (oversubscribed ranks make absolute times noise; read ratios)\n",
                  rt.size());
-      fmt::print("{:>8} {:>9} {:>11} {:>11} {:>11} {:>11} {:>13} {:>15} {:>15}\n", "bytes", "memcpy", "shadow hit",
-                 "handle hit", "nearest", "raw MPI_Get", "hit/memcpy", "handle/memcpy", "nearest/MPI_Get");
+      fmt::print("{:>8} {:>9} {:>11} {:>11} {:>11} {:>11} {:>13} {:>15} {:>15} {:>12} {:>16}\n", "bytes", "memcpy",
+                 "shadow hit", "handle hit", "nearest", "raw MPI_Get", "hit/memcpy", "handle/memcpy", "nearest/MPI_Get",
+                 "raw MPI_Rget", "nearest/MPI_Rget");
       nlohmann::json latency = nlohmann::json::array();
       for (const LatencyRow& row : rows) {
-        fmt::print("{:>8} {:>9} {:>11} {:>11} {:>11} {:>11} {:>13} {:>15} {:>15}\n", row.bytes, cell(row.memcpy_us),
-                   cell(row.shadow_hit_us), cell(row.handle_hit_us), cell(row.remote_read_us), cell(row.raw_get_us),
-                   ratio(row.shadow_hit_us, row.memcpy_us), ratio(row.handle_hit_us, row.memcpy_us),
-                   ratio(row.remote_read_us, row.raw_get_us));
+        fmt::print("{:>8} {:>9} {:>11} {:>11} {:>11} {:>11} {:>13} {:>15} {:>15} {:>12} {:>16}\n", row.bytes,
+                   cell(row.memcpy_us), cell(row.shadow_hit_us), cell(row.handle_hit_us), cell(row.remote_read_us),
+                   cell(row.raw_get_us), ratio(row.shadow_hit_us, row.memcpy_us), ratio(row.handle_hit_us, row.memcpy_us),
+                   ratio(row.remote_read_us, row.raw_get_us), cell(row.raw_rget_us),
+                   ratio(row.remote_read_us, row.raw_rget_us));
         auto value_or_null = [](double us) { return us < 0 ? nlohmann::json(nullptr) : nlohmann::json(us); };
         latency.push_back({{"size", row.bytes},
                            {"memcpy_us", value_or_null(row.memcpy_us)},
@@ -333,7 +347,8 @@ int main(int argc, char** argv) {
                            {"shadow_hit_loop_us", value_or_null(row.shadow_loop_us)},
                            {"handle_hit_loop_us", value_or_null(row.handle_loop_us)},
                            {"remote_read_us", value_or_null(row.remote_read_us)},
-                           {"raw_get_us", value_or_null(row.raw_get_us)}});
+                           {"raw_get_us", value_or_null(row.raw_get_us)},
+                           {"raw_rget_us", value_or_null(row.raw_rget_us)}});
       }
       fmt::print("per read in loops of {} reads, nanoseconds (no clock step; pacing included)\n", kLoopReads);
       fmt::print("{:>8} {:>9} {:>11} {:>11} {:>13} {:>15}\n", "bytes", "memcpy", "shadow hit", "handle hit",

@@ -147,6 +147,14 @@ TEST_P(MetadataServiceTest, SecondLookupIsCachedUntilANewerVersionIsSeen) {
     EXPECT_EQ(service.counters().gets, gets);  // answered by the cache: no Get
     EXPECT_EQ(service.counters().cache_hits, hits + 1);
     EXPECT_EQ(service.cached_entries(), 1U);
+    // In place, as the one-sided read path takes it: the same entry, counted as a cache hit, no Get.
+    const Entry* in_place = service.cached(first.id);
+    ASSERT_NE(in_place, nullptr);
+    EXPECT_EQ(*in_place, first);
+    EXPECT_EQ(service.counters().cache_hits, hits + 2);
+    EXPECT_EQ(service.counters().gets, gets);
+  } else {
+    EXPECT_EQ(service.cached(first.id), nullptr);  // the home reads its own shard: nothing is cached
   }
   node.quiesce();
 
@@ -172,6 +180,7 @@ TEST_P(MetadataServiceTest, SecondLookupIsCachedUntilANewerVersionIsSeen) {
     EXPECT_EQ(service.fetch(first.id), second);   // fetch reads the copies whatever the cache holds
     service.forget(first.id);
     EXPECT_EQ(service.cached_entries(), 0U);
+    EXPECT_EQ(service.cached(first.id), nullptr);
   }
   node.quiesce();
 }

@@ -5,8 +5,11 @@
 #include <mpi.h>
 
 #include <cstring>
+#include <vector>
 
 #include "mpi/communicator.hpp"
+#include "mpi/window.hpp"
+#include "penumbra/errors.hpp"
 #include "penumbra/detail/value.hpp"
 #include "shadow/shadow_manager.hpp"
 #include "shadow/slot_layout.hpp"
@@ -129,6 +132,121 @@ TEST_F(ShadowSlots, RemoteReadersGetTheCopyOneSidedAndDetectCorruption) {
   comm.barrier();
   EXPECT_EQ(manager.window().get(slot, kId, sizeof(Block), bytes).check.state, SlotState::torn)
       << "a corrupted payload never validates";
+  comm.barrier();
+}
+
+// A value read straight into the reader's object (ShadowWindow::get_into, what rt.read<T> does for trivially
+// copyable types): the get lands in the destination, so a torn or half-written copy must be caught there, in
+// both fetch paths (one get through a scratch buffer up to 16 KiB, two gets straight into the object beyond).
+template <class Value>
+void expect_direct_reads_detect_torn_copies(const mpi::Communicator& comm, ShadowManager& manager,
+                                            const Value& written) {
+  SlotAddress slot = comm.rank() == 1 ? manager.held(kId)->slot : SlotAddress{};
+  MPI_Bcast(&slot, sizeof slot, MPI_BYTE, 1, comm.get());
+  comm.barrier();
+  const auto read = [&](Value& out) {
+    return manager.window().get_into(slot, kId, std::as_writable_bytes(std::span(&out, 1)));
+  };
+  auto copy = std::make_unique<Value>();
+  SlotRead result = read(*copy);
+  ASSERT_EQ(result.check.state, SlotState::valid);
+  EXPECT_EQ(result.check.version, 1U);
+  EXPECT_EQ(std::memcmp(copy.get(), &written, sizeof(Value)), 0);
+  EXPECT_EQ(manager.window().get_into(slot, ObjectId{0xBAD}, std::as_writable_bytes(std::span(copy.get(), 1)))
+                .check.state,
+            SlotState::other_object);
+  std::span<std::byte> window = comm.rank() == 1 ? manager.window().local_bytes_for_testing() : std::span<std::byte>{};
+  const std::size_t payload = slot.offset + sizeof(SlotHeader);
+  // A put that landed while the get copied: one payload byte of another version.
+  comm.barrier();
+  if (comm.rank() == 1) window[payload + sizeof(Value) - 3] ^= std::byte{0x10};
+  comm.barrier();
+  EXPECT_EQ(read(*copy).check.state, SlotState::torn) << "a torn payload never validates in the destination";
+  comm.barrier();
+  if (comm.rank() == 1) window[payload + sizeof(Value) - 3] ^= std::byte{0x10};
+  // A phase-2 header that landed before its payload: the next version's sequence over this version's bytes
+  // (the checksum is seeded with the version, so the old bytes do not validate under the new header).
+  std::uint64_t sequence = 0;
+  if (comm.rank() == 1) {
+    std::memcpy(&sequence, &window[slot.offset], sizeof sequence);
+    const std::uint64_t next = sequence + 2;
+    std::memcpy(&window[slot.offset], &next, sizeof next);
+  }
+  comm.barrier();
+  EXPECT_EQ(read(*copy).check.state, SlotState::torn) << "a header ahead of its payload never validates";
+  comm.barrier();
+  // Between the owner's two puts: an odd sequence.
+  if (comm.rank() == 1) {
+    const std::uint64_t writing = sequence - 1;
+    std::memcpy(&window[slot.offset], &writing, sizeof writing);
+  }
+  comm.barrier();
+  EXPECT_EQ(read(*copy).check.state, SlotState::being_written);
+  comm.barrier();
+  if (comm.rank() == 1) std::memcpy(&window[slot.offset], &sequence, sizeof sequence);
+  comm.barrier();
+  std::memset(static_cast<void*>(copy.get()), 0, sizeof(Value));
+  result = read(*copy);
+  ASSERT_EQ(result.check.state, SlotState::valid) << "the restored slot reads again";
+  EXPECT_EQ(std::memcmp(copy.get(), &written, sizeof(Value)), 0);
+  comm.barrier();
+}
+
+TEST_F(ShadowSlots, DirectRemoteReadsDetectTornCopies) {
+  ShadowManager manager(comm, 1 << 20, StalenessBound{0, 1000});
+  if (comm.rank() == 1) manager.count_read(kId, 0);
+  epoch(manager, true);
+  expect_direct_reads_detect_torn_copies(comm, manager, block_of(1));
+}
+
+// Beyond 16 KiB the header and the payload come in two gets, the payload straight into the object.
+struct LargeBlock {
+  std::int64_t version_written;
+  char bytes[40000];
+};
+
+TEST_F(ShadowSlots, DirectRemoteReadsOfLargeValuesDetectTornCopies) {
+  auto large = std::make_unique<LargeBlock>();
+  large->version_written = 1;
+  for (std::size_t i = 0; i < sizeof large->bytes; ++i) large->bytes[i] = static_cast<char>('a' + i % 26);
+  owned = {detail::make_value(*large), 1};
+  ShadowManager manager(comm, 1 << 20, StalenessBound{0, 1000});
+  if (comm.rank() == 1) manager.count_read(kId, 0);
+  epoch(manager, true);
+  expect_direct_reads_detect_torn_copies(comm, manager, *large);
+}
+
+// The gets of remote reads complete by request (mpi::GetRequests), without a flush of the target.
+TEST(GetRequests, FillTheirBuffersByWaitOrByDestruction) {
+  const mpi::Communicator comm = mpi::Communicator::duplicate(MPI_COMM_WORLD);
+  constexpr std::size_t kBytes = 40000;
+  mpi::Window window = mpi::Window::allocate(comm, kBytes);
+  for (std::size_t i = 0; i < kBytes; ++i) window.base()[i] = static_cast<std::byte>((comm.rank() * 31 + i) % 251);
+  comm.barrier();
+  {
+    const mpi::LockAllEpoch epoch(window);
+    const int peer = (comm.rank() + 1) % comm.size();
+    const auto expected = [&](std::size_t i) { return static_cast<std::byte>((peer * 31 + i) % 251); };
+    std::vector<std::byte> head(64), rest(kBytes - 64);
+    mpi::GetRequests gets(window);
+    gets.get(head, peer, 0);
+    gets.get(rest, peer, 64);
+    gets.wait();
+    EXPECT_EQ(head[7], expected(7));
+    EXPECT_EQ(rest.back(), expected(kBytes - 1));
+    std::vector<std::byte> later(kBytes);
+    {
+      mpi::GetRequests unwaited(window);
+      unwaited.get(later, peer, 0);
+    }  // the destructor waits
+    EXPECT_EQ(later[12345], expected(12345));
+    std::vector<std::byte> small(8);
+    mpi::GetRequests full(window);
+    for (int i = 0; i < mpi::GetRequests::kMaxGets; ++i) full.get(small, peer, 0);
+    EXPECT_THROW(full.get(small, peer, 0), InvalidArgument);
+    full.wait();
+    EXPECT_EQ(small[3], expected(3));
+  }
   comm.barrier();
 }
 

@@ -63,6 +63,14 @@ std::optional<Entry> MetadataService::lookup(ObjectId id) {
   return read_entry(id);
 }
 
+const Entry* MetadataService::cached(ObjectId id) {
+  const auto found = cache_.find(id);
+  if (found == cache_.end()) return nullptr;
+  ++counters_.lookups;
+  ++counters_.cache_hits;
+  return &found->second;
+}
+
 std::optional<Entry> MetadataService::lookup(ObjectId id, Version at_least) {
   invalidate_if_newer(id, at_least);
   return lookup(id);

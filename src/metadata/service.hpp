@@ -90,6 +90,10 @@ class MetadataService {
   /// a shadow slot or a reply) is dropped and the copies are read again. The answer may still be older than
   /// `at_least` when the home has not applied that version yet.
   std::optional<Entry> lookup(ObjectId id, Version at_least);
+  /// The cached entry of `id` in place, or nullptr when it is not cached (then lookup()). A hit counts as
+  /// lookup()'s does. For the one-sided read path, where copying the entry's location list cost an allocation
+  /// on every read. Valid until the next call that changes the cache (lookup, fetch, forget, ...).
+  const Entry* cached(ObjectId id);
   /// The entry of `id` read from the shard's copies, never from the cache (which it refreshes). Throws
   /// SerializationError when every copy of the probe run stays invalid after the retries.
   std::optional<Entry> fetch(ObjectId id);

@@ -81,6 +81,28 @@ bool Window::unified_memory_model() const {
   return found && model && *model == MPI_WIN_UNIFIED;
 }
 
+GetRequests::~GetRequests() {
+  if (count_ == 0) return;
+  int finalized = 0;
+  MPI_Finalized(&finalized);
+  if (!finalized) MPI_Waitall(count_, requests_.data(), MPI_STATUSES_IGNORE);
+}
+
+void GetRequests::get(std::span<std::byte> out, int target, std::size_t offset) {
+  if (count_ == kMaxGets)
+    throw InvalidArgument("more than " + std::to_string(kMaxGets) + " gets outstanding in one GetRequests");
+  const int count = checked_count(out.size());
+  check(MPI_Rget(out.data(), count, MPI_BYTE, target, static_cast<MPI_Aint>(offset), count, MPI_BYTE, win_,
+                 &requests_[static_cast<std::size_t>(count_)]),
+        "MPI_Rget");
+  ++count_;
+}
+
+void GetRequests::wait() {
+  const int count = std::exchange(count_, 0);  // a failed wait is not retried by the destructor
+  check(MPI_Waitall(count, requests_.data(), MPI_STATUSES_IGNORE), "MPI_Waitall");
+}
+
 LockAllEpoch::LockAllEpoch(const Window& window) : win_(window.get()) {
   check(MPI_Win_lock_all(MPI_MODE_NOCHECK, win_), "MPI_Win_lock_all");
 }

@@ -160,9 +160,18 @@ struct Runtime::Impl {
   std::optional<Version> read_remote_shadow(ObjectId id, int owner, std::uint64_t type_tag, const ReadOptions& options,
                                             Get&& get) {
     if (!metadata || !shadows) return std::nullopt;
-    std::optional<metadata::Entry> entry = metadata->lookup(id);
+    // The cached entry is read in place (a copy of its location list was an allocation per read).
+    std::optional<metadata::Entry> fetched;
+    const metadata::Entry* entry = metadata->cached(id);
+    if (!entry) {
+      fetched = metadata->lookup(id);
+      entry = fetched ? &*fetched : nullptr;
+    }
     // A cached entry from before a migration names the old owner (and its released copies): ask the home again.
-    if (entry && entry->owner != owner) entry = metadata->fetch(id);
+    if (entry && entry->owner != owner) {
+      fetched = metadata->fetch(id);
+      entry = fetched ? &*fetched : nullptr;
+    }
     if (!entry || entry->locations.empty() || entry->owner != owner) return std::nullopt;
     const Proximity owner_distance = topology.proximity(rank(), owner);
     const metadata::Location* nearest = nullptr;

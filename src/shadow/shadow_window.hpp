@@ -100,9 +100,9 @@ class ShadowWindow {
     std::span<const std::byte> payload;
     std::shared_ptr<const void> keep_alive;
   };
-  /// One flush's worth of gets of a remote slot's header and the first `payload.size()` payload bytes. Small
-  /// payloads travel in one get through `scratch_` (each get is a separate transfer in osc/rdma, ~1 us on an
-  /// oversubscribed node), large ones straight into `payload` (a second get costs less than a second copy).
+  /// The gets of a remote slot's header and the first `payload.size()` payload bytes, completed together by
+  /// their requests (mpi::GetRequests). Small payloads travel in one get through `scratch_`, large ones
+  /// straight into `payload` (a second get costs less than a second copy).
   void fetch(const SlotAddress& slot, SlotHeader& header, std::span<std::byte> payload) const;
   template <class Copy>
   SlotRead read_local_with(const SlotAddress& slot, ObjectId id, Version verified, Copy&& copy) const;
