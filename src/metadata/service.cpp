@@ -333,8 +333,12 @@ void MetadataService::read_window(int target, std::size_t displacement, std::spa
     std::memcpy(out.data(), window_.base() + displacement, out.size());
     return;
   }
-  window_.get(out, target, displacement);
-  window_.flush_local(target);
+  // Completed by its request, not by MPI_Win_flush_local: the get only needs its bytes here, and a flush
+  // enters Open MPI's progress engine, which yields the core on oversubscribed ranks (the shadow read path
+  // went from a 4-11 us flush to ~0.5 us the same way).
+  mpi::GetRequests gets(window_);
+  gets.get(out, target, displacement);
+  gets.wait();
 }
 
 void MetadataService::write_window(int target, std::size_t displacement, std::span<const std::byte> bytes) {
