@@ -54,7 +54,7 @@ void print_table(const penumbra::Topology& topology, const penumbra::monitor::Co
     fmt::print("{:>4} {:>4} {:<24} {:>5} {:>7} {:>4} {:>5} {:>4} {:>5} {:<12} {:>8}\n", p.rank, p.node, p.host,
                p.local_rank, index_text(p.package), index_text(p.numa), index_text(p.cache), index_text(p.core),
                p.bound ? "yes" : "no", p.cpuset, index_text(p.last_cpu));
-  fmt::print("\nproximity{}\n{:>6}", topology.has_latency() ? " (median MPI_Get latency, us)" : "", "");
+  fmt::print("\nproximity{}\n{:>6}", topology.has_latency() ? " (median one-sided get latency, MPI_Rget + wait, us)" : "", "");
   for (int b = 0; b < topology.rank_count(); ++b) fmt::print(" {:>14}", b);
   fmt::print("\n");
   for (int a = 0; a < topology.rank_count(); ++a) {
