@@ -33,7 +33,8 @@ struct ShadowOptions {
   /// `shadow.memory_weight_us_per_mib`: rent of shadow memory, charged per MiB per window. >= 0.
   double memory_weight_us_per_mib = 1.0;
   /// `shadow.trend_damping`: without a forecast, next window's reads = last + damping x (last - previous),
-  /// clamped at 0. 0 ignores the trend; 1 extrapolates it fully. In [0, 1].
+  /// clamped at 0 (below 8 counts in the two windows: their mean). 0 ignores the trend; 1 extrapolates it
+  /// fully. In [0, 1].
   double trend_damping = 0.5;
   /// `shadow.headroom_weight`: candidates are ranked by (margin over their threshold) x
   /// (1 + headroom_weight x min(load_headroom, 1)); headroom never makes a worthless shadow worth creating.

@@ -148,19 +148,28 @@ TEST(ShadowOptions, ZeroBudgetIsOnlyValidWithShadowsDisabled) {
 
 TEST(ShadowEligibility, PredictionUsesForecastElseDampedTrendElseLastWindow) {
   ObjectAccess access = object(1, 0, {10, 20, 30});
-  access.writes = 4;
+  access.writes = 40;
   EXPECT_EQ(predict(access, 0.5).reads_by_rank, (std::vector<double>{10, 20, 30}));
-  EXPECT_EQ(predict(access, 0.5).writes, 4.0);
+  EXPECT_EQ(predict(access, 0.5).writes, 40.0);
 
   access.previous_reads_by_rank = {10, 10, 50};
-  access.previous_writes = 2;
+  access.previous_writes = 20;
   const Prediction trended = predict(access, 0.5);
-  // 10 + 0.5 (10 - 10), 20 + 0.5 (20 - 10), 30 + 0.5 (30 - 50); writes 4 + 0.5 (4 - 2).
+  // 10 + 0.5 (10 - 10), 20 + 0.5 (20 - 10), 30 + 0.5 (30 - 50); writes 40 + 0.5 (40 - 20).
   EXPECT_EQ(trended.reads_by_rank, (std::vector<double>{10, 25, 20}));
-  EXPECT_EQ(trended.writes, 5.0);
+  EXPECT_EQ(trended.writes, 50.0);
   access.previous_reads_by_rank = {10, 10, 100};  // 30 + 0.5 (30 - 100) < 0: clamped
   EXPECT_EQ(predict(access, 0.5).reads_by_rank[2], 0.0);
   EXPECT_EQ(predict(access, 0.0).reads_by_rank, access.reads_by_rank);
+
+  // Sparse counts (fewer than 8 in the two windows): a difference of a few reads is noise, the forecast is the
+  // mean. The damped trend would forecast 1.5, 0 (below 0, clamped) and 4.5 reads; writes 0 (clamped).
+  access.reads_by_rank = {1, 0, 3};
+  access.previous_reads_by_rank = {0, 1, 0};
+  access.writes = 0;
+  access.previous_writes = 2;
+  EXPECT_EQ(predict(access, 0.5).reads_by_rank, (std::vector<double>{0.5, 0.5, 1.5}));
+  EXPECT_EQ(predict(access, 0.5).writes, 1.0);
 
   access.forecast_reads_by_rank = {1, 2, 3};
   access.forecast_writes = 9;

@@ -50,7 +50,8 @@ struct Prediction {
 };
 
 /// The forecast if given; otherwise the last window moved by a damped trend, clamped at 0:
-/// next = last + damping x (last - previous). Without a previous window, next = last.
+/// next = last + damping x (last - previous); below 8 counts in the two windows, their mean (a trickle is
+/// not a trend). Without a previous window, next = last.
 Prediction predict(const ObjectAccess& access, double trend_damping);
 
 /// Rent of one copy of `size_bytes` per window: memory_weight_us_per_mib x size in MiB (shadows and home copies).
