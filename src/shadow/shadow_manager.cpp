@@ -331,12 +331,10 @@ ShadowEpochReport ShadowManager::run_epoch(const std::function<int(ObjectId)>& o
   // byte. (Home copies used to be exempt: once published they kept their slots whatever came later, and under
   // a tight budget they held most of the window while the rank's own hottest reads went to other ranks.)
   const auto evict_cheapest_below = [&](double newcomer) {
-    const auto by_density = [](const auto& a, const auto& b) {
-      return density(a.second.value_us, a.second.slot.capacity) < density(b.second.value_us, b.second.slot.capacity);
-    };
+    const auto density_of = [](const auto& entry) { return density(entry.second.value_us, entry.second.slot.capacity); };
+    const auto by_density = [&](const auto& a, const auto& b) { return density_of(a) < density_of(b); };
     const auto shadow = std::min_element(held_.begin(), held_.end(), by_density);
     const auto home = std::min_element(home_.begin(), home_.end(), by_density);
-    const auto density_of = [](const auto& entry) { return density(entry.second.value_us, entry.second.slot.capacity); };
     const bool shadow_below = shadow != held_.end() && density_of(*shadow) < newcomer;
     const bool home_below = home != home_.end() && density_of(*home) < newcomer;
     if (home_below && (!shadow_below || density_of(*home) < density_of(*shadow))) {
