@@ -184,13 +184,14 @@ std::string ratio(double a, double b) { return a < 0 || b <= 0 ? "-" : fmt::form
 // Two references for the budgeted mode, as rates of operations relative to `full`, from this run's own costs:
 // a local read at `full`'s mean read (every read is local there), a one-sided read and an owner's answer at the
 // budgeted run's means over its measured epochs (ShadowStats), a write at the budgeted run's mean write.
-// - ceiling: no placement within the budget serves more than ZipfRow::best_local_share of the reads locally,
+// - ceiling: no placement within the budget serves more than best_local_share of the reads locally,
 //   and no other read costs less than a one-sided get, so no placement reads faster than this. A bound.
 // - best split: the best placement of the policy's kind (best_split_placement): x local copies per rank, home
 //   copies in the rest. Not a bound; it tells whether the policy's choices are near the best of their kind.
 // They tell how far the policy is from what its budget allows, and whether a target relative to `full` can be
 // reached at that budget at all.
 struct BudgetReferences {
+  double best_local_share = 0;
   double ceiling_mean_read_us = 0, ceiling_rate_vs_full = 0;
   penumbra::bench::SplitPlacement split;
   double split_rate_vs_full = 0;
@@ -206,8 +207,10 @@ BudgetReferences references_of(const penumbra::bench::ZipfRow& budgeted, const p
     return op_us > 0 ? full_op_us / op_us : 0;
   };
   BudgetReferences references;
+  references.best_local_share =
+      penumbra::bench::best_local_share(budgeted.probability, budgeted.owner, budgeted.ranks, budgeted.budget_slots);
   references.ceiling_mean_read_us =
-      budgeted.best_local_share * costs.local + (1.0 - budgeted.best_local_share) * costs.one_sided;
+      references.best_local_share * costs.local + (1.0 - references.best_local_share) * costs.one_sided;
   references.ceiling_rate_vs_full = rate_vs_full(references.ceiling_mean_read_us);
   references.split = penumbra::bench::best_split_placement(budgeted.probability, budgeted.owner,
                                                            budgeted.ranks, budgeted.budget_slots, costs);
@@ -215,24 +218,21 @@ BudgetReferences references_of(const penumbra::bench::ZipfRow& budgeted, const p
   return references;
 }
 void add_references(nlohmann::json& row, const penumbra::bench::ZipfRow& budgeted,
-                    const penumbra::bench::ZipfRow& full) {
-  const BudgetReferences references = references_of(budgeted, full);
+                    const BudgetReferences& references) {
   row["one_sided_read_us"] = budgeted.one_sided_read_us;
   row["owner_read_us"] = budgeted.owner_read_us;
-  row["best_local_share"] = budgeted.best_local_share;
+  row["best_local_share"] = references.best_local_share;
   row["ceiling_mean_read_us"] = references.ceiling_mean_read_us;
   row["ceiling_rate_vs_full"] = references.ceiling_rate_vs_full;
   row["best_split_local_slots"] = references.split.local_slots;
   row["best_split_mean_read_us"] = references.split.mean_read_us;
   row["best_split_rate_vs_full"] = references.split_rate_vs_full;
 }
-void print_references(const penumbra::bench::ZipfRow& budgeted, const penumbra::bench::ZipfRow& full) {
-  if (budgeted.best_local_share <= 0) return;
-  const BudgetReferences references = references_of(budgeted, full);
+void print_references(const penumbra::bench::ZipfRow& budgeted, const BudgetReferences& references) {
   fmt::print("{:>25}  {}: reads cost {:.1f} us one-sided, {:.1f} us from the owner; ceiling {:.0f}% local, "
              "mean read >= {:.2f} us, <= {:.2f}x full;\n{:>25}  best split {} local + {} home slots per rank: {:.0f}% "
              "local, mean read {:.2f} us, {:.2f}x full\n",
-             "", budgeted.mode, budgeted.one_sided_read_us, budgeted.owner_read_us, 100 * budgeted.best_local_share,
+             "", budgeted.mode, budgeted.one_sided_read_us, budgeted.owner_read_us, 100 * references.best_local_share,
              references.ceiling_mean_read_us, references.ceiling_rate_vs_full, "", references.split.local_slots,
              budgeted.budget_slots - references.split.local_slots, 100 * references.split.local_share,
              references.split.mean_read_us, references.split_rate_vs_full);
@@ -268,6 +268,8 @@ nlohmann::json run_zipf_table(bool quick, int repeat, bool print) {
         std::ranges::sort(of_mode, {}, &penumbra::bench::ZipfRow::reads_per_s);
         by_mode[mode] = of_mode[of_mode.size() / 2];
       }
+      const penumbra::bench::ZipfRow& budgeted = by_mode["adaptive-25%"];
+      const BudgetReferences references = references_of(budgeted, by_mode["full"]);
       for (const char* mode : {"none", "full", "adaptive", "adaptive-25%"}) {
         const penumbra::bench::ZipfRow& row = by_mode[mode];
         fmt::print(
@@ -287,9 +289,9 @@ nlohmann::json run_zipf_table(bool quick, int repeat, bool print) {
                         {"update_bytes", row.update_bytes},
                         {"p50_staleness_versions", row.p50_staleness_versions},
                         {"p99_staleness_versions", row.p99_staleness_versions}});
-        if (row.best_local_share > 0) add_references(rows.back(), row, by_mode["full"]);
+        if (row.budget_slots > 0) add_references(rows.back(), row, references);
       }
-      print_references(by_mode["adaptive-25%"], by_mode["full"]);
+      print_references(budgeted, references);
     }
   return rows;
 }

@@ -48,14 +48,12 @@ struct ZipfRow {
   double mean_write_us = 0;
   /// Mean time of a one-sided read of another rank's copy in the measured epochs (ShadowStats); 0 = none.
   double one_sided_read_us = 0;
+  double owner_read_us = 0;  ///< mean time of a read answered by the owner, the same way; 0 = none
   std::uint64_t replica_bytes = 0, update_bytes = 0;
   double p50_staleness_versions = 0, p99_staleness_versions = 0;
   double local_share = 0;  ///< reads served by this rank's own object or its shadow
-  double owner_read_us = 0;  ///< mean time of a read answered by the owner, the same way; 0 = none
-  /// Budgeted modes: the highest local share any placement within the same budget could reach (see
-  /// best_local_share); 0 when the mode has no budget of its own.
-  double best_local_share = 0;
-  /// Budgeted modes: who owns what, the read law and the budget, for the reference placements of the table.
+  /// Budgeted modes (budget_slots > 0): who owns what, the read law and the budget in slots per rank, for the
+  /// reference placements of the table (bench/zipf_references.hpp).
   std::vector<double> probability;
   std::vector<int> owner;
   std::size_t budget_slots = 0;
@@ -244,7 +242,6 @@ inline ZipfRow run_zipf(const std::string& mode, double s, double write_frac, co
     }
     row.ranks = size;
     row.budget_slots = static_cast<std::size_t>(config.shadow.budget_bytes / slot_bytes);
-    row.best_local_share = best_local_share(probability, owner, size, row.budget_slots);
     row.probability = std::move(probability);
     row.owner = std::move(owner);
   }

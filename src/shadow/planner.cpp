@@ -78,13 +78,16 @@ Planner make_planner(const Config& config, const Topology& topology, int self, R
             home = home_copy_terms(access, costs, options);
             published = wants_home_copy(home, object.home_copy, options);
           }
-          ObjectPlacement placement = place_object(access, published ? published_costs : costs, states, budgets, options);
+          const ObjectValue unpublished_value(access, costs, options);
+          ObjectPlacement placement =
+              published ? place_object(access, ObjectValue(access, published_costs, options), states, budgets, options)
+                        : place_object(access, unpublished_value, states, budgets, options);
           // A home copy serves the readers without a copy of their own. When the shadows reach every reader it
           // serves nobody, and its slot is better left to another object's copy (in the Zipf benchmark's hot
           // set, a third of the window bytes); the shadows are then valued against the owner's CPU again.
-          if (published && every_reader_holds_a_copy(ObjectValue(access, costs, options), placement.chosen)) {
+          if (published && every_reader_holds_a_copy(unpublished_value, placement.chosen)) {
             published = false;
-            placement = place_object(access, costs, states, budgets, options);
+            placement = place_object(access, unpublished_value, states, budgets, options);
           }
           if (published) desired.push_back(DesiredShadow{object.id, self, home.value_us()});
           for (const ShadowPlacement& copy : placement.chosen)
