@@ -148,7 +148,8 @@ inline ZipfRow run_zipf(const std::string& mode, double s, double write_frac, co
   using namespace zipf_detail;
   int size = 0;
   MPI_Comm_size(MPI_COMM_WORLD, &size);
-  Config config;
+  // PENUMBRA_* variables apply to what the benchmark does not set itself (request_doorbell, for an A/B run).
+  Config config = Config::load();
   config.epoch_interval = 1'000'000'000;  // shadow epochs come from the explicit update_shadows() calls
   config.shadow.enabled = mode != "none";
   config.shadow.full_replication = mode == "full";

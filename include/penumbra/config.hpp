@@ -37,6 +37,10 @@ struct Config {
   bool latency_probe = false;
   /// Gets per pair in the latency probe (the median is kept). 1..1000; the probe costs ~samples x ranks gets.
   std::int64_t latency_probe_samples = 16;
+  /// Requests to another rank ring its doorbell (a one-sided increment), and object calls look at their own
+  /// doorbell at every call: a busy owner then answers at its next call instead of at its next paced probe
+  /// (docs/design.md, "Requests"). Off: owners find requests by paced probes only.
+  bool request_doorbell = true;
   /// Check the object invariants (one owner per object, directory agreement) after every epoch. Collective;
   /// for debugging and tests.
   bool check_invariants = false;

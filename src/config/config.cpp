@@ -124,6 +124,8 @@ const std::vector<Field>& fields() {
       flat("latency_probe", "measure one-sided latency between every pair of ranks", &Config::latency_probe),
       flat("latency_probe_samples", "gets per pair in the latency probe (median kept)", &Config::latency_probe_samples,
            1, 1000),
+      flat("request_doorbell", "requests ring the owner's doorbell; owners check it at every call",
+           &Config::request_doorbell),
       flat("check_invariants", "check object invariants after every epoch (collective)", &Config::check_invariants),
 
       shadow("enabled", "keep shadow copies of hot objects near their readers", &ShadowOptions::enabled),

@@ -64,6 +64,7 @@ struct Runtime::Impl {
       config.validate();
     });
     check_same_configuration(collective, config);
+    messenger.use_doorbell(config.request_doorbell);
     // A monitor asked for counters the node lacks fails on that rank only: agree, so no rank waits alone.
     mpi::run_agreed(collective, [&] { rebalancer.emplace(config, collective.rank()); });
     topology = topology::discover(
@@ -164,7 +165,7 @@ struct Runtime::Impl {
     std::optional<metadata::Entry> fetched;
     const metadata::Entry* entry = metadata->cached(id);
     if (!entry) {
-      fetched = metadata->lookup(id);
+      fetched = metadata->fetch(id);  // not cached: a lookup would only search the cache again
       entry = fetched ? &*fetched : nullptr;
     }
     // A cached entry from before a migration names the old owner (and its released copies): ask the home again.
@@ -257,6 +258,9 @@ struct Runtime::Impl {
   // the pacer says (every 20 us, or rarer when empty probes are dear), while progress(), barrier() and every
   // wait still probe on each call.
   void enter() {
+    // Requests that rang are served at once; the paced probe stays for those that did not ring (yet) and for
+    // an epoch's transfers.
+    if (messenger.requests_waiting() > 0) messenger.serve_rung();
     const auto now = transport::PollPacer::Clock::now();
     if (poll_pacer.due(now)) {
       const std::size_t served = messenger.serve_pending();
