@@ -185,5 +185,34 @@ TEST(ShadowBudget, AnObjectLargerThanARanksBudgetIsShadowedElsewhere) {
   EXPECT_EQ(decision.drop[0].reason, DropReason::over_budget);
 }
 
+// The window's occupants compete per byte when a newcomer needs room (resident_to_evict). Densities below are
+// worked out by hand: value / capacity.
+TEST(ShadowEviction, TheResidentWorthLeastPerByteGivesWayIfTheNewcomerIsWorthMore) {
+  const std::vector<WindowResident> residents = {
+      {ObjectId{1}, 40.0, 100, false},  // 0.4 per byte
+      {ObjectId{2}, 10.0, 100, true},   // 0.1: the cheapest, a home copy
+      {ObjectId{3}, 30.0, 50, false},   // 0.6
+  };
+  EXPECT_EQ(resident_to_evict(residents, 0.2), std::optional<std::size_t>(1));
+  // Worth no more per byte than the cheapest resident: nobody leaves (equal is not more).
+  EXPECT_EQ(resident_to_evict(residents, 0.1), std::nullopt);
+  EXPECT_EQ(resident_to_evict(residents, 0.05), std::nullopt);
+}
+
+TEST(ShadowEviction, DensityNotValueDecides) {
+  // 50 us over 1000 bytes (0.05 per byte) goes before 5 us over 10 bytes (0.5 per byte).
+  const std::vector<WindowResident> residents = {{ObjectId{1}, 5.0, 10, false}, {ObjectId{2}, 50.0, 1000, false}};
+  EXPECT_EQ(resident_to_evict(residents, 1.0), std::optional<std::size_t>(1));
+}
+
+TEST(ShadowEviction, OnEqualDensityAHeldShadowGoesBeforeAHomeCopyThenTheLowerId) {
+  const std::vector<WindowResident> shadow_and_home = {{ObjectId{1}, 20.0, 100, true}, {ObjectId{9}, 40.0, 200, false}};
+  EXPECT_EQ(resident_to_evict(shadow_and_home, 1.0), std::optional<std::size_t>(1));
+  const std::vector<WindowResident> two_shadows = {{ObjectId{7}, 20.0, 100, false}, {ObjectId{3}, 20.0, 100, false}};
+  EXPECT_EQ(resident_to_evict(two_shadows, 1.0), std::optional<std::size_t>(1));
+}
+
+TEST(ShadowEviction, AnEmptyWindowEvictsNothing) { EXPECT_EQ(resident_to_evict({}, 1e9), std::nullopt); }
+
 }  // namespace
 }  // namespace penumbra::shadow

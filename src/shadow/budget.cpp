@@ -47,4 +47,22 @@ BudgetFit fit_budget(std::span<const BudgetCandidate> candidates, std::uint64_t 
   return fit;
 }
 
+double value_density(double value_us, std::uint64_t bytes) noexcept {
+  return value_us / static_cast<double>(bytes ? bytes : 1);
+}
+
+std::optional<std::size_t> resident_to_evict(std::span<const WindowResident> residents, double newcomer_density) {
+  std::optional<std::size_t> cheapest;
+  const auto density_of = [](const WindowResident& r) { return value_density(r.value_us, r.capacity); };
+  const auto goes_first = [&](const WindowResident& a, const WindowResident& b) {
+    if (density_of(a) != density_of(b)) return density_of(a) < density_of(b);
+    if (a.home_copy != b.home_copy) return !a.home_copy;
+    return a.id < b.id;
+  };
+  for (std::size_t i = 0; i < residents.size(); ++i)
+    if (!cheapest || goes_first(residents[i], residents[*cheapest])) cheapest = i;
+  if (!cheapest || !(density_of(residents[*cheapest]) < newcomer_density)) return std::nullopt;
+  return cheapest;
+}
+
 }  // namespace penumbra::shadow

@@ -2,6 +2,7 @@
 // Eviction under the per-rank shadow memory budget: keep the shadows worth the most per byte, within the
 // budget exactly. Pure: no MPI.
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -29,5 +30,23 @@ struct BudgetFit {
 /// what is left of `budget_bytes`; the rest are evicted. A candidate larger than the budget never fits.
 /// Throws InvalidArgument for a NaN value or negative hysteresis.
 BudgetFit fit_budget(std::span<const BudgetCandidate> candidates, std::uint64_t budget_bytes, double hysteresis_us);
+
+/// Value per byte of window: value_us / max(bytes, 1). The order of admission and eviction in a shadow epoch.
+double value_density(double value_us, std::uint64_t bytes) noexcept;
+
+/// What occupies a slot of a rank's shadow window: a shadow it holds for another rank, or a home copy of one of
+/// its own objects. Both share the window and the budget.
+struct WindowResident {
+  ObjectId id;
+  double value_us = 0.0;       ///< the owner's valuation at the last epoch
+  std::uint64_t capacity = 0;  ///< the slot's payload capacity, bytes
+  bool home_copy = false;
+};
+
+/// The resident that gives way to a newcomer worth `newcomer_density` per byte: the one worth the least per
+/// byte, if that is less than the newcomer. On equal density a held shadow goes before a home copy (a home copy
+/// serves every reader that has no copy, a shadow one rank), then the lower id (the same choice on every run).
+/// nullopt when no resident is worth less than the newcomer.
+std::optional<std::size_t> resident_to_evict(std::span<const WindowResident> residents, double newcomer_density);
 
 }  // namespace penumbra::shadow

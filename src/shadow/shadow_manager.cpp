@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "mpi/collectives.hpp"
+#include "shadow/budget.hpp"
 #include "penumbra/errors.hpp"
 
 namespace penumbra::shadow {
@@ -33,8 +34,6 @@ struct Answer {
   SlotAddress slot;
   AnswerKind kind;
 };
-
-double density(double value_us, std::uint64_t bytes) { return value_us / static_cast<double>(bytes ? bytes : 1); }
 
 }  // namespace
 
@@ -323,25 +322,26 @@ ShadowEpochReport ShadowManager::run_epoch(const std::function<int(ObjectId)>& o
     }
   }
   std::sort(creations.begin(), creations.end(), [](const Candidate& a, const Candidate& b) {
-    const double da = density(a.proposal.value_us, a.proposal.payload_capacity);
-    const double db = density(b.proposal.value_us, b.proposal.payload_capacity);
+    const double da = value_density(a.proposal.value_us, a.proposal.payload_capacity);
+    const double db = value_density(b.proposal.value_us, b.proposal.payload_capacity);
     return da != db ? da > db : a.proposal.id < b.proposal.id;
   });
   // Held shadows and this rank's home copies share the window, so both give way to a newcomer worth more per
   // byte. (Home copies used to be exempt: once published they kept their slots whatever came later, and under
   // a tight budget they held most of the window while the rank's own hottest reads went to other ranks.)
   const auto evict_cheapest_below = [&](double newcomer) {
-    const auto density_of = [](const auto& entry) { return density(entry.second.value_us, entry.second.slot.capacity); };
-    const auto by_density = [&](const auto& a, const auto& b) { return density_of(a) < density_of(b); };
-    const auto shadow = std::min_element(held_.begin(), held_.end(), by_density);
-    const auto home = std::min_element(home_.begin(), home_.end(), by_density);
-    const bool shadow_below = shadow != held_.end() && density_of(*shadow) < newcomer;
-    const bool home_below = home != home_.end() && density_of(*home) < newcomer;
-    if (home_below && (!shadow_below || density_of(*home) < density_of(*shadow))) {
-      release_home(home->first);  // counted in home_released; readers ask the owner again, the metadata hears it
+    std::vector<WindowResident> residents;
+    residents.reserve(held_.size() + home_.size());
+    for (const auto& [id, held] : held_) residents.push_back({id, held.value_us, held.slot.capacity, false});
+    for (const auto& [id, home] : home_) residents.push_back({id, home.value_us, home.slot.capacity, true});
+    const std::optional<std::size_t> chosen = resident_to_evict(residents, newcomer);
+    if (!chosen) return false;
+    const WindowResident& evicted = residents[*chosen];
+    if (evicted.home_copy) {
+      release_home(evicted.id);  // counted in home_released; readers ask the owner again, the metadata hears it
       return true;
     }
-    if (!shadow_below) return false;
+    const auto shadow = held_.find(evicted.id);
     answers_out[static_cast<std::size_t>(shadow->second.owner)].push_back(
         {shadow->first, shadow->second.slot, AnswerKind::evicted});
     window_.release(shadow->second.slot);
@@ -350,7 +350,7 @@ ShadowEpochReport ShadowManager::run_epoch(const std::function<int(ObjectId)>& o
     return true;
   };
   for (const Candidate& c : creations) {
-    const double newcomer = density(c.proposal.value_us, c.proposal.payload_capacity);
+    const double newcomer = value_density(c.proposal.value_us, c.proposal.payload_capacity);
     std::optional<SlotAddress> slot = window_.reserve(c.proposal.payload_capacity);
     while (!slot && evict_cheapest_below(newcomer)) slot = window_.reserve(c.proposal.payload_capacity);
     if (slot && c.owner == me) {
