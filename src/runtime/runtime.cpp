@@ -39,6 +39,11 @@
 namespace penumbra {
 namespace {
 
+// The share of its time an object call may spend in empty probes for requests when requests ring a doorbell
+// (without one: PollPacer's default, 0.1). Rung requests are served without probing; the paced probe is only
+// the insurance for a ring that landed late, and it advances an epoch's overlapped transfers.
+constexpr double kProbeShareWithDoorbell = 0.02;
+
 // Every rank must run with the same configuration; a rank with another epoch interval would deadlock the
 // first epoch. Compared by a hash of the effective configuration.
 void check_same_configuration(const mpi::Communicator& comm, const Config& config) {
@@ -65,6 +70,7 @@ struct Runtime::Impl {
     });
     check_same_configuration(collective, config);
     messenger.use_doorbell(config.request_doorbell);
+    if (config.request_doorbell) poll_pacer = transport::PollPacer(transport::PollPacer::kFloor, kProbeShareWithDoorbell);
     // A monitor asked for counters the node lacks fails on that rank only: agree, so no rank waits alone.
     mpi::run_agreed(collective, [&] { rebalancer.emplace(config, collective.rank()); });
     topology = topology::discover(
@@ -91,18 +97,33 @@ struct Runtime::Impl {
             .predicted_load = predicted_step_loads};
   }
 
-  // Collective, after a shadow epoch: every rank learns which ranks hold a copy of every object (one
-  // allgatherv of (object, holder) pairs), so that placement and stealing can send read-only tasks there.
-  void refresh_holders() {
+  // Collective, after a shadow epoch, one allgatherv of (object, holder) pairs from the owners:
+  // - every rank learns which ranks hold a copy of every object, so that placement and stealing can send
+  //   read-only tasks there;
+  // - every rank forgets its cached metadata entries of the objects whose copies changed (`changed`, marked in
+  //   the pairs; an object left without copies, or whose change was its home copy, sends one unheld pair).
+  //   Copies are placed only at epochs: an entry cached before would hide the new ones for as long as the object
+  //   is not written (an entry without locations sends every read to the owner). The other entries stay cached:
+  //   clearing the whole cache made every rank look up again, one get each, every object it read after every
+  //   epoch. (A migration changes the owner, which read_remote_shadow notices by itself; a released or reused
+  //   slot fails validation, which forgets the entry.)
+  void share_copies(std::span<const ObjectId> changed) {
     struct Copy {
       ObjectId id;
-      int holder;
+      int holder;  // -1: none (a changed object's marker pair)
+      int changed;
     };
     std::vector<Copy> mine;
     for (ObjectId id : store.live_ids())
-      for (const shadow::SlotAddress& slot : shadows->copies_of(id)) mine.push_back({id, slot.rank});
+      for (const shadow::SlotAddress& slot : shadows->copies_of(id))
+        mine.push_back({id, slot.rank, std::ranges::binary_search(changed, id) ? 1 : 0});
+    for (ObjectId id : changed)
+      if (!store.owns_live(id) || shadows->copies_of(id).empty()) mine.push_back({id, -1, 1});
     holders.clear();
-    for (const Copy& copy : mpi::allgatherv<Copy>(collective, mine)) holders[copy.id].push_back(copy.holder);
+    for (const Copy& copy : mpi::allgatherv<Copy>(collective, mine)) {
+      if (copy.holder >= 0) holders[copy.id].push_back(copy.holder);
+      if (copy.changed && metadata) metadata->forget(copy.id);
+    }
     for (auto& [id, ranks] : holders) std::sort(ranks.begin(), ranks.end());
   }
 
@@ -688,15 +709,7 @@ void Runtime::update_shadows() {
   impl_->shadows_dropped += report.dropped + report.evicted;
   for (ObjectId id : report.changed) impl_->register_owned(id);  // new holder sets reach the readers
   impl_->flush_metadata();
-  // Copies are placed only here: a cached entry from before would hide the new ones for as long as the
-  // object is not written (an entry without locations sends every read to the owner), so every rank forgets
-  // the entries of the objects whose copies changed, as their owners list them (one allgatherv of ids). The
-  // others stay cached: clearing the whole cache made every rank look up again, one get each, every object
-  // it read after every epoch. (A migration changes the owner, which read_remote_shadow notices by itself; a
-  // released or reused slot fails validation, which forgets the entry.)
-  if (impl_->metadata)
-    for (ObjectId id : mpi::allgatherv<ObjectId>(impl_->collective, report.changed)) impl_->metadata->forget(id);
-  impl_->refresh_holders();
+  impl_->share_copies(report.changed);  // report.changed is sorted
 }
 
 ShadowStats Runtime::shadow_stats() const {

@@ -16,7 +16,8 @@ class PollPacer {
   using Clock = std::chrono::steady_clock;
   /// At least every `floor` (20 us: a request waits at most that long on a dedicated core), and at most
   /// `max_share` of the time in empty probes.
-  explicit PollPacer(std::chrono::nanoseconds floor = std::chrono::microseconds(20), double max_share = 0.1)
+  static constexpr std::chrono::nanoseconds kFloor = std::chrono::microseconds(20);
+  explicit PollPacer(std::chrono::nanoseconds floor = kFloor, double max_share = 0.1)
       : floor_(floor), max_share_(max_share), interval_(floor) {}
 
   bool due(Clock::time_point now) const noexcept { return now - last_ >= interval_; }
