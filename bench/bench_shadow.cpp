@@ -21,6 +21,11 @@
 // copy / raw MPI_Rget. A second table times the three on the holder in loops of 256 reads (per read: no 10 ns
 // clock step in the figure, and the handle's pacing included).
 //
+// Then an owner's answer: rank 1 reads an object of rank 0 that has no copy anywhere, so rank 0's CPU answers,
+// while rank 0 is busy in short object calls (reads of its own objects, as a Zipf owner is) and the other ranks
+// wait in a barrier. With the request doorbell (docs/design.md) rank 0 sees the request at its next call;
+// without it, at its next paced probe. Both in the same run, alternated: medians over the rounds.
+//
 // Then the Zipf workload (shadow_zipf.hpp) in modes none / full / adaptive for s in {0.6, 0.99, 1.2} and write
 // fractions {0, 0.05, 0.3}: reads/s, mean and p99 read latency, replica and update bytes, staleness at read.
 #include <fmt/format.h>
@@ -238,6 +243,78 @@ void print_references(const penumbra::bench::ZipfRow& budgeted, const BudgetRefe
              references.split.mean_read_us, references.split_rate_vs_full);
 }
 
+// An owner's answer to a read of an object without copies, with the owner busy in its own object calls; the
+// figure of rank 1 (mean and median per read), known to every rank. Collective over the runtime's ranks.
+struct OwnerAnswer {
+  double mean_us = 0, median_us = 0;
+};
+
+OwnerAnswer measure_owner_answer(bool doorbell, int reads) {
+  penumbra::Config config;
+  config.shadow.enabled = false;  // no copy anywhere: every read of rank 0's object is answered by rank 0
+  config.request_doorbell = doorbell;
+  penumbra::Runtime rt{MPI_COMM_WORLD, config};
+  // Names owned by rank 0 (default placement hashes names to owners).
+  const auto owned_by_zero = [&](const std::string& prefix) {
+    for (int i = 0;; ++i)
+      if (const std::string name = prefix + std::to_string(i); rt.owner_of(name) == 0) return name;
+  };
+  const std::string value = owned_by_zero("owner-answer/value/"), stop = owned_by_zero("owner-answer/stop/");
+  if (rt.rank() == 0) {
+    rt.create(value, Blob<8>{});
+    rt.create(stop, 0);
+  }
+  rt.barrier();
+  std::vector<double> samples;
+  if (rt.rank() == 0) {
+    while (rt.read<int>(stop).value == 0) {  // busy in short calls until rank 1 is done
+    }
+  } else if (rt.rank() == 1) {
+    for (int i = 0; i < reads; ++i) {
+      const auto start = std::chrono::steady_clock::now();
+      (void)rt.read<Blob<8>>(value);
+      samples.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count());
+    }
+    rt.write(stop, 1);
+  }
+  rt.barrier();
+  OwnerAnswer answer;
+  if (!samples.empty()) {
+    double total = 0;
+    for (double us : samples) total += us;
+    answer.mean_us = total / static_cast<double>(samples.size());
+    answer.median_us = penumbra::bench::median(std::move(samples));
+  }
+  MPI_Bcast(&answer.mean_us, 1, MPI_DOUBLE, 1, MPI_COMM_WORLD);
+  MPI_Bcast(&answer.median_us, 1, MPI_DOUBLE, 1, MPI_COMM_WORLD);
+  return answer;
+}
+
+// Doorbell on and off in turn, `rounds` times each; per setting the round of median mean.
+nlohmann::json run_owner_answer_table(bool quick, bool print) {
+  const int rounds = 3, reads = quick ? 300 : 2000;
+  std::map<bool, std::vector<OwnerAnswer>> runs;
+  for (int round = 0; round < rounds; ++round)
+    for (bool doorbell : {true, false}) runs[doorbell].push_back(measure_owner_answer(doorbell, reads));
+  std::map<bool, OwnerAnswer> chosen;
+  for (auto& [doorbell, of_setting] : runs) {
+    std::ranges::sort(of_setting, {}, &OwnerAnswer::mean_us);
+    chosen[doorbell] = of_setting[of_setting.size() / 2];
+  }
+  if (print)
+    fmt::print(
+        "\nOwner's answer (rank 1 reads an 8 B object of rank 0, no copies; rank 0 busy in its own object calls), "
+        "{} reads, median of {} rounds\n{:>22} {:>10} {:>10}\n{:>22} {:>10.1f} {:>10.1f}\n{:>22} {:>10.1f} {:>10.1f}\n"
+        "{:>22} {:>9.2f}x {:>9.2f}x\n",
+        reads, rounds, "", "mean us", "median us", "doorbell", chosen[true].mean_us, chosen[true].median_us,
+        "paced probes only", chosen[false].mean_us, chosen[false].median_us, "doorbell / probes",
+        chosen[true].mean_us / chosen[false].mean_us, chosen[true].median_us / chosen[false].median_us);
+  nlohmann::json rows = nlohmann::json::array();
+  for (bool doorbell : {true, false})
+    rows.push_back({{"doorbell", doorbell}, {"mean_us", chosen[doorbell].mean_us}, {"median_us", chosen[doorbell].median_us}});
+  return rows;
+}
+
 // Every (s, w) of the issue in the four modes, one Runtime per run; prints the table on rank 0. With `repeat`
 // > 1 the modes run in turn `repeat` times (so that every mode sees the same drift in the machine's load) and
 // each mode's row is its run of median read rate: on 4 ranks sharing 2 cores one run's rates vary by up to 2x.
@@ -364,6 +441,7 @@ int main(int argc, char** argv) {
       report_json["latency"] = latency;
     }
     rt.barrier();
+    report_json["owner_answer"] = run_owner_answer_table(quick, rt.rank() == 0);
     report_json["zipf"] = run_zipf_table(quick, zipf_repeat, rt.rank() == 0);
     if (rt.rank() == 0 && !json_path.empty()) {
       std::ofstream out(json_path);
