@@ -10,21 +10,13 @@
 #include "checkpoint/format.hpp"
 #include "checkpoint_test_support.hpp"
 #include "fragile.hpp"
+#include "world.hpp"
 
 namespace penumbra::checkpoint_test {
 namespace {
 
-int world_rank() {
-  int rank = 0;
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  return rank;
-}
-
-int rt_size() {
-  int size = 1;
-  MPI_Comm_size(MPI_COMM_WORLD, &size);
-  return size;
-}
+using penumbra::testing_support::world_rank;
+using penumbra::testing_support::world_size;
 
 // The 16 hex digits of a checkpoint token, as its file names carry them.
 std::string fmt_token(std::uint64_t token) { return checkpoint::data_file_name(token, 0).substr(5, 16); }
@@ -99,7 +91,7 @@ TEST_F(Checkpoint, RoundTripRestoresEveryObjectAndVersion) {
   const CheckpointReport written = write_checkpoint();
   EXPECT_EQ(written.objects, expected_objects());
   EXPECT_EQ(written.tombstones, static_cast<std::uint64_t>(kErased));
-  EXPECT_EQ(written.ranks, rt_size());
+  EXPECT_EQ(written.ranks, world_size());
   EXPECT_EQ(sum_over_ranks(written.local_objects), expected_objects());
   EXPECT_TRUE(std::filesystem::exists(written.manifest));
 
@@ -128,7 +120,7 @@ TEST_F(Checkpoint, RestoredObjectsMoveAndCheckpointAgain) {
     (void)item;
     ++files;
   }
-  EXPECT_EQ(files, static_cast<std::size_t>(rt_size()) + 1);
+  EXPECT_EQ(files, static_cast<std::size_t>(world_size()) + 1);
   Runtime rt{MPI_COMM_WORLD, Config{}};
   rt.restore(directory);
   verify_restored(rt);
@@ -136,7 +128,7 @@ TEST_F(Checkpoint, RestoredObjectsMoveAndCheckpointAgain) {
 
 // Shadows are copies: a checkpoint taken while every rank holds copies of every object writes each object once.
 TEST_F(Checkpoint, ShadowsAreNotCheckpointed) {
-  if (rt_size() == 1) GTEST_SKIP() << "no other rank to hold a shadow";
+  if (world_size() == 1) GTEST_SKIP() << "no other rank to hold a shadow";
   Config config;
   config.shadow.full_replication = true;
   {
@@ -169,7 +161,7 @@ TEST_F(Checkpoint, RestoreNeedsARuntimeWithoutObjects) {
 
 TEST_F(Checkpoint, FlippedByteInADataFileIsRefusedEverywhere) {
   const CheckpointReport written = write_checkpoint();
-  const auto file = data_file(written, rt_size() - 1);
+  const auto file = data_file(written, world_size() - 1);
   expect_refused(
       [&] {
         std::fstream stream(file, std::ios::in | std::ios::out | std::ios::binary);
@@ -191,7 +183,7 @@ TEST_F(Checkpoint, TruncatedDataFileIsRefusedEverywhere) {
 
 TEST_F(Checkpoint, DeletedDataFileIsRefusedEverywhere) {
   const CheckpointReport written = write_checkpoint();
-  const auto file = data_file(written, rt_size() / 2);
+  const auto file = data_file(written, world_size() / 2);
   expect_refused([&] { std::filesystem::remove(file); }, file, "missing");
 }
 
@@ -218,7 +210,7 @@ TEST_F(Checkpoint, EmptyDirectoryIsNoCheckpoint) {
 TEST_F(Checkpoint, RecordCorruptedInTransferIsRefusedEverywhere) {
   write_checkpoint();
   Config config;
-  config.fault.rank = rt_size() - 1;
+  config.fault.rank = world_size() - 1;
   config.fault.corrupt_payload = true;
   Runtime rt{MPI_COMM_WORLD, config};
   try {
@@ -226,7 +218,7 @@ TEST_F(Checkpoint, RecordCorruptedInTransferIsRefusedEverywhere) {
     ADD_FAILURE() << "a corrupted record was restored";
   } catch (const CheckpointError& error) {
     EXPECT_NE(error.file().find("records sent by rank"), std::string::npos) << error.what();
-    EXPECT_NE(std::string(error.what()).find(fmt_found_by(rt_size() - 1)), std::string::npos) << error.what();
+    EXPECT_NE(std::string(error.what()).find(fmt_found_by(world_size() - 1)), std::string::npos) << error.what();
     expect_same_file_everywhere(error.file());
   }
   EXPECT_EQ(sum_over_ranks(rt.local_objects().size()), 0U);
@@ -279,7 +271,7 @@ TEST_F(Checkpoint, FailedCheckpointLeavesThePreviousOneIntact) {
   }
   std::vector<std::string> names;
   for (const auto& item : std::filesystem::directory_iterator(directory)) names.push_back(item.path().filename());
-  EXPECT_EQ(names.size(), static_cast<std::size_t>(rt_size()) + 1) << testing::PrintToString(names);
+  EXPECT_EQ(names.size(), static_cast<std::size_t>(world_size()) + 1) << testing::PrintToString(names);
   for (const std::string& name : names)
     EXPECT_TRUE(name == checkpoint::kManifestName || name.find(fmt_token(first.token)) != std::string::npos) << name;
   Runtime rt{MPI_COMM_WORLD, Config{}};

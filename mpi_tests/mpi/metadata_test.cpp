@@ -15,24 +15,16 @@
 #include "mpi/check.hpp"
 #include "penumbra/errors.hpp"
 #include "transport/messenger.hpp"
+#include "world.hpp"
 
 namespace penumbra::metadata {
 namespace {
 
+using penumbra::testing_support::world_rank;
+using penumbra::testing_support::world_size;
+
 using testing_support::location_at;
 using testing_support::locations_at;
-
-int world_rank() {
-  int rank = 0;
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  return rank;
-}
-
-int world_size() {
-  int size = 0;
-  MPI_Comm_size(MPI_COMM_WORLD, &size);
-  return size;
-}
 
 // A service wired as the Runtime will wire it: a messenger whose handler gives metadata_update requests to
 // MetadataService::serve. quiesce() is the barrier that serves requests while it waits.

@@ -10,21 +10,13 @@
 #include "mpi/communicator.hpp"
 #include "transport/doorbell.hpp"
 #include "transport/messenger.hpp"
+#include "world.hpp"
 
 namespace penumbra::transport {
 namespace {
 
-int world_rank() {
-  int rank = 0;
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  return rank;
-}
-
-int world_size() {
-  int size = 0;
-  MPI_Comm_size(MPI_COMM_WORLD, &size);
-  return size;
-}
+using penumbra::testing_support::world_rank;
+using penumbra::testing_support::world_size;
 
 // Generous: a ring lands in microseconds; this only turns "never" into a failure instead of a hang.
 constexpr auto kLandingDeadline = std::chrono::seconds(60);
@@ -64,13 +56,16 @@ TEST(Doorbell, EveryRankCanRingTheSameTarget) {
   MPI_Barrier(MPI_COMM_WORLD);
 }
 
+// A handler that answers every request with the version `source + 1`, so a reply tells whose request it was.
+Reply answer_with_source(int source, Request) {
+  Reply reply;
+  reply.version = static_cast<Version>(source + 1);
+  return reply;
+}
+
 TEST(Messenger, ARequestRingsSoItsTargetServesItWithoutProbingForOthers) {
   if (world_size() < 2) GTEST_SKIP() << "needs a second rank";
-  Messenger messenger(mpi::Communicator::duplicate(MPI_COMM_WORLD), [](int source, Request) {
-    Reply reply;
-    reply.version = static_cast<Version>(source + 1);
-    return reply;
-  });
+  Messenger messenger(mpi::Communicator::duplicate(MPI_COMM_WORLD), answer_with_source);
   if (world_rank() == 1) {
     const Reply reply = messenger.call(0, Request{});
     EXPECT_EQ(reply.version, 2u);  // rank 1's request, answered by rank 0's handler
@@ -90,11 +85,7 @@ TEST(Messenger, ARequestRingsSoItsTargetServesItWithoutProbingForOthers) {
 }
 
 TEST(Messenger, WithTheDoorbellOffNoRequestIsSeenWaitingButAllAreServed) {
-  Messenger messenger(mpi::Communicator::duplicate(MPI_COMM_WORLD), [](int source, Request) {
-    Reply reply;
-    reply.version = static_cast<Version>(source + 1);
-    return reply;
-  });
+  Messenger messenger(mpi::Communicator::duplicate(MPI_COMM_WORLD), answer_with_source);
   messenger.use_doorbell(false);
   const int rank = world_rank(), size = world_size();
   if (size > 1) {
