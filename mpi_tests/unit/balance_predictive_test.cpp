@@ -187,6 +187,24 @@ TEST(BalancePlanTarget, ReceiversAreFilledNoHigherThanTheTarget) {
   EXPECT_TRUE(make_strategy("predictive")->plan(input).moves.empty());
 }
 
+TEST(BalancePlanTarget, ADonorOffersWhatFitsWhenItsHeaviestObjectsDoNot) {
+  // r0 = 4, 4 (ids 1, 2) and 1, 1, 1, 1 (ids 3..6) = 12, r1 = one object of 6 (id 7): mean 9, limit 9.45 at the
+  // default target. r0 sheds 3. The 4s gain most per byte but r1 can take only 3.45 before its limit: no
+  // receiver has room for them, so they are not offered, and the 1s are: 3, 4 and 5 go to r1 (its room to the
+  // mean is 3), both ranks at 9. Offering by benefit per byte alone (cut at twice the excess: the two 4s) would
+  // have offered only objects that fit nowhere, and nothing would move.
+  EpochInput input = snapshot(2);
+  add(input, 1, 0, 4.0);
+  add(input, 2, 0, 4.0);
+  for (std::uint64_t id = 3; id <= 6; ++id) add(input, id, 0, 1.0);
+  add(input, 7, 1, 6.0);
+  for (const char* name : {"predictive", "oracle"}) {
+    const Plan plan = make_strategy(name)->plan(input);
+    EXPECT_EQ(targets(plan), (std::map<std::uint64_t, int>{{3, 1}, {4, 1}, {5, 1}})) << name;
+    EXPECT_EQ(plan.projected_load, (std::vector<double>{9.0, 9.0})) << name;
+  }
+}
+
 TEST(BalanceOracle, RejectsAMissingNextCost) {
   EpochInput input = snapshot(2);
   add(input, 1, 0, 5.0).next_cost = -1.0;

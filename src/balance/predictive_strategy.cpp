@@ -48,6 +48,7 @@ class PredictiveStrategy final : public Strategy {
     CoordinationInput protocol;
     protocol.ranks.resize(ranks);
     std::vector<double> excess;
+    double largest_room = 0.0;  // the most work (seconds x speed) a receiver can take: larger offers cannot move
     const double tolerance = std::min(plan_target_, input.threshold);
     for (int p = 0; p < ranks; ++p) {
       const double noise = noise_sigmas_ * view.uncertainty[p];
@@ -57,13 +58,15 @@ class PredictiveStrategy final : public Strategy {
       if (view.load[p] - noise > limit) {
         protocol.donors.push_back(p);
         excess.push_back(view.load[p] - view.reference[p]);
+      } else {
+        largest_room = std::max(largest_room, (protocol.ranks[p].limit - view.load[p]) * view.speed[p]);
       }
     }
     std::vector<PlannedMove> moves;
     int rounds = 0;
     std::uint64_t messages = 0;
     if (!protocol.donors.empty()) {
-      DonorOffers offers = select_candidates(input, index, view, protocol.donors, excess);
+      DonorOffers offers = select_candidates(input, index, view, protocol.donors, excess, largest_room);
       set_preferred_targets(input, index, view, calculator_, excess, offers);
       protocol.candidates = std::move(offers.candidates);
       protocol.gain = [&](std::size_t donor_slot, std::size_t candidate, int target) {
