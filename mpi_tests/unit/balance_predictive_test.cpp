@@ -141,21 +141,36 @@ TEST(BalanceOracle, PlansOnTheTrueNextCost) {
   EXPECT_EQ(plan.projected_load, (std::vector<double>{9.0, 11.0}));
 }
 
-TEST(BalancePlanTarget, AnEpochBalancesToTheTargetNotToTheThreshold) {
-  // r0 = seven objects of 1 (ids 1..7) = 7, r1 = five (ids 8..12) = 5: mean 6. At the threshold (0.2, limit
-  // 7.2) r0 is not overloaded: planning to the threshold moves nothing. With the default target 0.05 the
-  // limit is 6.3: r0 sheds towards the mean (excess 1). Its objects all gain 1 - 1e-6 per 1000 bytes, so they
-  // are offered by id; r1 has room 1 to the mean and 6.3 - 5 = 1.3 under its limit: object 1 goes, and both
-  // ranks carry 6. The oracle (next_cost = cost here) plans the same.
+TEST(BalancePlanTarget, AnEpochWithAnOverloadBalancesToTheTarget) {
+  // r0 = nine objects of 1 (ids 1..9) = 9, r1 = seven (ids 10..16) = 7, r2 = two (ids 17, 18) = 2: mean 6,
+  // threshold limit 7.2, target limit 6.3 (default 0.05). r0 is over the threshold.
+  // Planning to the threshold: r0 alone sheds 3; r1 (7, above the mean) has no room; r2 has room 4 to the mean,
+  // limit 7.2: objects 1, 2, 3 go to r2. Loads 6, 7, 5.
+  // To the target: r0 (excess 3) and r1 (7 > 6.3, excess 1) both shed. The pairing gives r0 the first 3 of
+  // r2's room 4 and r1 the last 1; r0 proposes 1, 2, 3 and r1 proposes 10, all to r2, which accepts them by
+  // object (equal gains): 3, 4, 5, 6 <= 6.3. Loads 6, 6, 6. The oracle (next_cost = cost) plans the same.
+  EpochInput input = snapshot(3);
+  for (std::uint64_t id = 1; id <= 9; ++id) add(input, id, 0, 1.0);
+  for (std::uint64_t id = 10; id <= 16; ++id) add(input, id, 1, 1.0);
+  add(input, 17, 2, 1.0);
+  add(input, 18, 2, 1.0);
+  for (const char* name : {"predictive", "oracle"}) {
+    const Plan at_threshold = make_strategy(name, to_threshold())->plan(input);
+    EXPECT_EQ(targets(at_threshold), (std::map<std::uint64_t, int>{{1, 2}, {2, 2}, {3, 2}})) << name;
+    EXPECT_EQ(at_threshold.projected_load, (std::vector<double>{6.0, 7.0, 5.0})) << name;
+    const Plan plan = make_strategy(name)->plan(input);
+    EXPECT_EQ(targets(plan), (std::map<std::uint64_t, int>{{1, 2}, {2, 2}, {3, 2}, {10, 2}})) << name;
+    EXPECT_EQ(plan.projected_load, (std::vector<double>{6.0, 6.0, 6.0})) << name;
+  }
+}
+
+TEST(BalancePlanTarget, WithoutAnOverloadNothingMoves) {
+  // r0 = seven objects of 1 = 7, r1 = five = 5: mean 6. r0 is above the target (6.3) but under the threshold
+  // (7.2): no rank is overloaded, so nothing moves (an excess of a sixth is what noise looks like).
   EpochInput input = snapshot(2);
   for (std::uint64_t id = 1; id <= 7; ++id) add(input, id, 0, 1.0);
   for (std::uint64_t id = 8; id <= 12; ++id) add(input, id, 1, 1.0);
-  for (const char* name : {"predictive", "oracle"}) {
-    EXPECT_TRUE(make_strategy(name, to_threshold())->plan(input).moves.empty()) << name;
-    const Plan plan = make_strategy(name)->plan(input);
-    EXPECT_EQ(targets(plan), (std::map<std::uint64_t, int>{{1, 1}})) << name;
-    EXPECT_EQ(plan.projected_load, (std::vector<double>{6.0, 6.0})) << name;
-  }
+  for (const char* name : {"predictive", "oracle"}) EXPECT_TRUE(make_strategy(name)->plan(input).moves.empty()) << name;
 }
 
 TEST(BalancePlanTarget, ATargetAboveTheThresholdActsAsTheThreshold) {

@@ -1,8 +1,9 @@
 // `predictive` (ours) and `oracle`: plan on the next epoch's load instead of the last one's.
 //
-// A rank is a donor when its predicted load, less noise_sigmas standard deviations of the forecast, is above
-// (1 + target) x its reference (the mean), where target = min(balance.plan_target, threshold): the threshold
-// decides when an epoch runs (the runtime's trigger), the target how far an epoch that runs balances. A donor
+// When some rank's predicted load, less noise_sigmas standard deviations of its forecast, is above
+// (1 + threshold) x its reference (the mean), every rank above (1 + target) x reference is a donor, where
+// target = min(balance.plan_target, threshold): the threshold decides whether an epoch has an overload to fix
+// (and the runtime's trigger, when one runs), the target how far an epoch that fixes one balances. A donor
 // offers its objects by benefit per byte (candidates.hpp), each aimed at the rank its affinity points to; the
 // migration managers' protocol (coordination.hpp) settles the moves inside nodes first, then across growing
 // groups of nodes. Receivers are filled towards the mean but never past (1 + target) x mean less their own
@@ -50,12 +51,21 @@ class PredictiveStrategy final : public Strategy {
     std::vector<double> excess;
     double largest_room = 0.0;  // the most work (seconds x speed) a receiver can take: larger offers cannot move
     const double tolerance = std::min(plan_target_, input.threshold);
+    // The target applies in an epoch that has a real overload: some rank above (1 + threshold) x reference
+    // (less noise_sigmas deviations of its forecast). Then objects move anyway, and every rank above the
+    // target sheds. Without one, nothing moves: an excess of a few percent on every rank is the loads' own
+    // noise, and chasing it (the target applied alone) moved objects on the `noise` and `phase-change`
+    // patterns and cost up to 7% there. With target = threshold both rules are the same.
+    bool overloaded = false;
+    for (int p = 0; p < ranks; ++p)
+      overloaded = overloaded || view.load[p] - noise_sigmas_ * view.uncertainty[p] >
+                                     (1.0 + input.threshold) * view.reference[p];
     for (int p = 0; p < ranks; ++p) {
       const double noise = noise_sigmas_ * view.uncertainty[p];
       const double limit = (1.0 + tolerance) * view.reference[p];
       protocol.ranks[p] = RankBudget{input.ranks[p].node,       view.load[p],  view.reference[p],
                                      view.reference[p] - noise, limit - noise, view.speed[p]};
-      if (view.load[p] - noise > limit) {
+      if (overloaded && view.load[p] - noise > limit) {
         protocol.donors.push_back(p);
         excess.push_back(view.load[p] - view.reference[p]);
       } else {
