@@ -58,8 +58,8 @@ class PredictiveStrategy final : public Strategy {
     // patterns and cost up to 7% there. With target = threshold both rules are the same.
     bool overloaded = false;
     for (int p = 0; p < ranks; ++p)
-      overloaded = overloaded || view.load[p] - noise_sigmas_ * view.uncertainty[p] >
-                                     (1.0 + input.threshold) * view.reference[p];
+      overloaded = overloaded ||
+                   view.load[p] - noise_sigmas_ * view.uncertainty[p] > (1.0 + input.threshold) * view.reference[p];
     for (int p = 0; p < ranks; ++p) {
       const double noise = noise_sigmas_ * view.uncertainty[p];
       const double limit = (1.0 + tolerance) * view.reference[p];
