@@ -25,6 +25,12 @@ struct BalanceOptions {
   /// `balance.threshold`: also run an epoch when any rank's predicted load exceeds (1 + threshold) x the mean
   /// (one small allreduce per step). (0, 100].
   double threshold = 0.2;
+  /// `balance.plan_target`: in an epoch where some rank is above (1 + threshold) x the mean, `predictive` and
+  /// `oracle` shed load from every rank above (1 + plan_target) x the mean, towards the mean, and fill no
+  /// receiver past that: the threshold says whether there is an overload to fix, this how far the epoch balances
+  /// (objects move anyway by then). Without such a rank nothing moves. A value above the threshold acts as the
+  /// threshold. [0, 100].
+  double plan_target = 0.05;
   /// `balance.horizon`: steps ahead the predictor forecasts for the plan. [1, 1000].
   std::int64_t horizon = 1;
   /// `balance.noise_sigmas`: `predictive` sheds load only where the prediction exceeds the threshold by this

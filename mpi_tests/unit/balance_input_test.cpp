@@ -120,6 +120,17 @@ TEST(BalanceOptions, BadValuesNameKeyAndValue) {
   options.threshold = -1.0;
   EXPECT_NE(message_of<ConfigError>([&] { options.validate(); }).find("'-1'"), std::string::npos);
   options = {};
+  options.plan_target = -0.1;
+  EXPECT_NE(message_of<ConfigError>([&] { options.validate(); }).find("balance.plan_target = '-0.1'"),
+            std::string::npos);
+  options = {};
+  options.plan_target = 101.0;
+  EXPECT_NE(message_of<ConfigError>([&] { options.validate(); }).find("balance.plan_target = '101'"),
+            std::string::npos);
+  options = {};
+  options.plan_target = 0.0;  // plan to the mean itself: allowed
+  EXPECT_NO_THROW(options.validate());
+  options = {};
   options.horizon = 0;
   EXPECT_NE(message_of<ConfigError>([&] { options.validate(); }).find("balance.horizon = '0'"), std::string::npos);
   options = {};
@@ -128,10 +139,12 @@ TEST(BalanceOptions, BadValuesNameKeyAndValue) {
 }
 
 TEST(BalanceOptions, ConfigReadsTheSectionFromTheEnvironment) {
-  const Config config =
-      Config::with_environment(Config{}, {{"PENUMBRA_BALANCE_STRATEGY", "refine"}, {"PENUMBRA_BALANCE_HORIZON", "4"}});
+  const Config config = Config::with_environment(Config{}, {{"PENUMBRA_BALANCE_STRATEGY", "refine"},
+                                                            {"PENUMBRA_BALANCE_HORIZON", "4"},
+                                                            {"PENUMBRA_BALANCE_PLAN_TARGET", "0.1"}});
   EXPECT_EQ(config.balance.strategy, "refine");
   EXPECT_EQ(config.balance.horizon, 4);
+  EXPECT_DOUBLE_EQ(config.balance.plan_target, 0.1);
   const std::string message = message_of<ConfigError>([] {
     Config::with_environment(Config{}, {{"PENUMBRA_BALANCE_STRATEGY", "best"}});
   });

@@ -1,5 +1,7 @@
 // predictive and oracle on snapshots whose plans are worked out by hand (threshold 0.2, no uncertainty unless
-// a test sets one, objects of 1000 bytes: their transfer, 1 us at 1 GB/s, never decides anything here).
+// a test sets one, objects of 1000 bytes: their transfer, 1 us at 1 GB/s, never decides anything here). Most
+// tests plan to the threshold (balance.plan_target = 0.2, `to_threshold()`): they were worked out for it and
+// test something else; the PlanTarget tests below use the default target.
 #include <gtest/gtest.h>
 
 #include "balance_test_support.hpp"
@@ -12,6 +14,14 @@ namespace {
 using test::add;
 using test::snapshot;
 using test::targets;
+
+// Options whose planning target is the threshold (0.2): donors are the ranks above 1.2 x the mean, receivers
+// are filled up to it.
+BalanceOptions to_threshold() {
+  BalanceOptions options;
+  options.plan_target = 0.2;
+  return options;
+}
 
 TEST(BalancePredictive, SettlesInsideTheNodeFirst) {
   // Nodes {r0, r1} and {r2, r3}. r0 = four objects of 3 = 12, r1 = 2, r2 = 3, r3 = 3: mean 5, limit 6.
@@ -26,7 +36,7 @@ TEST(BalancePredictive, SettlesInsideTheNodeFirst) {
   add(input, 5, 1, 2.0);
   add(input, 6, 2, 3.0);
   add(input, 7, 3, 3.0);
-  const Plan plan = make_strategy("predictive")->plan(input);
+  const Plan plan = make_strategy("predictive", to_threshold())->plan(input);
   EXPECT_EQ(targets(plan), (std::map<std::uint64_t, int>{{1, 1}, {2, 2}}));
   ASSERT_EQ(plan.moves.size(), 2U);
   EXPECT_EQ(plan.moves[0].reason, MoveReason::node_local);
@@ -43,7 +53,7 @@ TEST(BalancePredictive, DoesNotMoveOnNoiseWithinTheUncertainty) {
   for (std::uint64_t id = 1; id <= 4; ++id) add(input, id, 0, 3.0);
   add(input, 5, 0, 1.0);
   add(input, 6, 1, 7.0);
-  BalanceOptions one_sigma;  // balance.noise_sigmas = 1: the margin is one standard deviation
+  BalanceOptions one_sigma = to_threshold();  // balance.noise_sigmas = 1: the margin is one standard deviation
   one_sigma.noise_sigmas = 1.0;
   input.ranks[0].uncertainty = 2.0;
   EXPECT_TRUE(make_strategy("predictive", one_sigma)->plan(input).moves.empty());
@@ -61,7 +71,7 @@ TEST(BalancePredictive, WithoutANoiseMarginTheForecastAloneDecides) {
   add(input, 5, 0, 1.0);
   add(input, 6, 1, 7.0);
   input.ranks[0].uncertainty = 2.0;
-  const Plan plan = make_strategy("predictive")->plan(input);
+  const Plan plan = make_strategy("predictive", to_threshold())->plan(input);
   EXPECT_EQ(targets(plan), (std::map<std::uint64_t, int>{{1, 1}}));
 }
 
@@ -72,7 +82,7 @@ TEST(BalancePredictive, NeverFillsATargetPastTheThreshold) {
   add(input, 1, 0, 4.0);
   add(input, 2, 0, 4.0);
   add(input, 3, 1, 3.0);
-  EXPECT_TRUE(make_strategy("predictive")->plan(input).moves.empty());
+  EXPECT_TRUE(make_strategy("predictive", to_threshold())->plan(input).moves.empty());
 }
 
 TEST(BalancePredictive, AMoveMustPayBackItsTransfer) {
@@ -81,9 +91,9 @@ TEST(BalancePredictive, AMoveMustPayBackItsTransfer) {
   EpochInput input = snapshot(2);
   add(input, 1, 0, 3.0, 10'000'000'000ULL);
   add(input, 2, 0, 3.0, 10'000'000'000ULL);
-  EXPECT_TRUE(make_strategy("predictive")->plan(input).moves.empty());
+  EXPECT_TRUE(make_strategy("predictive", to_threshold())->plan(input).moves.empty());
   input.objects[0].size_bytes = input.objects[1].size_bytes = 1000;
-  EXPECT_EQ(targets(make_strategy("predictive")->plan(input)), (std::map<std::uint64_t, int>{{1, 1}}));
+  EXPECT_EQ(targets(make_strategy("predictive", to_threshold())->plan(input)), (std::map<std::uint64_t, int>{{1, 1}}));
 }
 
 TEST(BalancePredictive, AMoveMustPayBackTheCommunicationItMakesRemote) {
@@ -96,9 +106,9 @@ TEST(BalancePredictive, AMoveMustPayBackTheCommunicationItMakesRemote) {
   add(input, 2, 0, 2.0).edges = {{ObjectId{1}, 5e8}, {ObjectId{3}, 5e8}};
   add(input, 3, 0, 2.0).edges = {{ObjectId{1}, 5e8}, {ObjectId{2}, 5e8}};
   input.steps_until_next_epoch = 1;
-  EXPECT_EQ(targets(make_strategy("predictive")->plan(input)), (std::map<std::uint64_t, int>{{1, 1}}));
+  EXPECT_EQ(targets(make_strategy("predictive", to_threshold())->plan(input)), (std::map<std::uint64_t, int>{{1, 1}}));
   input.steps_until_next_epoch = 2;
-  EXPECT_TRUE(make_strategy("predictive")->plan(input).moves.empty());
+  EXPECT_TRUE(make_strategy("predictive", to_threshold())->plan(input).moves.empty());
 }
 
 TEST(BalancePredictive, PrefersTheObjectWhoseNeighboursAreElsewhere) {
@@ -110,7 +120,7 @@ TEST(BalancePredictive, PrefersTheObjectWhoseNeighboursAreElsewhere) {
   add(input, 2, 0, 2.0).edges = {{ObjectId{1}, 1e8}};
   add(input, 3, 0, 2.0).edges = {{ObjectId{4}, 1e8}};
   add(input, 4, 1, 2.0).edges = {{ObjectId{3}, 1e8}};
-  const Plan plan = make_strategy("predictive")->plan(input);
+  const Plan plan = make_strategy("predictive", to_threshold())->plan(input);
   EXPECT_EQ(targets(plan), (std::map<std::uint64_t, int>{{3, 1}}));
   ASSERT_EQ(plan.moves.size(), 1U);
   EXPECT_NEAR(plan.moves[0].gain, 2.1 - 1e-6, 1e-9);  // 2 + 0.1 - 1000 B / 1 GB/s
@@ -125,10 +135,89 @@ TEST(BalanceOracle, PlansOnTheTrueNextCost) {
   add(input, 2, 0, 5.0).next_cost = 7.0;
   add(input, 3, 1, 5.0).next_cost = 2.0;
   add(input, 4, 1, 5.0).next_cost = 2.0;
-  EXPECT_TRUE(make_strategy("predictive")->plan(input).moves.empty());
-  const Plan plan = make_strategy("oracle")->plan(input);
+  EXPECT_TRUE(make_strategy("predictive", to_threshold())->plan(input).moves.empty());
+  const Plan plan = make_strategy("oracle", to_threshold())->plan(input);
   EXPECT_EQ(targets(plan), (std::map<std::uint64_t, int>{{2, 1}}));
   EXPECT_EQ(plan.projected_load, (std::vector<double>{9.0, 11.0}));
+}
+
+TEST(BalancePlanTarget, AnEpochWithAnOverloadBalancesToTheTarget) {
+  // r0 = nine objects of 1 (ids 1..9) = 9, r1 = seven (ids 10..16) = 7, r2 = two (ids 17, 18) = 2: mean 6,
+  // threshold limit 7.2, target limit 6.3 (default 0.05). r0 is over the threshold.
+  // Planning to the threshold: r0 alone sheds 3; r1 (7, above the mean) has no room; r2 has room 4 to the mean,
+  // limit 7.2: objects 1, 2, 3 go to r2. Loads 6, 7, 5.
+  // To the target: r0 (excess 3) and r1 (7 > 6.3, excess 1) both shed. The pairing gives r0 the first 3 of
+  // r2's room 4 and r1 the last 1; r0 proposes 1, 2, 3 and r1 proposes 10, all to r2, which accepts them by
+  // object (equal gains): 3, 4, 5, 6 <= 6.3. Loads 6, 6, 6. The oracle (next_cost = cost) plans the same.
+  EpochInput input = snapshot(3);
+  for (std::uint64_t id = 1; id <= 9; ++id) add(input, id, 0, 1.0);
+  for (std::uint64_t id = 10; id <= 16; ++id) add(input, id, 1, 1.0);
+  add(input, 17, 2, 1.0);
+  add(input, 18, 2, 1.0);
+  for (const char* name : {"predictive", "oracle"}) {
+    const Plan at_threshold = make_strategy(name, to_threshold())->plan(input);
+    EXPECT_EQ(targets(at_threshold), (std::map<std::uint64_t, int>{{1, 2}, {2, 2}, {3, 2}})) << name;
+    EXPECT_EQ(at_threshold.projected_load, (std::vector<double>{6.0, 7.0, 5.0})) << name;
+    const Plan plan = make_strategy(name)->plan(input);
+    EXPECT_EQ(targets(plan), (std::map<std::uint64_t, int>{{1, 2}, {2, 2}, {3, 2}, {10, 2}})) << name;
+    EXPECT_EQ(plan.projected_load, (std::vector<double>{6.0, 6.0, 6.0})) << name;
+  }
+}
+
+TEST(BalancePlanTarget, WithoutAnOverloadNothingMoves) {
+  // r0 = seven objects of 1 = 7, r1 = five = 5: mean 6. r0 is above the target (6.3) but under the threshold
+  // (7.2): no rank is overloaded, so nothing moves (an excess of a sixth is what noise looks like).
+  EpochInput input = snapshot(2);
+  for (std::uint64_t id = 1; id <= 7; ++id) add(input, id, 0, 1.0);
+  for (std::uint64_t id = 8; id <= 12; ++id) add(input, id, 1, 1.0);
+  for (const char* name : {"predictive", "oracle"}) EXPECT_TRUE(make_strategy(name)->plan(input).moves.empty()) << name;
+}
+
+TEST(BalancePlanTarget, ATargetAboveTheThresholdActsAsTheThreshold) {
+  // The ranks above (7 against 5, mean 6) with plan_target 0.5. At threshold 0.1 the target is 0.1: limit
+  // 6.6 < 7, so object 1 moves to r1 (6 <= 6.6). At threshold 0.2 it is 0.2: limit 7.2, nothing moves (at
+  // 0.5 itself the limit would be 9 and nothing would move at either threshold).
+  EpochInput input = snapshot(2, 0.1);
+  for (std::uint64_t id = 1; id <= 7; ++id) add(input, id, 0, 1.0);
+  for (std::uint64_t id = 8; id <= 12; ++id) add(input, id, 1, 1.0);
+  BalanceOptions loose;
+  loose.plan_target = 0.5;
+  EXPECT_EQ(targets(make_strategy("predictive", loose)->plan(input)), (std::map<std::uint64_t, int>{{1, 1}}));
+  input.threshold = 0.2;
+  EXPECT_TRUE(make_strategy("predictive", loose)->plan(input).moves.empty());
+}
+
+TEST(BalancePlanTarget, ReceiversAreFilledNoHigherThanTheTarget) {
+  // r0 = 3, 3, 3 (ids 1..3) = 9, r1 = 3, 1 (ids 4, 5) = 4: mean 6.5. Planning to the threshold (limit 7.8):
+  // r0 sheds 2.5, object 1 fits on r1 (4 + 3 = 7 <= 7.8): loads 6 and 7. With the default target the limit
+  // is 6.825: r1 would end at 7, above it (the next epoch's donor, which would send work back), so no 3 can
+  // go and nothing moves. The target is hysteresis as well as a goal.
+  EpochInput input = snapshot(2);
+  for (std::uint64_t id = 1; id <= 3; ++id) add(input, id, 0, 3.0);
+  add(input, 4, 1, 3.0);
+  add(input, 5, 1, 1.0);
+  const Plan at_threshold = make_strategy("predictive", to_threshold())->plan(input);
+  EXPECT_EQ(targets(at_threshold), (std::map<std::uint64_t, int>{{1, 1}}));
+  EXPECT_EQ(at_threshold.projected_load, (std::vector<double>{6.0, 7.0}));
+  EXPECT_TRUE(make_strategy("predictive")->plan(input).moves.empty());
+}
+
+TEST(BalancePlanTarget, ADonorOffersWhatFitsWhenItsHeaviestObjectsDoNot) {
+  // r0 = 4, 4 (ids 1, 2) and 1, 1, 1, 1 (ids 3..6) = 12, r1 = one object of 6 (id 7): mean 9, limit 9.45 at the
+  // default target. r0 sheds 3. The 4s gain most per byte but r1 can take only 3.45 before its limit: no
+  // receiver has room for them, so they are not offered, and the 1s are: 3, 4 and 5 go to r1 (its room to the
+  // mean is 3), both ranks at 9. Offering by benefit per byte alone (cut at twice the excess: the two 4s) would
+  // have offered only objects that fit nowhere, and nothing would move.
+  EpochInput input = snapshot(2);
+  add(input, 1, 0, 4.0);
+  add(input, 2, 0, 4.0);
+  for (std::uint64_t id = 3; id <= 6; ++id) add(input, id, 0, 1.0);
+  add(input, 7, 1, 6.0);
+  for (const char* name : {"predictive", "oracle"}) {
+    const Plan plan = make_strategy(name)->plan(input);
+    EXPECT_EQ(targets(plan), (std::map<std::uint64_t, int>{{3, 1}, {4, 1}, {5, 1}})) << name;
+    EXPECT_EQ(plan.projected_load, (std::vector<double>{9.0, 9.0})) << name;
+  }
 }
 
 TEST(BalanceOracle, RejectsAMissingNextCost) {
@@ -155,7 +244,7 @@ TEST(BalancePredictive, RoundsGrowWithTheLevelsTheMoveNeeds) {
     const int objects = p == 0 ? 4 : p == 127 ? 0 : 2;
     for (int k = 0; k < objects; ++k) add(input, id++, p, 1.0);
   }
-  const Plan plan = make_strategy("predictive")->plan(input);
+  const Plan plan = make_strategy("predictive", to_threshold())->plan(input);
   ASSERT_EQ(plan.moves.size(), 2U);
   for (const PlannedMove& move : plan.moves) {
     EXPECT_EQ(move.from, 0);

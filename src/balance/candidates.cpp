@@ -44,7 +44,7 @@ double move_gain(const EpochInput& input, double cost, std::uint32_t object, con
 }
 
 DonorOffers select_candidates(const EpochInput& input, const ObjectIndex& index, const LoadView& view,
-                              const std::vector<int>& donors, const std::vector<double>& excess) {
+                              const std::vector<int>& donors, const std::vector<double>& excess, double largest_room) {
   // One pass over the objects collects the donors' own; the others are not looked at again.
   std::vector<int> slot(input.ranks.size(), -1);
   for (std::size_t k = 0; k < donors.size(); ++k) slot[donors[k]] = static_cast<int>(k);
@@ -62,7 +62,10 @@ DonorOffers select_candidates(const EpochInput& input, const ObjectIndex& index,
       Neighbourhood neighbours;
     };
     std::vector<Scored> scored;
+    const double speed = view.speed[donors[k]];
     for (std::uint32_t object : owned[k]) {
+      // No receiver could accept it (1e-12: the protocol's slack on a fit).
+      if (view.cost[object] * speed > largest_room + 1e-12) continue;
       Neighbourhood neighbours = neighbourhood(view, index, input.objects[object]);
       // Best case: the neighbour rank that most of its remote traffic goes to (or any rank, none).
       int best = -1;

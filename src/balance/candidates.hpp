@@ -31,10 +31,14 @@ struct DonorOffers {
 /// one transfer (size / bandwidth). Positive: the move pays back before the next epoch.
 double move_gain(const EpochInput& input, double cost, std::uint32_t object, const Neighbourhood& neighbours, int to);
 
-/// For each donor: its objects with a positive best-case gain, by benefit per byte (best gain / size, then
-/// id), cut once their cost covers twice the donor's excess (the rest could not be needed, and keeping the cut
-/// keeps the affinity scoring and the protocol proportional to what moves, not to all objects).
+/// For each donor: its objects with a positive best-case gain that fit in the largest room a receiver has
+/// (`largest_room`: the most work, in seconds x speed, any receiver can take before its limit; an object of
+/// cost c on a donor of speed s needs c x s of it), by benefit per byte (best gain / size, then id), cut once
+/// their cost covers twice the donor's excess (the rest could not be needed, and keeping the cut keeps the
+/// affinity scoring and the protocol proportional to what moves, not to all objects). Without the room
+/// filter the cut would be filled by the heaviest objects first, and where those fit nowhere (an object a
+/// fifth of a rank's load, receivers a tenth below their limit) a donor would offer nothing that can move.
 DonorOffers select_candidates(const EpochInput& input, const ObjectIndex& index, const LoadView& view,
-                              const std::vector<int>& donors, const std::vector<double>& excess);
+                              const std::vector<int>& donors, const std::vector<double>& excess, double largest_room);
 
 }  // namespace penumbra::balance

@@ -12,6 +12,7 @@ void BalanceOptions::validate() const {
     throw ConfigError("balance.strategy", strategy, fmt::format("one of: {}", fmt::join(known, ", ")));
   check::integer_in_range("balance.epoch_every", epoch_every, 0, 1'000'000'000);
   check::in_range_open_low("balance.threshold", threshold, 0.0, 100.0);
+  check::in_range("balance.plan_target", plan_target, 0.0, 100.0);
   check::integer_in_range("balance.horizon", horizon, 1, 1000);
   check::in_range("balance.noise_sigmas", noise_sigmas, 0.0, 10.0);
 }

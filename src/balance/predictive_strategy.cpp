@@ -1,15 +1,18 @@
 // `predictive` (ours) and `oracle`: plan on the next epoch's load instead of the last one's.
 //
-// A rank is a donor when its predicted load, less one standard deviation of the forecast, is above
-// (1 + threshold) x its reference (the mean): a forecast that crosses the threshold only by its noise moves
-// nothing. A donor offers its objects by benefit per byte (candidates.hpp), each aimed at the rank its
-// affinity points to; the migration managers' protocol (coordination.hpp) settles the moves inside nodes
-// first, then across growing groups of nodes. Receivers are filled towards the mean but never past
-// (1 + threshold) x mean less their own uncertainty (hysteresis: a move must not make a receiver the next
-// donor, or objects would ping-pong), and a move that does not pay back its transfer and the communication it
-// makes remote before the next epoch is not made. `oracle` runs the same planner on next_cost, the true
-// next-epoch cost (benchmarks only), with no uncertainty.
+// When some rank's predicted load, less noise_sigmas standard deviations of its forecast, is above
+// (1 + threshold) x its reference (the mean), every rank above (1 + target) x reference is a donor, where
+// target = min(balance.plan_target, threshold): the threshold decides whether an epoch has an overload to fix
+// (and the runtime's trigger, when one runs), the target how far an epoch that fixes one balances. A donor
+// offers its objects by benefit per byte (candidates.hpp), each aimed at the rank its affinity points to; the
+// migration managers' protocol (coordination.hpp) settles the moves inside nodes first, then across growing
+// groups of nodes. Receivers are filled towards the mean but never past (1 + target) x mean less their own
+// margin (hysteresis: a move must not make a receiver the next donor, or objects would ping-pong), and a move
+// that does not pay back its transfer and the communication it makes remote before the next epoch is not made.
+// `oracle` runs the same planner on next_cost, the true next-epoch cost (benchmarks only), with no uncertainty.
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "balance/affinity_targets.hpp"
 #include "balance/candidates.hpp"
@@ -24,8 +27,9 @@ class PredictiveStrategy final : public Strategy {
  public:
   // `noise_sigmas`: standard deviations of the forecast a rank must exceed the threshold by before it sheds
   // load (balance.noise_sigmas); the oracle knows the future and uses none.
-  PredictiveStrategy(const AffinityOptions& affinity, bool oracle, double noise_sigmas)
-      : calculator_(affinity), oracle_(oracle), noise_sigmas_(oracle ? 0.0 : noise_sigmas) {}
+  // `plan_target`: balance.plan_target, the tolerance an epoch plans to (at most the input's threshold).
+  PredictiveStrategy(const AffinityOptions& affinity, bool oracle, double noise_sigmas, double plan_target)
+      : calculator_(affinity), oracle_(oracle), noise_sigmas_(oracle ? 0.0 : noise_sigmas), plan_target_(plan_target) {}
 
   std::string_view name() const noexcept override { return oracle_ ? "oracle" : "predictive"; }
   // The oracle plans on next_cost; it reads a rank's predicted load only for the background work, which the
@@ -45,21 +49,34 @@ class PredictiveStrategy final : public Strategy {
     CoordinationInput protocol;
     protocol.ranks.resize(ranks);
     std::vector<double> excess;
+    double largest_room = 0.0;  // the most work (seconds x speed) a receiver can take: larger offers cannot move
+    const double tolerance = std::min(plan_target_, input.threshold);
+    // The target applies in an epoch that has a real overload: some rank above (1 + threshold) x reference
+    // (less noise_sigmas deviations of its forecast). Then objects move anyway, and every rank above the
+    // target sheds. Without one, nothing moves: an excess of a few percent on every rank is the loads' own
+    // noise, and chasing it (the target applied alone) moved objects on the `noise` and `phase-change`
+    // patterns and cost up to 7% there. With target = threshold both rules are the same.
+    bool overloaded = false;
+    for (int p = 0; p < ranks; ++p)
+      overloaded = overloaded ||
+                   view.load[p] - noise_sigmas_ * view.uncertainty[p] > (1.0 + input.threshold) * view.reference[p];
     for (int p = 0; p < ranks; ++p) {
       const double noise = noise_sigmas_ * view.uncertainty[p];
-      const double limit = (1.0 + input.threshold) * view.reference[p];
+      const double limit = (1.0 + tolerance) * view.reference[p];
       protocol.ranks[p] = RankBudget{input.ranks[p].node,       view.load[p],  view.reference[p],
                                      view.reference[p] - noise, limit - noise, view.speed[p]};
-      if (view.load[p] - noise > limit) {
+      if (overloaded && view.load[p] - noise > limit) {
         protocol.donors.push_back(p);
         excess.push_back(view.load[p] - view.reference[p]);
+      } else {
+        largest_room = std::max(largest_room, (protocol.ranks[p].limit - view.load[p]) * view.speed[p]);
       }
     }
     std::vector<PlannedMove> moves;
     int rounds = 0;
     std::uint64_t messages = 0;
     if (!protocol.donors.empty()) {
-      DonorOffers offers = select_candidates(input, index, view, protocol.donors, excess);
+      DonorOffers offers = select_candidates(input, index, view, protocol.donors, excess, largest_room);
       set_preferred_targets(input, index, view, calculator_, excess, offers);
       protocol.candidates = std::move(offers.candidates);
       protocol.gain = [&](std::size_t donor_slot, std::size_t candidate, int target) {
@@ -86,6 +103,7 @@ class PredictiveStrategy final : public Strategy {
   AffinityCalculator calculator_;
   bool oracle_;
   double noise_sigmas_;
+  double plan_target_;
 };
 
 }  // namespace
@@ -93,7 +111,7 @@ class PredictiveStrategy final : public Strategy {
 std::unique_ptr<Strategy> make_predictive_strategy(const BalanceOptions& options, const AffinityOptions& affinity,
                                                    bool oracle) {
   // Threshold and horizon reach the planner through EpochInput (the same on replay).
-  return std::make_unique<PredictiveStrategy>(affinity, oracle, options.noise_sigmas);
+  return std::make_unique<PredictiveStrategy>(affinity, oracle, options.noise_sigmas, options.plan_target);
 }
 
 }  // namespace penumbra::balance

@@ -215,6 +215,8 @@ const std::vector<Field>& fields() {
               &BalanceOptions::epoch_every),
       balance("threshold", "rebalance when a predicted load exceeds (1 + threshold) x the mean",
               &BalanceOptions::threshold),
+      balance("plan_target", "an epoch of predictive or oracle balances ranks down to (1 + plan_target) x the mean",
+              &BalanceOptions::plan_target),
       balance("horizon", "steps ahead the plan's forecast looks", &BalanceOptions::horizon),
       balance("noise_sigmas", "predictive sheds load only this many forecast deviations above the threshold",
               &BalanceOptions::noise_sigmas),
