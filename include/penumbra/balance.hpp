@@ -33,8 +33,9 @@ struct BalanceOptions {
   double plan_target = 0.05;
   /// `balance.horizon`: steps ahead the predictor forecasts for the plan. [1, 1000].
   std::int64_t horizon = 1;
-  /// `balance.noise_sigmas`: `predictive` sheds load only where the prediction exceeds the threshold by this
-  /// many standard deviations of the forecast, and fills receivers only that far below it. 0 (the default)
+  /// `balance.noise_sigmas`: `predictive` counts a rank as over the threshold (an epoch with an overload) or
+  /// over the plan target (a donor in it) only where its prediction exceeds them by this many standard
+  /// deviations of the forecast, and fills receivers only that far below the target. 0 (the default)
   /// acts on the expected load, the risk-neutral choice when moves are cheap next to an epoch of imbalance
   /// (measured in docs/rebalance.md: 0 beat 1 on moving loads and tied on noise); raise it when moves are
   /// expensive. [0, 10].
