@@ -254,12 +254,8 @@ OwnerAnswer measure_owner_answer(bool doorbell, int reads) {
   config.shadow.enabled = false;  // no copy anywhere: every read of rank 0's object is answered by rank 0
   config.request_doorbell = doorbell;
   penumbra::Runtime rt{MPI_COMM_WORLD, config};
-  // Names owned by rank 0 (default placement hashes names to owners).
-  const auto owned_by_zero = [&](const std::string& prefix) {
-    for (int i = 0;; ++i)
-      if (const std::string name = prefix + std::to_string(i); rt.owner_of(name) == 0) return name;
-  };
-  const std::string value = owned_by_zero("owner-answer/value/"), stop = owned_by_zero("owner-answer/stop/");
+  const std::string value = penumbra::bench::name_homed_at(rt, 0, "owner-answer/value/");
+  const std::string stop = penumbra::bench::name_homed_at(rt, 0, "owner-answer/stop/");
   if (rt.rank() == 0) {
     rt.create(value, Blob<8>{});
     rt.create(stop, 0);

@@ -281,7 +281,7 @@ struct Runtime::Impl {
   // and waits (barrier() included) when a request rang and every 16th round.
   void enter() {
     // The paced probe below stays for requests that did not ring (yet) and for an epoch's transfers.
-    if (messenger.requests_waiting() > 0) messenger.serve_rung();
+    messenger.serve_rung();  // a load of this rank's doorbell; serves only what rang
     const auto now = transport::PollPacer::Clock::now();
     if (poll_pacer.due(now)) {
       const std::size_t served = messenger.serve_pending();
