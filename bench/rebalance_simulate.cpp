@@ -77,6 +77,7 @@ balance::EpochInput build_snapshot(const Mesh& mesh, int ranks_per_node, double 
   input.ranks.resize(static_cast<std::size_t>(partitions));
   for (int p = 0; p < partitions; ++p) input.ranks[p].node = p / ranks_per_node;
   input.threshold = threshold;
+  input.plan_target = BalanceOptions{}.plan_target;
   input.steps_until_next_epoch = 10;
   input.bandwidth_bytes_per_s = 1e9;
   input.objects.resize(mesh.objects());

@@ -93,6 +93,7 @@ struct EpochInput {
   double steps_until_next_epoch = 1;   ///< how long a plan's benefit lasts (Zoltan's PHG_REPART_MULTIPLIER)
   double bandwidth_bytes_per_s = 1e9;  ///< what a move costs per byte
   double threshold = 0.2;              ///< BalanceOptions::threshold
+  double plan_target = 0.05;           ///< BalanceOptions::plan_target (a recorded epoch replays with its own)
 };
 
 /// Why an object moves.

@@ -76,6 +76,12 @@ TEST(BalanceInput, ErrorsNameTheBadValue) {
     EXPECT_NE(message_of<InvalidArgument>([&] { strategy->plan(zero_threshold); }).find("threshold = 0"),
               std::string::npos)
         << name;
+
+    EpochInput negative_target = input;
+    negative_target.plan_target = -0.25;
+    EXPECT_NE(message_of<InvalidArgument>([&] { strategy->plan(negative_target); }).find("plan_target = -0.25"),
+              std::string::npos)
+        << name;
   }
 }
 

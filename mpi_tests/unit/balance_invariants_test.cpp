@@ -52,6 +52,7 @@ EpochInput random_snapshot(std::mt19937_64& rng) {
   std::uniform_int_distribution<int> rank_count(1, 40);
   const int ranks = rank_count(rng);
   EpochInput input = snapshot(ranks, 0.05 + std::uniform_real_distribution<double>(0.0, 0.5)(rng));
+  input.plan_target = std::uniform_real_distribution<double>(0.0, 0.6)(rng);  // below or above the threshold
   std::uniform_int_distribution<int> node(0, std::max(0, ranks / 3));
   std::uniform_int_distribution<int> owner(0, ranks - 1);
   std::uniform_real_distribution<double> cost(0.0, 2.0);
@@ -108,10 +109,8 @@ TEST(BalanceInvariants, EveryStrategyKeepsOneOwnerPerObject) {
 
 TEST(BalanceInvariants, PredictiveReceiversStayUnderTheirLimit) {
   // With equal speeds and no uncertainty, no receiver of predictive ends above (1 + target) x mean, the target
-  // being balance.plan_target capped by the threshold (the snapshots' thresholds are 0.05 to 0.55, the default
-  // target 0.05).
+  // being the snapshot's plan_target (0 to 0.6) capped by its threshold (0.05 to 0.55).
   std::mt19937_64 rng(777);
-  const double plan_target = BalanceOptions{}.plan_target;
   for (int trial = 0; trial < 200; ++trial) {
     EpochInput input = random_snapshot(rng);
     for (RankState& rank : input.ranks) rank.speed = 1.0, rank.uncertainty = 0.0;
@@ -123,7 +122,7 @@ TEST(BalanceInvariants, PredictiveReceiversStayUnderTheirLimit) {
     for (const PlannedMove& move : plan.moves) received[move.to] = true;
     for (std::size_t p = 0; p < input.ranks.size(); ++p)
       if (received[p]) {
-        EXPECT_LE(plan.projected_load[p], (1.0 + std::min(plan_target, input.threshold)) * mean + 1e-9) << trial;
+        EXPECT_LE(plan.projected_load[p], (1.0 + std::min(input.plan_target, input.threshold)) * mean + 1e-9) << trial;
       }
   }
 }

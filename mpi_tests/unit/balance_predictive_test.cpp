@@ -1,7 +1,7 @@
 // predictive and oracle on snapshots whose plans are worked out by hand (threshold 0.2, no uncertainty unless
 // a test sets one, objects of 1000 bytes: their transfer, 1 us at 1 GB/s, never decides anything here). Most
-// tests plan to the threshold (balance.plan_target = 0.2, `to_threshold()`): they were worked out for it and
-// test something else; the PlanTarget tests below use the default target.
+// tests plan to the threshold (`EpochInput::plan_target` = 0.2, `to_threshold(input)`): they were worked out
+// for it and test something else; the PlanTarget tests below use the default target.
 #include <gtest/gtest.h>
 
 #include "balance_test_support.hpp"
@@ -15,12 +15,11 @@ using test::add;
 using test::snapshot;
 using test::targets;
 
-// Options whose planning target is the threshold (0.2): donors are the ranks above 1.2 x the mean, receivers
-// are filled up to it.
-BalanceOptions to_threshold() {
-  BalanceOptions options;
-  options.plan_target = 0.2;
-  return options;
+// The snapshot planned to the threshold's 0.2 (plan_target = 0.2): donors are the ranks above 1.2 x the mean,
+// receivers are filled up to it.
+EpochInput to_threshold(EpochInput input) {
+  input.plan_target = 0.2;
+  return input;
 }
 
 TEST(BalancePredictive, SettlesInsideTheNodeFirst) {
@@ -36,7 +35,7 @@ TEST(BalancePredictive, SettlesInsideTheNodeFirst) {
   add(input, 5, 1, 2.0);
   add(input, 6, 2, 3.0);
   add(input, 7, 3, 3.0);
-  const Plan plan = make_strategy("predictive", to_threshold())->plan(input);
+  const Plan plan = make_strategy("predictive")->plan(to_threshold(input));
   EXPECT_EQ(targets(plan), (std::map<std::uint64_t, int>{{1, 1}, {2, 2}}));
   ASSERT_EQ(plan.moves.size(), 2U);
   EXPECT_EQ(plan.moves[0].reason, MoveReason::node_local);
@@ -53,12 +52,12 @@ TEST(BalancePredictive, DoesNotMoveOnNoiseWithinTheUncertainty) {
   for (std::uint64_t id = 1; id <= 4; ++id) add(input, id, 0, 3.0);
   add(input, 5, 0, 1.0);
   add(input, 6, 1, 7.0);
-  BalanceOptions one_sigma = to_threshold();  // balance.noise_sigmas = 1: the margin is one standard deviation
+  BalanceOptions one_sigma;  // balance.noise_sigmas = 1: the margin is one standard deviation
   one_sigma.noise_sigmas = 1.0;
   input.ranks[0].uncertainty = 2.0;
-  EXPECT_TRUE(make_strategy("predictive", one_sigma)->plan(input).moves.empty());
+  EXPECT_TRUE(make_strategy("predictive", one_sigma)->plan(to_threshold(input)).moves.empty());
   input.ranks[0].uncertainty = 0.5;
-  const Plan plan = make_strategy("predictive", one_sigma)->plan(input);
+  const Plan plan = make_strategy("predictive", one_sigma)->plan(to_threshold(input));
   EXPECT_EQ(targets(plan), (std::map<std::uint64_t, int>{{1, 1}}));
   EXPECT_EQ(plan.projected_load, (std::vector<double>{10.0, 10.0}));
 }
@@ -71,7 +70,7 @@ TEST(BalancePredictive, WithoutANoiseMarginTheForecastAloneDecides) {
   add(input, 5, 0, 1.0);
   add(input, 6, 1, 7.0);
   input.ranks[0].uncertainty = 2.0;
-  const Plan plan = make_strategy("predictive", to_threshold())->plan(input);
+  const Plan plan = make_strategy("predictive")->plan(to_threshold(input));
   EXPECT_EQ(targets(plan), (std::map<std::uint64_t, int>{{1, 1}}));
 }
 
@@ -82,7 +81,7 @@ TEST(BalancePredictive, NeverFillsATargetPastTheThreshold) {
   add(input, 1, 0, 4.0);
   add(input, 2, 0, 4.0);
   add(input, 3, 1, 3.0);
-  EXPECT_TRUE(make_strategy("predictive", to_threshold())->plan(input).moves.empty());
+  EXPECT_TRUE(make_strategy("predictive")->plan(to_threshold(input)).moves.empty());
 }
 
 TEST(BalancePredictive, AMoveMustPayBackItsTransfer) {
@@ -91,9 +90,9 @@ TEST(BalancePredictive, AMoveMustPayBackItsTransfer) {
   EpochInput input = snapshot(2);
   add(input, 1, 0, 3.0, 10'000'000'000ULL);
   add(input, 2, 0, 3.0, 10'000'000'000ULL);
-  EXPECT_TRUE(make_strategy("predictive", to_threshold())->plan(input).moves.empty());
+  EXPECT_TRUE(make_strategy("predictive")->plan(to_threshold(input)).moves.empty());
   input.objects[0].size_bytes = input.objects[1].size_bytes = 1000;
-  EXPECT_EQ(targets(make_strategy("predictive", to_threshold())->plan(input)), (std::map<std::uint64_t, int>{{1, 1}}));
+  EXPECT_EQ(targets(make_strategy("predictive")->plan(to_threshold(input))), (std::map<std::uint64_t, int>{{1, 1}}));
 }
 
 TEST(BalancePredictive, AMoveMustPayBackTheCommunicationItMakesRemote) {
@@ -106,9 +105,9 @@ TEST(BalancePredictive, AMoveMustPayBackTheCommunicationItMakesRemote) {
   add(input, 2, 0, 2.0).edges = {{ObjectId{1}, 5e8}, {ObjectId{3}, 5e8}};
   add(input, 3, 0, 2.0).edges = {{ObjectId{1}, 5e8}, {ObjectId{2}, 5e8}};
   input.steps_until_next_epoch = 1;
-  EXPECT_EQ(targets(make_strategy("predictive", to_threshold())->plan(input)), (std::map<std::uint64_t, int>{{1, 1}}));
+  EXPECT_EQ(targets(make_strategy("predictive")->plan(to_threshold(input))), (std::map<std::uint64_t, int>{{1, 1}}));
   input.steps_until_next_epoch = 2;
-  EXPECT_TRUE(make_strategy("predictive", to_threshold())->plan(input).moves.empty());
+  EXPECT_TRUE(make_strategy("predictive")->plan(to_threshold(input)).moves.empty());
 }
 
 TEST(BalancePredictive, PrefersTheObjectWhoseNeighboursAreElsewhere) {
@@ -120,7 +119,7 @@ TEST(BalancePredictive, PrefersTheObjectWhoseNeighboursAreElsewhere) {
   add(input, 2, 0, 2.0).edges = {{ObjectId{1}, 1e8}};
   add(input, 3, 0, 2.0).edges = {{ObjectId{4}, 1e8}};
   add(input, 4, 1, 2.0).edges = {{ObjectId{3}, 1e8}};
-  const Plan plan = make_strategy("predictive", to_threshold())->plan(input);
+  const Plan plan = make_strategy("predictive")->plan(to_threshold(input));
   EXPECT_EQ(targets(plan), (std::map<std::uint64_t, int>{{3, 1}}));
   ASSERT_EQ(plan.moves.size(), 1U);
   EXPECT_NEAR(plan.moves[0].gain, 2.1 - 1e-6, 1e-9);  // 2 + 0.1 - 1000 B / 1 GB/s
@@ -135,8 +134,8 @@ TEST(BalanceOracle, PlansOnTheTrueNextCost) {
   add(input, 2, 0, 5.0).next_cost = 7.0;
   add(input, 3, 1, 5.0).next_cost = 2.0;
   add(input, 4, 1, 5.0).next_cost = 2.0;
-  EXPECT_TRUE(make_strategy("predictive", to_threshold())->plan(input).moves.empty());
-  const Plan plan = make_strategy("oracle", to_threshold())->plan(input);
+  EXPECT_TRUE(make_strategy("predictive")->plan(to_threshold(input)).moves.empty());
+  const Plan plan = make_strategy("oracle")->plan(to_threshold(input));
   EXPECT_EQ(targets(plan), (std::map<std::uint64_t, int>{{2, 1}}));
   EXPECT_EQ(plan.projected_load, (std::vector<double>{9.0, 11.0}));
 }
@@ -155,7 +154,7 @@ TEST(BalancePlanTarget, AnEpochWithAnOverloadBalancesToTheTarget) {
   add(input, 17, 2, 1.0);
   add(input, 18, 2, 1.0);
   for (const char* name : {"predictive", "oracle"}) {
-    const Plan at_threshold = make_strategy(name, to_threshold())->plan(input);
+    const Plan at_threshold = make_strategy(name)->plan(to_threshold(input));
     EXPECT_EQ(targets(at_threshold), (std::map<std::uint64_t, int>{{1, 2}, {2, 2}, {3, 2}})) << name;
     EXPECT_EQ(at_threshold.projected_load, (std::vector<double>{6.0, 7.0, 5.0})) << name;
     const Plan plan = make_strategy(name)->plan(input);
@@ -180,11 +179,10 @@ TEST(BalancePlanTarget, ATargetAboveTheThresholdActsAsTheThreshold) {
   EpochInput input = snapshot(2, 0.1);
   for (std::uint64_t id = 1; id <= 7; ++id) add(input, id, 0, 1.0);
   for (std::uint64_t id = 8; id <= 12; ++id) add(input, id, 1, 1.0);
-  BalanceOptions loose;
-  loose.plan_target = 0.5;
-  EXPECT_EQ(targets(make_strategy("predictive", loose)->plan(input)), (std::map<std::uint64_t, int>{{1, 1}}));
+  input.plan_target = 0.5;
+  EXPECT_EQ(targets(make_strategy("predictive")->plan(input)), (std::map<std::uint64_t, int>{{1, 1}}));
   input.threshold = 0.2;
-  EXPECT_TRUE(make_strategy("predictive", loose)->plan(input).moves.empty());
+  EXPECT_TRUE(make_strategy("predictive")->plan(input).moves.empty());
 }
 
 TEST(BalancePlanTarget, ReceiversAreFilledNoHigherThanTheTarget) {
@@ -196,7 +194,7 @@ TEST(BalancePlanTarget, ReceiversAreFilledNoHigherThanTheTarget) {
   for (std::uint64_t id = 1; id <= 3; ++id) add(input, id, 0, 3.0);
   add(input, 4, 1, 3.0);
   add(input, 5, 1, 1.0);
-  const Plan at_threshold = make_strategy("predictive", to_threshold())->plan(input);
+  const Plan at_threshold = make_strategy("predictive")->plan(to_threshold(input));
   EXPECT_EQ(targets(at_threshold), (std::map<std::uint64_t, int>{{1, 1}}));
   EXPECT_EQ(at_threshold.projected_load, (std::vector<double>{6.0, 7.0}));
   EXPECT_TRUE(make_strategy("predictive")->plan(input).moves.empty());
@@ -244,7 +242,7 @@ TEST(BalancePredictive, RoundsGrowWithTheLevelsTheMoveNeeds) {
     const int objects = p == 0 ? 4 : p == 127 ? 0 : 2;
     for (int k = 0; k < objects; ++k) add(input, id++, p, 1.0);
   }
-  const Plan plan = make_strategy("predictive", to_threshold())->plan(input);
+  const Plan plan = make_strategy("predictive")->plan(to_threshold(input));
   ASSERT_EQ(plan.moves.size(), 2U);
   for (const PlannedMove& move : plan.moves) {
     EXPECT_EQ(move.from, 0);

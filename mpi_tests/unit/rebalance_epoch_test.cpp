@@ -31,7 +31,8 @@ TEST(AssembleEpochInput, SortsObjectsSumsAccessesAndMakesEdgesSymmetric) {
                            {.from = b, .to = a, .bytes_per_step = 64},
                            {.from = a, .to = c, .bytes_per_step = 8}};
   const balance::EpochInput input =
-      assemble_epoch_input(ranks, objects, accesses, edges, {.epoch = 3, .steps_until_next_epoch = 5});
+      assemble_epoch_input(ranks, objects, accesses, edges,
+                           {.epoch = 3, .steps_until_next_epoch = 5, .threshold = 0.3, .plan_target = 0.1});
   ASSERT_EQ(input.objects.size(), 3u);
   EXPECT_EQ(input.objects[0].id, a);
   EXPECT_EQ(input.objects[1].id, b);
@@ -49,6 +50,8 @@ TEST(AssembleEpochInput, SortsObjectsSumsAccessesAndMakesEdgesSymmetric) {
   EXPECT_EQ(input.ranks[1].node, 1);
   EXPECT_EQ(input.epoch, 3);
   EXPECT_DOUBLE_EQ(input.steps_until_next_epoch, 5.0);
+  EXPECT_DOUBLE_EQ(input.threshold, 0.3);
+  EXPECT_DOUBLE_EQ(input.plan_target, 0.1);  // travels with the snapshot, so a replay plans to the same target
 }
 
 TEST(AssembleEpochInput, AnObjectFromTwoRanksIsAnErrorNamingIt) {

@@ -93,6 +93,7 @@ TEST(ReadTrace, RoundTripsEveryField) {
   EXPECT_DOUBLE_EQ(e.input.steps_until_next_epoch, 10);
   EXPECT_DOUBLE_EQ(e.input.bandwidth_bytes_per_s, 2e9);
   EXPECT_DOUBLE_EQ(e.input.threshold, 0.25);
+  EXPECT_DOUBLE_EQ(e.input.plan_target, 0.125);
   ASSERT_EQ(e.input.ranks.size(), 2u);
   EXPECT_DOUBLE_EQ(e.input.ranks[1].predicted_load, 0.2);
   EXPECT_DOUBLE_EQ(e.input.ranks[1].uncertainty, 0.01);
@@ -115,6 +116,26 @@ TEST(ReadTrace, RoundTripsEveryField) {
   EXPECT_EQ(e.plan.rounds, 2);
   EXPECT_EQ(e.plan.messages, 6u);
   EXPECT_DOUBLE_EQ(e.plan.plan_seconds, 0.0025);
+}
+
+TEST(ReadTrace, AnEpochRecordedBeforePlanTargetExistedPlansToItsThreshold) {
+  // Traces written before balance.plan_target have no "plan_target": their planner balanced to the threshold,
+  // so a replay must too. The old file is made by deleting the key from a new one by hand.
+  const auto dir = fresh_dir("trace_no_plan_target");
+  {
+    TraceWriter writer(dir, sample_header());
+    writer.append(sample_epoch(0));
+  }
+  const auto path = trace_path(dir, "sample");
+  std::string text = read_text(path);
+  const std::string key = "\"plan_target\":0.125,";
+  const auto found = text.find(key);
+  ASSERT_NE(found, std::string::npos) << text;
+  text.erase(found, key.size());
+  write_text(path, text);
+  const Trace trace = read_trace(path);
+  ASSERT_EQ(trace.epochs.size(), 1u);
+  EXPECT_DOUBLE_EQ(trace.epochs[0].input.plan_target, 0.25);
 }
 
 TEST(ReadTrace, ReportsProgressUpToTheFileSize) {

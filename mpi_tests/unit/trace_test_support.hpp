@@ -45,6 +45,7 @@ inline EpochRecord sample_epoch(std::int64_t epoch) {
   record.input.steps_until_next_epoch = 10;
   record.input.bandwidth_bytes_per_s = 2e9;
   record.input.threshold = 0.25;
+  record.input.plan_target = 0.125;
   record.input.ranks = {balance::RankState{0, 0.75, 0.8, 0.05, 0.0, 1.0},
                         balance::RankState{0, 0.125, 0.2, 0.01, 0.5, 2.0}};
   balance::ObjectState object;

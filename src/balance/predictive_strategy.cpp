@@ -27,9 +27,8 @@ class PredictiveStrategy final : public Strategy {
  public:
   // `noise_sigmas`: standard deviations of the forecast a rank must exceed the threshold by before it sheds
   // load (balance.noise_sigmas); the oracle knows the future and uses none.
-  // `plan_target`: balance.plan_target, the tolerance an epoch plans to (at most the input's threshold).
-  PredictiveStrategy(const AffinityOptions& affinity, bool oracle, double noise_sigmas, double plan_target)
-      : calculator_(affinity), oracle_(oracle), noise_sigmas_(oracle ? 0.0 : noise_sigmas), plan_target_(plan_target) {}
+  PredictiveStrategy(const AffinityOptions& affinity, bool oracle, double noise_sigmas)
+      : calculator_(affinity), oracle_(oracle), noise_sigmas_(oracle ? 0.0 : noise_sigmas) {}
 
   std::string_view name() const noexcept override { return oracle_ ? "oracle" : "predictive"; }
   // The oracle plans on next_cost; it reads a rank's predicted load only for the background work, which the
@@ -50,7 +49,7 @@ class PredictiveStrategy final : public Strategy {
     protocol.ranks.resize(ranks);
     std::vector<double> excess;
     double largest_room = 0.0;  // the most work (seconds x speed) a receiver can take: larger offers cannot move
-    const double tolerance = std::min(plan_target_, input.threshold);
+    const double tolerance = std::min(input.plan_target, input.threshold);
     // The target applies in an epoch that has a real overload: some rank above (1 + threshold) x reference
     // (less noise_sigmas deviations of its forecast). Then objects move anyway, and every rank above the
     // target sheds. Without one, nothing moves: an excess of a few percent on every rank is the loads' own
@@ -103,15 +102,14 @@ class PredictiveStrategy final : public Strategy {
   AffinityCalculator calculator_;
   bool oracle_;
   double noise_sigmas_;
-  double plan_target_;
 };
 
 }  // namespace
 
 std::unique_ptr<Strategy> make_predictive_strategy(const BalanceOptions& options, const AffinityOptions& affinity,
                                                    bool oracle) {
-  // Threshold and horizon reach the planner through EpochInput (the same on replay).
-  return std::make_unique<PredictiveStrategy>(affinity, oracle, options.noise_sigmas, options.plan_target);
+  // Threshold, plan target and horizon reach the planner through EpochInput (the same on replay).
+  return std::make_unique<PredictiveStrategy>(affinity, oracle, options.noise_sigmas);
 }
 
 }  // namespace penumbra::balance

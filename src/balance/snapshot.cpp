@@ -87,6 +87,9 @@ Prepared prepare(const EpochInput& input, CostSource source) {
   if (!(std::isfinite(input.threshold) && input.threshold > 0.0))
     throw InvalidArgument(
         fmt::format("threshold = {} (expected a finite value > 0)", check::number_text(input.threshold)));
+  if (!(std::isfinite(input.plan_target) && input.plan_target >= 0.0))
+    throw InvalidArgument(
+        fmt::format("plan_target = {} (expected a finite value >= 0)", check::number_text(input.plan_target)));
   if (!(std::isfinite(input.steps_until_next_epoch) && input.steps_until_next_epoch > 0.0))
     throw InvalidArgument(fmt::format("steps_until_next_epoch = {} (expected a finite value > 0)",
                                       check::number_text(input.steps_until_next_epoch)));

@@ -18,6 +18,7 @@ balance::EpochInput assemble_epoch_input(std::span<const RankRow> ranks, std::sp
   input.steps_until_next_epoch = parameters.steps_until_next_epoch;
   input.bandwidth_bytes_per_s = parameters.bandwidth_bytes_per_s;
   input.threshold = parameters.threshold;
+  input.plan_target = parameters.plan_target;
   input.ranks.reserve(ranks.size());
   for (const RankRow& row : ranks)
     input.ranks.push_back({.node = row.node,

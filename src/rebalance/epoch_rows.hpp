@@ -59,6 +59,7 @@ struct EpochParameters {
   double steps_until_next_epoch = 1.0;
   double bandwidth_bytes_per_s = 1e9;
   double threshold = 0.2;
+  double plan_target = 0.05;
 };
 
 /// The snapshot the planner reads. `ranks[r]` is rank r's row. Objects are sorted by id; accesses of the same

@@ -141,7 +141,8 @@ DecidedEpoch Rebalancer::decide(const mpi::Communicator& comm, const Topology& t
                                        {.epoch = epochs_ + 1,
                                         .steps_until_next_epoch = per_epoch,
                                         .bandwidth_bytes_per_s = 1e9,
-                                        .threshold = balance_.threshold});
+                                        .threshold = balance_.threshold,
+                                        .plan_target = balance_.plan_target});
   decided.recent = recent_costs_of(decided.input, objects);
   // Only for a strategy that reads the forecasts: the reactive ones (and their benchmark times) do not pay for it.
   // Every rank applies the same gathered rows to the same input, so all still plan on the same snapshot.

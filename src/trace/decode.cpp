@@ -41,6 +41,8 @@ balance::EpochInput decode_input(const JsonCursor& at, int ranks) {
   input.steps_until_next_epoch = at.number("steps_until_next_epoch");
   input.bandwidth_bytes_per_s = at.number("bandwidth_bytes_per_s");
   input.threshold = at.number("threshold");
+  // Traces from before balance.plan_target existed planned to the threshold itself.
+  input.plan_target = at.optional_number("plan_target").value_or(input.threshold);
   const auto rank_states = at.elements("ranks");
   if (rank_states.size() != static_cast<std::size_t>(ranks))
     at.fail("ranks", fmt::format("has {} entries, expected one per rank ({})", rank_states.size(), ranks));

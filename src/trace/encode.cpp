@@ -57,6 +57,7 @@ json encode_input(const balance::EpochInput& input) {
           {"steps_until_next_epoch", input.steps_until_next_epoch},
           {"bandwidth_bytes_per_s", input.bandwidth_bytes_per_s},
           {"threshold", input.threshold},
+          {"plan_target", input.plan_target},
           {"ranks", std::move(ranks)},
           {"objects", std::move(objects)}};
 }

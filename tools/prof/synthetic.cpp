@@ -113,6 +113,7 @@ std::filesystem::path write_synthetic_trace(const std::filesystem::path& dir, co
     record.input.epoch = epoch;
     record.input.steps_until_next_epoch = 10;
     record.input.threshold = kThreshold;
+    record.input.plan_target = kThreshold;  // its greedy planner stops at the threshold
     const auto next_rank = rank_loads(owner, forecast, spec.ranks);
     for (int r = 0; r < spec.ranks; ++r) {
       const auto ri = static_cast<std::size_t>(r);
