@@ -39,10 +39,15 @@
 namespace penumbra {
 namespace {
 
-// The share of its time an object call may spend in empty probes for requests when requests ring a doorbell
-// (without one: PollPacer's default, 0.1). Rung requests are served without probing; the paced probe is only
-// the insurance for a ring that landed late, and it advances an epoch's overlapped transfers.
+// The share of its time an object call may spend in empty probes for requests, with and without a request
+// doorbell. Rung requests are served without probing; the paced probe is only the insurance for a ring that
+// landed late, and it advances an epoch's overlapped transfers.
 constexpr double kProbeShareWithDoorbell = 0.02;
+constexpr double kProbeShareWithoutDoorbell = 0.1;
+
+constexpr double probe_share(bool doorbell) noexcept {
+  return doorbell ? kProbeShareWithDoorbell : kProbeShareWithoutDoorbell;
+}
 
 // Every rank must run with the same configuration; a rank with another epoch interval would deadlock the
 // first epoch. Compared by a hash of the effective configuration.
@@ -70,7 +75,6 @@ struct Runtime::Impl {
     });
     check_same_configuration(collective, config);
     messenger.use_doorbell(config.request_doorbell);
-    if (config.request_doorbell) poll_pacer = transport::PollPacer(transport::PollPacer::kFloor, kProbeShareWithDoorbell);
     // A monitor asked for counters the node lacks fails on that rank only: agree, so no rank waits alone.
     mpi::run_agreed(collective, [&] { rebalancer.emplace(config, collective.rank()); });
     topology = topology::discover(
@@ -290,7 +294,6 @@ struct Runtime::Impl {
     }
     if (shadows) shadows->propagate(false);
   }
-  transport::PollPacer poll_pacer;
 
   // A copy from a shadow held here, if valid and new enough. `read` does the copy (into bytes or a typed
   // buffer); WrongType if the shadow holds another type.
@@ -402,6 +405,8 @@ struct Runtime::Impl {
   store::ObjectStore store;
   store::OwnerDirectory directory;
   transport::Messenger messenger;
+  // After `config`: how often object calls probe for requests depends on whether requests ring a doorbell.
+  transport::PollPacer poll_pacer{transport::PollPacer::kFloor, probe_share(config.request_doorbell)};
   Topology topology;
   std::optional<shadow::ShadowManager> shadows;       // after `collective` and `topology`: it uses both
   std::optional<metadata::MetadataService> metadata;  // with shadows: where the copies are
