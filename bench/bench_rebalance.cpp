@@ -15,12 +15,14 @@
 // total time, mean and worst per-step max/mean load, objects and bytes moved, epoch overhead (snapshot, plan,
 // move) and prediction error; then predictive's ratios against the better reactive strategy and the oracle.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <mpi.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <penumbra/errors.hpp>
 #include <string>
@@ -113,6 +115,17 @@ const penumbra::bench::MpiStrategyResult* find_result(const std::vector<penumbra
   return found == rows.end() ? nullptr : &*found;
 }
 
+// numerator[r] / denominator[r] for every round r, printed on one line and written to json[key] (nothing with a
+// single round: the ratio above is that round's).
+void print_round_ratios(const char* label, const std::vector<double>& numerator, const std::vector<double>& denominator,
+                        nlohmann::json& json, const char* key) {
+  if (numerator.size() < 2 || numerator.size() != denominator.size()) return;
+  std::vector<double> ratios;
+  for (std::size_t round = 0; round < numerator.size(); ++round) ratios.push_back(numerator[round] / denominator[round]);
+  fmt::print("{}, round by round: {:.3f}\n", label, fmt::join(ratios, " "));
+  json[key] = ratios;
+}
+
 int run_pattern_mode(const PatternFlags& flags) {
   penumbra::bench::MpiRebalanceOptions options;
   options.pattern = flags.pattern;
@@ -165,6 +178,17 @@ int run_pattern_mode(const PatternFlags& flags) {
     fmt::print("predictive / best reactive ({}): {:.3f}x time\n", reactive->name,
                predictive->total_s / reactive->total_s);
     json["predictive_vs_best_reactive"] = predictive->total_s / reactive->total_s;
+    // The same ratio inside each round (the strategies run in turn, round by round): its spread is what one
+    // run's ratio is worth on a shared or oversubscribed machine.
+    std::vector<double> best_reactive_times;
+    for (std::size_t round = 0; round < predictive->run_times_s.size(); ++round) {
+      double best = std::numeric_limits<double>::infinity();
+      for (const auto* row : {greedy, refine})
+        if (row) best = std::min(best, row->run_times_s.at(round));
+      best_reactive_times.push_back(best);
+    }
+    print_round_ratios("predictive / best reactive", predictive->run_times_s, best_reactive_times, json,
+                       "predictive_vs_best_reactive_per_round");
     if (greedy && greedy->bytes_moved > 0)
       json["predictive_bytes_vs_greedy"] =
           static_cast<double>(predictive->bytes_moved) / static_cast<double>(greedy->bytes_moved);
@@ -172,6 +196,8 @@ int run_pattern_mode(const PatternFlags& flags) {
   if (predictive && oracle) {
     fmt::print("predictive / oracle: {:.3f}x time\n", predictive->total_s / oracle->total_s);
     json["predictive_vs_oracle"] = predictive->total_s / oracle->total_s;
+    print_round_ratios("predictive / oracle", predictive->run_times_s, oracle->run_times_s, json,
+                       "predictive_vs_oracle_per_round");
   }
   // Charm++'s lb_test reports the cut in time per step in steady state against no balancing.
   if (const auto* none = find_result(rows, "static"); none && none->steady_s_per_step > 0.0)
