@@ -65,21 +65,29 @@ TEST(AssembleEpochInput, AnObjectFromTwoRanksIsAnErrorNamingIt) {
   }
 }
 
-TEST(DecideTrigger, PeriodicThresholdAndGap) {
+TEST(OverThreshold, SpreadAboveTheThresholdAndWorseThanTheLastPlanLeftIt) {
   const LoadSpread even{.sum = 4.0, .max = 1.0, .ranks = 4};
   const LoadSpread hot{.sum = 4.0, .max = 2.0, .ranks = 4};  // max = 2 x mean
-  EXPECT_EQ(decide_trigger(10, 5, 0.2, even, 5, 1.0), Trigger::periodic);
-  EXPECT_EQ(decide_trigger(11, 5, 0.2, even, 1, 1.0), Trigger::none);
-  EXPECT_EQ(decide_trigger(12, 5, 0.2, hot, 2, 1.0), Trigger::threshold);
-  EXPECT_EQ(decide_trigger(12, 5, 0.2, hot, 1, 1.0), Trigger::none) << "too soon after the last epoch";
-  EXPECT_EQ(decide_trigger(12, 5, 1.5, hot, 5, 1.0), Trigger::none) << "2x mean is under 1 + 1.5";
-  EXPECT_EQ(decide_trigger(12, 0, 0.2, even, 5, 1.0), Trigger::none) << "epoch_every 0: only the threshold";
-  EXPECT_EQ(decide_trigger(7, 0, 0.2, LoadSpread{.sum = 0, .max = 0, .ranks = 4}, 9, 1.0), Trigger::none);
+  EXPECT_TRUE(over_threshold(0.2, hot, 1.0));
+  EXPECT_FALSE(over_threshold(0.2, even, 1.0));
+  EXPECT_FALSE(over_threshold(1.5, hot, 1.0)) << "2x mean is under 1 + 1.5";
+  EXPECT_FALSE(over_threshold(0.2, LoadSpread{.sum = 0, .max = 0, .ranks = 4}, 1.0)) << "nothing loaded";
   // The last epoch's plan left 1.95 (an object heavier than a rank's share): 2.0 is not worse by 0.1.
-  EXPECT_EQ(decide_trigger(12, 0, 0.2, hot, 5, 1.95), Trigger::none) << "an overload the last epoch could not fix";
-  EXPECT_EQ(decide_trigger(12, 0, 0.2, hot, 5, 1.85), Trigger::threshold) << "worse than the plan left it";
-  EXPECT_EQ(decide_trigger(12, 0, 0.2, hot, 5, std::numeric_limits<double>::infinity()), Trigger::none)
+  EXPECT_FALSE(over_threshold(0.2, hot, 1.95)) << "an overload the last epoch could not fix";
+  EXPECT_TRUE(over_threshold(0.2, hot, 1.85)) << "worse than the plan left it";
+  EXPECT_FALSE(over_threshold(0.2, hot, std::numeric_limits<double>::infinity()))
       << "no threshold epochs (a strategy that never moves)";
+}
+
+TEST(DecideTrigger, PeriodicThenAConfirmedOverloadAfterTheGap) {
+  EXPECT_EQ(decide_trigger(10, 5, 5, 0), Trigger::periodic);
+  EXPECT_EQ(decide_trigger(10, 5, 0, 3), Trigger::periodic) << "the period wins whatever the spread";
+  EXPECT_EQ(decide_trigger(11, 5, 1, 0), Trigger::none);
+  EXPECT_EQ(decide_trigger(12, 5, 2, 2), Trigger::threshold) << "two steps over, two steps after the last epoch";
+  EXPECT_EQ(decide_trigger(12, 5, 2, 1), Trigger::none) << "one step over: a noisy step, not an overload yet";
+  EXPECT_EQ(decide_trigger(12, 5, 1, 4), Trigger::none) << "too soon after the last epoch";
+  EXPECT_EQ(decide_trigger(12, 0, 5, 2), Trigger::threshold) << "epoch_every 0: only the threshold";
+  EXPECT_EQ(decide_trigger(12, 0, 5, 0), Trigger::none);
 }
 
 TEST(LoadTracker, WindowsCountOwnedCostsAndAllAccesses) {

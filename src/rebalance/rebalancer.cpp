@@ -69,9 +69,10 @@ Trigger Rebalancer::end_step(const mpi::Communicator& comm, std::int64_t step, s
   const mpi::SumMax spread = sum_max_(comm, trigger_load(owned));
   // A strategy that never moves gets no threshold epochs: an imbalance it is sure to leave as it is.
   const bool thresholds = strategy_->trigger_load() != balance::Strategy::TriggerLoad::none;
-  return decide_trigger(step, balance_.epoch_every, balance_.threshold, LoadSpread{spread.sum, spread.max, comm.size()},
-                        step - last_epoch_step_,
-                        thresholds ? projected_imbalance_ : std::numeric_limits<double>::infinity());
+  const bool over = over_threshold(balance_.threshold, LoadSpread{spread.sum, spread.max, comm.size()},
+                                   thresholds ? projected_imbalance_ : std::numeric_limits<double>::infinity());
+  steps_over_threshold_ = over ? steps_over_threshold_ + 1 : 0;
+  return decide_trigger(step, balance_.epoch_every, step - last_epoch_step_, steps_over_threshold_);
 }
 
 double Rebalancer::trigger_load(std::span<const ObjectId> owned) const {
@@ -199,6 +200,7 @@ void Rebalancer::after_epoch(const DecidedEpoch& epoch) {
   next_costs_.clear();
   ++epochs_;
   last_epoch_step_ = epoch.report.step;
+  steps_over_threshold_ = 0;  // measured against what this epoch's plan leaves from now on
   projected_imbalance_ = epoch.report.projected_imbalance;
 }
 

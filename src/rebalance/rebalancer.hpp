@@ -100,6 +100,7 @@ class Rebalancer {
   std::unordered_map<ObjectId, double> next_costs_;
   std::int64_t epochs_ = 0;
   std::int64_t last_epoch_step_ = 0;
+  int steps_over_threshold_ = 0;      // consecutive steps whose spread was over the threshold (trigger.hpp)
   double projected_imbalance_ = 1.0;  // what the last epoch's plan left: a threshold epoch must see worse
   std::vector<double> predicted_after_last_epoch_;  // per rank, for the next epoch's prediction error
 };

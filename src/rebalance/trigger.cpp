@@ -16,12 +16,16 @@ std::string_view to_string(Trigger trigger) noexcept {
   return "unknown";
 }
 
-Trigger decide_trigger(std::int64_t step, std::int64_t epoch_every, double threshold, const LoadSpread& spread,
-                       std::int64_t steps_since_last_epoch, double projected_imbalance) {
-  if (epoch_every > 0 && step % epoch_every == 0) return Trigger::periodic;
-  if (steps_since_last_epoch < kThresholdEpochGap || spread.mean() <= 0.0) return Trigger::none;
+bool over_threshold(double threshold, const LoadSpread& spread, double projected_imbalance) noexcept {
+  if (spread.mean() <= 0.0) return false;
   const double imbalance = spread.imbalance();
-  if (imbalance > 1.0 + threshold && imbalance > projected_imbalance + 0.5 * threshold) return Trigger::threshold;
+  return imbalance > 1.0 + threshold && imbalance > projected_imbalance + 0.5 * threshold;
+}
+
+Trigger decide_trigger(std::int64_t step, std::int64_t epoch_every, std::int64_t steps_since_last_epoch,
+                       int steps_over) noexcept {
+  if (epoch_every > 0 && step % epoch_every == 0) return Trigger::periodic;
+  if (steps_since_last_epoch >= kThresholdEpochGap && steps_over >= kThresholdConfirmSteps) return Trigger::threshold;
   return Trigger::none;
 }
 
