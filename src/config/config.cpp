@@ -213,7 +213,7 @@ const std::vector<Field>& fields() {
               &BalanceOptions::strategy),
       balance("epoch_every", "rebalance every K steps (0: only when triggered or called)",
               &BalanceOptions::epoch_every),
-      balance("threshold", "rebalance when a predicted load exceeds (1 + threshold) x the mean",
+      balance("threshold", "rebalance when a predicted load exceeds (1 + threshold) x the mean two steps running",
               &BalanceOptions::threshold),
       balance("plan_target", "an epoch of predictive or oracle balances ranks down to (1 + plan_target) x the mean",
               &BalanceOptions::plan_target),
