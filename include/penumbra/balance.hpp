@@ -23,7 +23,7 @@ struct BalanceOptions {
   /// `balance.epoch_every`: run a rebalance epoch every K steps (0: only when triggered or called). [0, 1e9].
   std::int64_t epoch_every = 10;
   /// `balance.threshold`: also run an epoch when any rank's predicted load exceeds (1 + threshold) x the mean
-  /// (one small allreduce per step). (0, 100].
+  /// two steps running (one small allreduce per step). (0, 100].
   double threshold = 0.2;
   /// `balance.plan_target`: in an epoch where some rank is above (1 + threshold) x the mean, `predictive` and
   /// `oracle` shed load from every rank above (1 + plan_target) x the mean, towards the mean, and fill no
