@@ -159,6 +159,29 @@ TEST(Rebalance, ThresholdTriggersAnEpochOnlyWhenARankIsPredictedOverloaded) {
   rt.check_invariants();
 }
 
+TEST(Rebalance, AnOverloadOfOneStepMakesNoEpochTwoStepsRunningDo) {
+  // The oracle's trigger watches the declared next costs, which the test sets exactly: rank 0's objects are
+  // declared 10x heavier for one step (a descheduled rank, a noisy measurement), then for two steps running.
+  Runtime rt(MPI_COMM_WORLD, config_for("oracle", 0, 0.5));
+  if (rt.size() < 2) GTEST_SKIP() << "needs two ranks";
+  spread_evenly(rt, create_cells(rt, 8 * rt.size()));
+  const auto declare = [&](double rank_zero_cost) {
+    for (ObjectId id : rt.local_objects()) rt.declare_next_cost(id, rt.rank() == 0 ? rank_zero_cost : 1e-3);
+  };
+  for (int step = 1; step <= 12; ++step) {
+    declare(step == 5 ? 1e-2 : 1e-3);  // step 5 alone is over the threshold
+    rt.step();
+  }
+  EXPECT_TRUE(rt.epoch_reports().empty()) << "one step over the threshold is not an overload";
+  for (int step = 13; step <= 14; ++step) {
+    declare(1e-2);
+    rt.step();
+  }
+  ASSERT_EQ(rt.epoch_reports().size(), 1u) << "two steps over the threshold running are";
+  EXPECT_EQ(rt.epoch_reports().front().trigger, "threshold");
+  rt.check_invariants();
+}
+
 TEST(Rebalance, EachStrategyIsTriggeredByTheLoadItPlansOn) {
   // Rank 0's objects become 10x heavier at step 7. A reactive strategy (refine) learns of it from what it
   // measured and gets a threshold epoch; static, which never moves, gets none.
