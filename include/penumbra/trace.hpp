@@ -35,7 +35,7 @@ inline constexpr std::string_view kFileSuffix = ".penumbra-trace.jsonl";
 /// Why an epoch ran.
 enum class Trigger : std::uint8_t {
   periodic,   ///< every `balance.epoch_every` steps
-  threshold,  ///< a rank's predicted load crossed the threshold
+  threshold,  ///< the load the strategy watches was over the threshold two steps running
   manual,     ///< the application called for it
 };
 
