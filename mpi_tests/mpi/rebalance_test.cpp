@@ -241,6 +241,8 @@ TEST(Rebalance, EveryEpochIsTracedWithWhatThePlannerSaw) {
   const std::filesystem::path dir = std::filesystem::temp_directory_path() /
                                     ("penumbra-trace-test-" + std::to_string(pid) + "-" + std::to_string(ranks));
   Config config = config_for("greedy", 2);
+  config.affinity.default_bandwidth = 2.5e8;  // reach the planner's input as they are set (defaults 1e9, 0.05)
+  config.balance.plan_target = 0.125;
   config.trace.dir = dir.string();
   config.trace.run_name = "epochs";
   std::vector<balance::EpochReport> reports;
@@ -269,6 +271,9 @@ TEST(Rebalance, EveryEpochIsTracedWithWhatThePlannerSaw) {
       EXPECT_EQ(record.trigger, trace::Trigger::periodic);
       EXPECT_EQ(record.ranks.size(), static_cast<std::size_t>(ranks));
       EXPECT_EQ(record.input.objects.size(), objects) << "the planner saw every object";
+      EXPECT_DOUBLE_EQ(record.input.bandwidth_bytes_per_s, 2.5e8);
+      EXPECT_DOUBLE_EQ(record.input.threshold, config.balance.threshold);
+      EXPECT_DOUBLE_EQ(record.input.plan_target, 0.125);
       EXPECT_EQ(record.moves.size(), reports[e].objects_moved);
       EXPECT_EQ(record.prediction_error.has_value(), e > 0) << "no forecast before the first epoch";
     }

@@ -203,7 +203,7 @@ const std::vector<Field>& fields() {
       affinity("margin", "how much the best rank must beat the owner by", &AffinityOptions::margin),
       affinity("shadow_credit", "a shadowed dependency against an owned one", &AffinityOptions::shadow_credit),
       affinity("uncertainty_weight", "kappa in predicted + kappa x uncertainty", &AffinityOptions::uncertainty_weight),
-      affinity("default_bandwidth", "bytes/s between ranks without a measured matrix",
+      affinity("default_bandwidth", "bytes/s between ranks without a measured matrix (also a rebalance plan's move cost)",
                &AffinityOptions::default_bandwidth),
       affinity("full_scan_ranks", "up to this many ranks every rank is a candidate", &AffinityOptions::full_scan_ranks),
       affinity("headroom_candidates", "least-loaded ranks added as candidates above that",

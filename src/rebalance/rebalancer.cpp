@@ -43,6 +43,7 @@ double imbalance_of(std::span<const double> loads) {
 
 Rebalancer::Rebalancer(const Config& config, int rank)
     : balance_(config.balance),
+      bandwidth_bytes_per_s_(config.affinity.default_bandwidth),
       rank_(rank),
       monitor_(rank, notice_on_rank_zero(config.monitor, rank)),
       tracker_(rank, config.predictor, static_cast<int>(config.balance.horizon)),
@@ -141,7 +142,7 @@ DecidedEpoch Rebalancer::decide(const mpi::Communicator& comm, const Topology& t
   decided.input = assemble_epoch_input(ranks, objects, accesses, edges,
                                        {.epoch = epochs_ + 1,
                                         .steps_until_next_epoch = per_epoch,
-                                        .bandwidth_bytes_per_s = 1e9,
+                                        .bandwidth_bytes_per_s = bandwidth_bytes_per_s_,
                                         .threshold = balance_.threshold,
                                         .plan_target = balance_.plan_target});
   decided.recent = recent_costs_of(decided.input, objects);

@@ -91,6 +91,7 @@ class Rebalancer {
   double trigger_load(std::span<const ObjectId> owned) const;
   double steps_per_epoch() const noexcept;  // the period the snapshot's per-epoch figures cover
   BalanceOptions balance_;
+  double bandwidth_bytes_per_s_;  // affinity.default_bandwidth: what the plan charges a move and a cut edge per byte
   int rank_;
   LoadMonitor monitor_;
   LoadTracker tracker_;
