@@ -17,7 +17,8 @@ class PollPacer {
   /// At least every `floor` (20 us: a request waits at most that long on a dedicated core), and at most
   /// `max_share` of the time in empty probes.
   static constexpr std::chrono::nanoseconds kFloor = std::chrono::microseconds(20);
-  explicit PollPacer(std::chrono::nanoseconds floor = kFloor, double max_share = 0.1)
+  /// No default share: the caller's (runtime.cpp, `probe_share`) depends on whether requests ring a doorbell.
+  PollPacer(std::chrono::nanoseconds floor, double max_share)
       : floor_(floor), max_share_(max_share), interval_(floor) {}
 
   bool due(Clock::time_point now) const noexcept { return now - last_ >= interval_; }
