@@ -22,9 +22,11 @@
 // clock step in the figure, and the handle's pacing included).
 //
 // Then an owner's answer: rank 1 reads an object of rank 0 that has no copy anywhere, so rank 0's CPU answers,
-// while rank 0 is busy in short object calls (reads of its own objects, as a Zipf owner is) and the other ranks
-// wait in a barrier. With the request doorbell (docs/design.md) rank 0 sees the request at its next call;
-// without it, at its next paced probe. Both in the same run, alternated: medians over the rounds.
+// while the other ranks wait in a barrier. Rank 0 is busy in short object calls (reads of its own objects, as
+// a Zipf owner is): with the request doorbell (docs/design.md) it sees the request at its next call, without it
+// at its next paced probe. Or rank 0 computes outside Penumbra in 1 ms chunks with one call between them:
+// without a progress thread the request waits for the chunk's end, with one (`progress_thread`) the thread
+// answers. All four in the same run, alternated: medians over the rounds.
 //
 // Then the Zipf workload (shadow_zipf.hpp) in modes none / full / adaptive for s in {0.6, 0.99, 1.2} and write
 // fractions {0, 0.05, 0.3}: reads/s, mean and p99 read latency, replica and update bytes, staleness at read.
@@ -245,16 +247,26 @@ void print_references(const penumbra::bench::ZipfRow& budgeted, const BudgetRefe
              references.split.mean_read_us, references.split_rate_vs_full);
 }
 
-// An owner's answer to a read of an object without copies, with the owner busy in its own object calls; the
-// figure of rank 1 (mean and median per read), known to every rank. Collective over the runtime's ranks.
+// An owner's answer to a read of an object without copies; the figure of rank 1 (mean and median per read),
+// known to every rank. Collective over the runtime's ranks. The owner is either busy in short object calls
+// (reads of its own objects, as a Zipf owner is), or computes outside Penumbra in chunks of `compute_us` with
+// one object call between chunks (an application's compute phase), with or without a progress thread.
+struct OwnerSetting {
+  std::string label;
+  bool doorbell = true;
+  bool progress_thread = false;
+  double compute_us = 0;  // 0: busy in object calls
+};
+
 struct OwnerAnswer {
   double mean_us = 0, median_us = 0;
 };
 
-OwnerAnswer measure_owner_answer(bool doorbell, int reads) {
+OwnerAnswer measure_owner_answer(const OwnerSetting& setting, int reads) {
   penumbra::Config config;
   config.shadow.enabled = false;  // no copy anywhere: every read of rank 0's object is answered by rank 0
-  config.request_doorbell = doorbell;
+  config.request_doorbell = setting.doorbell;
+  config.progress_thread = setting.progress_thread;
   penumbra::Runtime rt{MPI_COMM_WORLD, config};
   const std::string value = penumbra::bench::name_homed_at(rt, 0, "owner-answer/value/");
   const std::string stop = penumbra::bench::name_homed_at(rt, 0, "owner-answer/stop/");
@@ -265,7 +277,11 @@ OwnerAnswer measure_owner_answer(bool doorbell, int reads) {
   rt.barrier();
   std::vector<double> samples;
   if (rt.rank() == 0) {
-    while (rt.read<int>(stop).value == 0) {  // busy in short calls until rank 1 is done
+    const auto chunk = std::chrono::duration<double, std::micro>(setting.compute_us);
+    while (rt.read<int>(stop).value == 0) {  // until rank 1 is done: compute (or not), then one object call
+      const auto until = std::chrono::steady_clock::now() + chunk;
+      while (std::chrono::steady_clock::now() < until) {
+      }
     }
   } else if (rt.rank() == 1) {
     for (int i = 0; i < reads; ++i) {
@@ -288,28 +304,44 @@ OwnerAnswer measure_owner_answer(bool doorbell, int reads) {
   return answer;
 }
 
-// Doorbell on and off in turn, `rounds` times each; per setting the round of median mean.
+// Every setting in turn, `rounds` times; per setting the round of median mean. The progress-thread rows need
+// MPI_THREAD_MULTIPLE, which main() asks for.
 nlohmann::json run_owner_answer_table(bool quick, bool print) {
   const int rounds = 3, reads = quick ? 300 : 2000;
-  std::map<bool, std::vector<OwnerAnswer>> runs;
+  constexpr double kComputeUs = 1000;
+  const std::vector<OwnerSetting> settings = {
+      {"doorbell", true, false, 0},
+      {"paced probes only", false, false, 0},
+      {"computing, no thread", true, false, kComputeUs},
+      {"computing, thread", true, true, kComputeUs},
+  };
+  std::vector<std::vector<OwnerAnswer>> runs(settings.size());
   for (int round = 0; round < rounds; ++round)
-    for (bool doorbell : {true, false}) runs[doorbell].push_back(measure_owner_answer(doorbell, reads));
-  std::map<bool, OwnerAnswer> chosen;
-  for (auto& [doorbell, of_setting] : runs) {
+    for (std::size_t k = 0; k < settings.size(); ++k) runs[k].push_back(measure_owner_answer(settings[k], reads));
+  std::vector<OwnerAnswer> chosen;
+  for (auto& of_setting : runs) {
     std::ranges::sort(of_setting, {}, &OwnerAnswer::mean_us);
-    chosen[doorbell] = of_setting[of_setting.size() / 2];
+    chosen.push_back(of_setting[of_setting.size() / 2]);
   }
-  if (print)
+  if (print) {
     fmt::print(
-        "\nOwner's answer (rank 1 reads an 8 B object of rank 0, no copies; rank 0 busy in its own object calls), "
-        "{} reads, median of {} rounds\n{:>22} {:>10} {:>10}\n{:>22} {:>10.1f} {:>10.1f}\n{:>22} {:>10.1f} {:>10.1f}\n"
-        "{:>22} {:>9.2f}x {:>9.2f}x\n",
-        reads, rounds, "", "mean us", "median us", "doorbell", chosen[true].mean_us, chosen[true].median_us,
-        "paced probes only", chosen[false].mean_us, chosen[false].median_us, "doorbell / probes",
-        chosen[true].mean_us / chosen[false].mean_us, chosen[true].median_us / chosen[false].median_us);
+        "\nOwner's answer (rank 1 reads an 8 B object of rank 0, no copies; rank 0 busy in its own object calls, or "
+        "computing outside Penumbra in {:.0f} us chunks), {} reads, median of {} rounds\n{:>22} {:>10} {:>10}\n",
+        kComputeUs, reads, rounds, "", "mean us", "median us");
+    for (std::size_t k = 0; k < settings.size(); ++k)
+      fmt::print("{:>22} {:>10.1f} {:>10.1f}\n", settings[k].label, chosen[k].mean_us, chosen[k].median_us);
+    fmt::print("{:>22} {:>9.2f}x {:>9.2f}x\n{:>22} {:>9.2f}x {:>9.2f}x\n", "doorbell / probes",
+               chosen[0].mean_us / chosen[1].mean_us, chosen[0].median_us / chosen[1].median_us,
+               "thread / no thread", chosen[3].mean_us / chosen[2].mean_us, chosen[3].median_us / chosen[2].median_us);
+  }
   nlohmann::json rows = nlohmann::json::array();
-  for (bool doorbell : {true, false})
-    rows.push_back({{"doorbell", doorbell}, {"mean_us", chosen[doorbell].mean_us}, {"median_us", chosen[doorbell].median_us}});
+  for (std::size_t k = 0; k < settings.size(); ++k)
+    rows.push_back({{"setting", settings[k].label},
+                    {"doorbell", settings[k].doorbell},
+                    {"progress_thread", settings[k].progress_thread},
+                    {"owner_computes_us", settings[k].compute_us},
+                    {"mean_us", chosen[k].mean_us},
+                    {"median_us", chosen[k].median_us}});
   return rows;
 }
 

@@ -41,6 +41,14 @@ struct Config {
   /// doorbell at every call: a busy owner then answers at its next call instead of at its next paced probe
   /// (docs/design.md, "Requests"). Off: owners find requests by paced probes only.
   bool request_doorbell = true;
+  /// A background thread per rank serves other ranks' requests and pushes due versions while the application
+  /// computes outside Penumbra (docs/design.md, "Progress thread"). Needs MPI initialised with
+  /// MPI_THREAD_MULTIPLE (ConfigError otherwise). Off: requests wait for the owner's next Penumbra call.
+  bool progress_thread = false;
+  /// Longest sleep of an idle progress thread, in microseconds: the longest an owner busy outside Penumbra
+  /// takes to answer. The thread sleeps 50 us after a round that found work and doubles it per idle round.
+  /// 50..1000000.
+  std::int64_t progress_thread_max_sleep_us = 1000;
   /// Check the object invariants (one owner per object, directory agreement) after every epoch. Collective;
   /// for debugging and tests.
   bool check_invariants = false;

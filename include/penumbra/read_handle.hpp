@@ -35,7 +35,8 @@ struct ReadHandleCache {
     shadow,      ///< a shadow held here: `sequence` and `payload` are its slot in this rank's window
     elsewhere,   ///< another rank's copy or the owner's CPU: Runtime::read's path, every time
   };
-  const std::uint64_t* generation = nullptr;
+  /// Atomic: a progress thread may bump it while the application reads (docs/design.md, "Progress thread").
+  const std::atomic<std::uint64_t>* generation = nullptr;
   std::uint64_t resolved_at = 0;
   Source source = Source::unresolved;
   const void* object = nullptr;         ///< owned: the store's entry
@@ -119,7 +120,7 @@ class ReadHandle {
     if (c.source != Source::shadow) return false;
     if ((c.until_progress -= detail::kReadHandleFixedCost + static_cast<std::int64_t>(sizeof(T))) < 0)
       detail::pace_read_handle(*runtime_, c);  // may serve an erase: the generation is checked after it
-    if (*c.generation != c.resolved_at) return false;
+    if (c.generation->load(std::memory_order_acquire) != c.resolved_at) return false;
     std::atomic_ref<std::uint64_t> sequence(*c.sequence);
     const std::uint64_t before = sequence.load(std::memory_order_acquire);
     if (before != c.verified_sequence || before / 2 < min_version) return false;

@@ -126,6 +126,10 @@ const std::vector<Field>& fields() {
            1, 1000),
       flat("request_doorbell", "requests ring the owner's doorbell; owners check it at every call",
            &Config::request_doorbell),
+      flat("progress_thread", "a thread per rank serves requests and pushes while the application computes "
+           "(needs MPI_THREAD_MULTIPLE)", &Config::progress_thread),
+      flat("progress_thread_max_sleep_us", "longest sleep of an idle progress thread (its longest answer time)",
+           &Config::progress_thread_max_sleep_us, 50, 1'000'000),
       flat("check_invariants", "check object invariants after every epoch (collective)", &Config::check_invariants),
 
       shadow("enabled", "keep shadow copies of hot objects near their readers", &ShadowOptions::enabled),

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstring>
@@ -24,6 +25,7 @@
 #include "penumbra/errors.hpp"
 #include "rebalance/rebalancer.hpp"
 #include "runtime/epoch_tracer.hpp"
+#include "runtime/progress_thread.hpp"
 #include "shadow/planner.hpp"
 #include "shadow/shadow_manager.hpp"
 #include "tasks/placement.hpp"
@@ -90,6 +92,7 @@ struct Runtime::Impl {
       metadata.emplace(collective.get(), metadata::from_config(config.metadata));
     tracer.emplace(collective, config, topology);
     scheduler.emplace(config.tasks, collective.rank(), collective.size());
+    start_progress_thread();
   }
 
   // What task placement sees: owners, the replicated shadow holders, the last epoch's predicted loads.
@@ -246,8 +249,9 @@ struct Runtime::Impl {
   // ---- read handles (read_handle.hpp): what a handle caches is valid while `read_generation` is unchanged,
   // so it is bumped wherever a store entry, a held slot, a read counter or an owner may change: erase and
   // migration (forget_copies, and after the move), shadow epochs, restore. Starts at 1: no cache matches 0.
-  std::uint64_t read_generation = 1;
-  void invalidate_read_handles() noexcept { ++read_generation; }
+  // Atomic: handles compare it without the gate while a progress thread may serve an erase.
+  std::atomic<std::uint64_t> read_generation{1};
+  void invalidate_read_handles() noexcept { read_generation.fetch_add(1, std::memory_order_acq_rel); }
 
   // Where a handle's reads come from now, and the counters a fast read adds to. Throws as a read would when
   // this rank owns the object (UnknownObject, ObjectErased, WrongType); leaves the cache unresolved then.
@@ -256,7 +260,7 @@ struct Runtime::Impl {
     detail::ReadHandleCache resolved;
     resolved.until_progress = cache.until_progress;
     resolved.generation = &read_generation;
-    resolved.resolved_at = read_generation;
+    resolved.resolved_at = read_generation.load(std::memory_order_relaxed);
     resolved.tally = &rebalancer->monitor().read_tally(id);
     const int owner = directory.owner_of(id);
     shadow::HeldShadow* held = nullptr;
@@ -325,7 +329,10 @@ struct Runtime::Impl {
     using transport::Operation;
     if (request.operation == Operation::steal_task) {
       transport::Reply reply;
-      reply.payload = scheduler->give_to(source, placement_view(), rebalancer->monitor());
+      // Not from the progress thread: giving a task away updates the load monitor, which the application may
+      // be using outside Penumbra (rt.monitor()). An empty answer is "nothing to steal here".
+      if (!runtime::ProgressThread::on_progress_thread())
+        reply.payload = scheduler->give_to(source, placement_view(), rebalancer->monitor());
       return reply;
     }
     const ObjectRef ref = request.name.empty() ? ObjectRef(request.id) : ObjectRef(std::string_view(request.name));
@@ -401,6 +408,8 @@ struct Runtime::Impl {
   int rank() const noexcept { return collective.rank(); }
 
   Config config;
+  // After `config`: who may touch this state when, with a progress thread (runtime/progress_thread.hpp).
+  runtime::ApplicationGate gate{config.progress_thread};
   mpi::Communicator collective;  // collectives only; object requests travel on the messenger's own duplicate
   store::ObjectStore store;
   store::OwnerDirectory directory;
@@ -435,6 +444,50 @@ struct Runtime::Impl {
   std::int64_t last_epoch_step = 0;
   bool last_epoch_moved = false;      // whether the last rebalance epoch moved (or started moving) anything
   bool epoch_placed_shadows = false;  // whether it ran a shadow epoch after its moves
+  // Last: it starts once everything it serves from exists, and is stopped and joined before any of it goes.
+  std::optional<runtime::ProgressThread> progress_thread;
+
+  // One Penumbra call of the application's thread: holds the gate for its duration (nested calls only count),
+  // and reports a failure of the progress thread.
+  class Call {
+   public:
+    explicit Call(Impl& impl) : entry_(impl.gate) { impl.rethrow_progress_failure(); }
+
+   private:
+    runtime::GateEntry entry_;
+  };
+
+  // The progress thread's round, with the gate held: what an object call does on entry. True when it served or
+  // pushed something.
+  bool progress_round() {
+    const std::size_t served = messenger.serve_rung() + messenger.serve_pending();
+    if (pending_moves) pending_moves->progress();
+    const std::size_t pushed = shadows ? shadows->propagate(false) : 0;
+    return served + pushed > 0;
+  }
+
+  void start_progress_thread() {
+    if (!config.progress_thread) return;
+    mpi::run_agreed(collective, [] {
+      int provided = MPI_THREAD_SINGLE;
+      MPI_Query_thread(&provided);
+      if (provided < MPI_THREAD_MULTIPLE)
+        throw ConfigError("progress_thread", "true",
+                          fmt::format("false, or MPI initialised with MPI_Init_thread(MPI_THREAD_MULTIPLE) (this "
+                                      "process has thread level {}, MPI_THREAD_MULTIPLE is {})",
+                                      provided, static_cast<int>(MPI_THREAD_MULTIPLE)));
+    });
+    progress_thread.emplace(gate, std::chrono::microseconds(config.progress_thread_max_sleep_us),
+                            [this] { return progress_round(); });
+  }
+
+  // A round that threw stopped the thread; the application hears of it at its next call, once.
+  void rethrow_progress_failure() {
+    if (!progress_thread || !progress_thread->failure()) return;
+    const std::exception_ptr failure = progress_thread->failure();
+    progress_thread.reset();
+    std::rethrow_exception(failure);
+  }
 
   // Collective: the owners of `pending`'s objects change. No request may be in flight meanwhile. Copies of a
   // moving object are dropped (their slots are marked "being written" at once, so readers go to the owner);
@@ -489,6 +542,7 @@ Runtime::Runtime(MPI_Comm comm, Config config) : impl_(std::make_unique<Impl>(co
 
 Runtime::~Runtime() {
   if (!impl_) return;
+  impl_->progress_thread.reset();  // stopped and joined first: what follows is the application's thread alone
   try {
     impl_->messenger.quiesce();  // nobody may still wait for a reply from this rank
     impl_->pending_moves.reset();  // travelling moves are abandoned (their sources still own everything)
@@ -506,6 +560,7 @@ const Config& Runtime::config() const noexcept { return impl_->config; }
 const Topology& Runtime::topology() const noexcept { return impl_->topology; }
 
 void Runtime::create_value(ObjectRef ref, detail::ValuePtr value) {
+  const Impl::Call call(*impl_);
   impl_->enter();
   const int owner = impl_->directory.owner_of(ref.id());
   if (owner == rank()) {
@@ -517,6 +572,7 @@ void Runtime::create_value(ObjectRef ref, detail::ValuePtr value) {
 }
 
 Runtime::ReadResult Runtime::read_value(ObjectRef ref, std::uint64_t type_tag, const ReadOptions& options) {
+  const Impl::Call call(*impl_);
   impl_->enter();
   const int owner = impl_->directory.owner_of(ref.id());
   if (owner == rank()) {
@@ -545,6 +601,7 @@ Runtime::ReadResult Runtime::read_value(ObjectRef ref, std::uint64_t type_tag, c
 
 bool Runtime::read_into(ObjectRef ref, std::uint64_t type_tag, std::span<std::byte> out, const ReadOptions& options,
                         Version& version, detail::ReadHandleCache* cache) {
+  const Impl::Call call(*impl_);
   impl_->enter();
   if (cache) cache->until_progress = detail::kReadHandleProgressBudget;
   const int owner = impl_->directory.owner_of(ref.id());
@@ -564,7 +621,7 @@ bool Runtime::read_into(ObjectRef ref, std::uint64_t type_tag, std::span<std::by
     version = *found;
     // A handle's next reads of this version copy it inline: id, size, type and checksum are checked now.
     if (cache && cache->source == detail::ReadHandleCache::Source::shadow &&
-        cache->resolved_at == impl_->read_generation)
+        cache->resolved_at == impl_->read_generation.load(std::memory_order_relaxed))
       cache->verified_sequence = shadow::stable_sequence(*found);
     impl_->note_access(ref.id(), out.size(), false);
     return true;
@@ -581,6 +638,7 @@ bool Runtime::read_into(ObjectRef ref, std::uint64_t type_tag, std::span<std::by
 }
 
 void Runtime::check_readable(ObjectRef ref, std::uint64_t type_tag) {
+  const Impl::Call call(*impl_);
   impl_->enter();
   const int owner = impl_->directory.owner_of(ref.id());
   if (owner == rank()) {
@@ -602,6 +660,7 @@ void throw_empty_read_handle() {
 
 void pace_read_handle(Runtime& runtime, ReadHandleCache& cache) {
   if (!runtime.impl_) throw InvalidArgument("read through a ReadHandle whose Runtime was moved from");
+  const Runtime::Impl::Call call(*runtime.impl_);
   runtime.impl_->enter();
   cache.until_progress = kReadHandleProgressBudget;
 }
@@ -610,10 +669,12 @@ bool read_through_handle(Runtime& runtime, ObjectId id, std::uint64_t type_tag, 
                          std::span<std::byte> out, const ReadOptions& options, Version& version) {
   if (!runtime.impl_) throw InvalidArgument("read through a ReadHandle whose Runtime was moved from");
   Runtime::Impl& impl = *runtime.impl_;
-  if (cache.source == ReadHandleCache::Source::owned && cache.resolved_at == impl.read_generation &&
+  const Runtime::Impl::Call call(impl);
+  const auto generation = [&impl] { return impl.read_generation.load(std::memory_order_relaxed); };
+  if (cache.source == ReadHandleCache::Source::owned && cache.resolved_at == generation() &&
       (cache.until_progress -= kReadHandleFixedCost + static_cast<std::int64_t>(out.size())) < 0)
     pace_read_handle(runtime, cache);  // may serve an erase or a write of the object: checked below
-  if (cache.source == ReadHandleCache::Source::unresolved || cache.resolved_at != impl.read_generation)
+  if (cache.source == ReadHandleCache::Source::unresolved || cache.resolved_at != generation())
     impl.resolve_handle(id, type_tag, cache);
   if (cache.source != ReadHandleCache::Source::owned) return runtime.read_into(id, type_tag, out, options, version, &cache);
   // This rank's own object, its store entry cached: no directory or store lookup, the access tallied.
@@ -630,6 +691,7 @@ bool read_through_handle(Runtime& runtime, ObjectId id, std::uint64_t type_tag, 
 }  // namespace detail
 
 Version Runtime::write_value(ObjectRef ref, detail::ValuePtr value) {
+  const Impl::Call call(*impl_);
   impl_->enter();
   const int owner = impl_->directory.owner_of(ref.id());
   impl_->note_access(ref.id(), value->known_size(), true);
@@ -643,10 +705,12 @@ Version Runtime::write_value(ObjectRef ref, detail::ValuePtr value) {
 }
 
 void Runtime::cache_decoded(ObjectId id, Version version, detail::ValuePtr decoded) {
+  const Impl::Call call(*impl_);
   impl_->store.cache_decoded(id, version, std::move(decoded));
 }
 
 void Runtime::erase(ObjectRef ref) {
+  const Impl::Call call(*impl_);
   impl_->enter();
   const int owner = impl_->directory.owner_of(ref.id());
   if (owner == rank()) {
@@ -660,6 +724,7 @@ void Runtime::erase(ObjectRef ref) {
 }
 
 ObjectInfo Runtime::info(ObjectRef ref) {
+  const Impl::Call call(*impl_);
   impl_->enter();
   const int owner = impl_->directory.owner_of(ref.id());
   if (owner == rank()) {
@@ -670,13 +735,23 @@ ObjectInfo Runtime::info(ObjectRef ref) {
   return {ref.id(), reply.text, owner, reply.version, static_cast<std::size_t>(reply.size_bytes)};
 }
 
-int Runtime::owner_of(ObjectRef ref) const { return impl_->directory.owner_of(ref.id()); }
+int Runtime::owner_of(ObjectRef ref) const {
+  const Impl::Call call(*impl_);
+  return impl_->directory.owner_of(ref.id());
+}
 
-bool Runtime::holds_shadow(ObjectRef ref) const { return impl_->shadows && impl_->shadows->held(ref.id()) != nullptr; }
+bool Runtime::holds_shadow(ObjectRef ref) const {
+  const Impl::Call call(*impl_);
+  return impl_->shadows && impl_->shadows->held(ref.id()) != nullptr;
+}
 
-std::vector<ObjectId> Runtime::local_objects() const { return impl_->store.live_ids(); }
+std::vector<ObjectId> Runtime::local_objects() const {
+  const Impl::Call call(*impl_);
+  return impl_->store.live_ids();
+}
 
 MigrationReport Runtime::migrate(std::span<const Move> moves) {
+  const Impl::Call call(*impl_);
   impl_->land_pending_moves();  // one migration at a time: an epoch's travelling moves land first
   impl_->messenger.quiesce();   // no rank may wait for a reply while others are in the collectives below
   migration::PendingMigration pending =
@@ -685,12 +760,14 @@ MigrationReport Runtime::migrate(std::span<const Move> moves) {
 }
 
 void Runtime::progress() {
+  const Impl::Call call(*impl_);
   impl_->messenger.serve_pending();
   if (impl_->pending_moves) impl_->pending_moves->progress();
   if (impl_->shadows) impl_->shadows->propagate(false);
 }
 
 void Runtime::update_shadows() {
+  const Impl::Call call(*impl_);
   barrier();  // collective whatever the configuration: callers rely on it as an epoch boundary
   if (!impl_->shadows) return;
   const std::unordered_map<ObjectId, std::int64_t> dependents = impl_->scheduler->take_readers();
@@ -718,6 +795,7 @@ void Runtime::update_shadows() {
 }
 
 ShadowStats Runtime::shadow_stats() const {
+  const Impl::Call call(*impl_);
   ShadowStats stats;
   if (!impl_->shadows) return stats;
   const shadow::ShadowCounters& c = impl_->shadows->counters();
@@ -741,9 +819,13 @@ ShadowStats Runtime::shadow_stats() const {
   return stats;
 }
 
-void Runtime::barrier() { impl_->messenger.quiesce(); }
+void Runtime::barrier() {
+  const Impl::Call call(*impl_);
+  impl_->messenger.quiesce();
+}
 
 std::int64_t Runtime::step() {
+  const Impl::Call call(*impl_);
   // Moves the last epoch left travelling (balance.overlap_moves) land before this step's tasks are placed, and
   // the moved objects get copies from their new owners.
   if (impl_->land_pending_moves()) update_shadows();
@@ -775,6 +857,7 @@ std::int64_t Runtime::step() {
 LoadMonitor& Runtime::monitor() noexcept { return impl_->rebalancer->monitor(); }
 
 void Runtime::declare_dependency(ObjectRef a, ObjectRef b, double bytes_per_step) {
+  const Impl::Call call(*impl_);
   if (!std::isfinite(bytes_per_step) || bytes_per_step < 0.0)
     throw InvalidArgument(fmt::format("declare_dependency({}, {}): bytes_per_step = {} (expected a finite value >= 0)",
                                       to_string(a.id()), to_string(b.id()), bytes_per_step));
@@ -784,6 +867,7 @@ void Runtime::declare_dependency(ObjectRef a, ObjectRef b, double bytes_per_step
 }
 
 void Runtime::declare_next_cost(ObjectRef ref, double seconds_per_step) {
+  const Impl::Call call(*impl_);
   if (!std::isfinite(seconds_per_step) || seconds_per_step < 0.0)
     throw InvalidArgument(fmt::format("declare_next_cost({}): seconds_per_step = {} (expected a finite value >= 0)",
                                       to_string(ref.id()), seconds_per_step));
@@ -794,6 +878,7 @@ void Runtime::declare_next_cost(ObjectRef ref, double seconds_per_step) {
 }
 
 balance::EpochReport Runtime::rebalance() {
+  const Impl::Call call(*impl_);
   barrier();
   if (impl_->land_pending_moves()) update_shadows();
   return run_epoch(rebalance::Trigger::manual);
@@ -876,6 +961,7 @@ balance::EpochReport Runtime::run_epoch(rebalance::Trigger kind) {
 std::int64_t Runtime::steps() const noexcept { return impl_->steps; }
 
 void Runtime::check_invariants() {
+  const Impl::Call call(*impl_);
   struct Owned {
     ObjectId id;
     Version version;
@@ -911,6 +997,7 @@ void Runtime::check_invariants() {
 }
 
 CheckpointReport Runtime::checkpoint(const std::filesystem::path& directory) {
+  const Impl::Call call(*impl_);
   barrier();
   if (impl_->land_pending_moves()) update_shadows();  // the cut has settled owners  // no request in flight: every store holds this cut's values, and none changes while we write
   return checkpoint::write(impl_->collective, impl_->store, directory, impl_->config.to_string(), impl_->steps,
@@ -918,6 +1005,7 @@ CheckpointReport Runtime::checkpoint(const std::filesystem::path& directory) {
 }
 
 RestoreReport Runtime::restore(const std::filesystem::path& directory) {
+  const Impl::Call call(*impl_);
   barrier();
   impl_->land_pending_moves();
   // Same count on every rank, so every rank throws alike: restoring into a runtime with objects would mix
@@ -941,15 +1029,18 @@ RestoreReport Runtime::restore(const std::filesystem::path& directory) {
 
 void Runtime::register_erased(std::string name, std::uint64_t args_tag, std::uint64_t result_tag,
                               detail::ErasedTask function) {
+  const Impl::Call call(*impl_);
   impl_->task_kinds.add({std::move(name), args_tag, result_tag, std::move(function)});
 }
 
 void Runtime::check_task_kind(std::string_view name, std::uint64_t args_tag, std::uint64_t result_tag) const {
+  const Impl::Call call(*impl_);
   impl_->task_kinds.expect(name, args_tag, result_tag);
 }
 
 std::shared_ptr<const detail::FutureState> Runtime::submit_erased(std::string_view kind, std::uint64_t args_tag,
                                                                   std::uint64_t result_tag, Bytes args, TaskSpec spec) {
+  const Impl::Call call(*impl_);
   impl_->task_kinds.expect(kind, args_tag, result_tag);
   if (!std::isfinite(spec.cost_hint_s) || spec.cost_hint_s < 0.0)
     throw InvalidArgument(fmt::format("submit('{}'): cost_hint_s = {} (expected a finite value >= 0)", kind,
@@ -970,6 +1061,7 @@ std::shared_ptr<const detail::FutureState> Runtime::submit_erased(std::string_vi
 }
 
 bool Runtime::begin_task_round() {
+  const Impl::Call call(*impl_);
   // Nothing submitted anywhere: one allreduce, and no all-to-all for applications that use no tasks. It serves
   // requests while it waits: a rank still reading from this one must get its answer before the round starts.
   const std::int64_t submitted_here = impl_->scheduler->has_submitted() ? 1 : 0;
@@ -982,6 +1074,7 @@ bool Runtime::begin_task_round() {
 }
 
 std::int64_t Runtime::finish_task_round(std::int64_t& pending_everywhere) {
+  const Impl::Call call(*impl_);
   const auto execute = [this](const tasks::TaskRecord& task) {
     tasks::TaskResult result;
     result.id = task.id;
@@ -995,6 +1088,8 @@ std::int64_t Runtime::finish_task_round(std::int64_t& pending_everywhere) {
         // The time is the written objects' cost: they stay at this rank until the rebalancer moves them, and
         // their next tasks follow them. A read-only task's time is this rank's alone.
         auto measured = monitor().measure_task(task.writes);
+        // The task's body is the application's code: a progress thread may serve meanwhile.
+        const runtime::GateSuspension user_code(impl_->gate);
         result.value = kind->function(context, task.args);
       }
       // Commit only now, and only once every staged write is known to land: the object is live at its owner
@@ -1033,6 +1128,7 @@ std::int64_t Runtime::finish_task_round(std::int64_t& pending_everywhere) {
 }
 
 std::int64_t Runtime::run_until_idle() {
+  const Impl::Call call(*impl_);
   std::int64_t ran = 0, pending = 0;
   while (begin_task_round()) {
     ran += finish_task_round(pending);
@@ -1042,6 +1138,7 @@ std::int64_t Runtime::run_until_idle() {
 }
 
 TaskStats Runtime::task_stats() const {
+  const Impl::Call call(*impl_);
   TaskStats stats = impl_->scheduler->stats();
   stats.read_only_on_copy = impl_->read_only_on_copy;
   return stats;
