@@ -2,7 +2,7 @@
 # target through penumbra_warnings, which the library, tests, tools, benchmarks and examples all link).
 #
 #   -DPENUMBRA_SANITIZE=address,undefined   ASan + UBSan; jobs/run-sanitized-tests.sh runs the suites so
-#   -DPENUMBRA_SANITIZE=thread              TSan (docs/reliability.md: nothing in the runtime is threaded yet)
+#   -DPENUMBRA_SANITIZE=thread              TSan; jobs/run-tsan-tests.sh runs the progress-thread suites under it
 #
 # UBSan halts on its first report (-fno-sanitize-recover): a report that only prints would let a test pass
 # with undefined behaviour in it. Suppressions for what Open MPI, hwloc and PAPI do are in .ci/sanitizers/.
