@@ -46,7 +46,9 @@ void ProgressThread::run(const std::stop_token& stop) {
     }
     if (stop.stop_requested()) break;
     if (!gate_.try_enter_progress()) {
-      sleep = kFloor;  // the application is inside a call and serves by itself; look again soon after
+      // The application is inside a call and serves by itself: an idle round for the back-off, so that an
+      // application that is always inside (a loop of reads) costs ~1,000 wake-ups a second, not 20,000.
+      sleep = next_progress_sleep(sleep, false, kFloor, ceiling_);
       continue;
     }
     bool found_work = false;

@@ -287,14 +287,23 @@ struct Runtime::Impl {
   // requests from their doorbell (a load of their own memory) and probe only when one rang, plus as the pacer
   // says (empty probes under 2% of the time with the doorbell, 10% without); progress() probes on each call,
   // and waits (barrier() included) when a request rang and every 16th round.
+  // With the doorbell the paced probe is only insurance, so the pacer's clock is read every kCallsPerClockRead
+  // calls: a clock read is ~30 ns, ~18% of a shadow hit through rt.read (perf, docs/shadows.md). 16 calls of
+  // the cheapest kind take ~2 us, well under the pacer's 20 us floor. Without the doorbell the probe is how
+  // requests are found, and the clock is read on every call.
+  static constexpr int kCallsPerClockRead = 16;
+  int calls_until_clock = 0;
   void enter() {
     // The paced probe below stays for requests that did not ring (yet) and for an epoch's transfers.
     messenger.serve_rung();  // a load of this rank's doorbell; serves only what rang
-    const auto now = transport::PollPacer::Clock::now();
-    if (poll_pacer.due(now)) {
-      const std::size_t served = messenger.serve_pending();
-      if (pending_moves) pending_moves->progress();  // an epoch's transfers advance while the application works
-      poll_pacer.record(now, transport::PollPacer::Clock::now(), served);
+    if (!config.request_doorbell || --calls_until_clock <= 0) {
+      calls_until_clock = kCallsPerClockRead;
+      const auto now = transport::PollPacer::Clock::now();
+      if (poll_pacer.due(now)) {
+        const std::size_t served = messenger.serve_pending();
+        if (pending_moves) pending_moves->progress();  // an epoch's transfers advance while the application works
+        poll_pacer.record(now, transport::PollPacer::Clock::now(), served);
+      }
     }
     if (shadows) shadows->propagate(false);
   }
