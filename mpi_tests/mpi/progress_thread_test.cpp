@@ -19,15 +19,9 @@ namespace {
 
 using shadow_test::Cell;
 using shadow_test::cell_of;
+using shadow_test::name_at;
 
 constexpr auto kDeadline = std::chrono::seconds(30);
-
-std::string name_at(const Runtime& rt, int rank, const std::string& prefix) {
-  for (int k = 0;; ++k) {
-    std::string name = prefix + std::to_string(k);
-    if (rt.owner_of(name) == rank) return name;
-  }
-}
 
 // An application-level barrier on its own communicator. The owner enters it first, non-blocking, and tests it
 // in a loop that makes no Penumbra call (its "computation"); the others enter it when done, which completes it.

@@ -16,20 +16,13 @@ namespace {
 
 using shadow_test::Cell;
 using shadow_test::cell_of;
+using shadow_test::name_at;
 using shadow_test::shadow_config;
 
 // The whole value is the one written at `step` (a copy of another object or a torn one is not).
 void expect_cell(const Cell& cell, std::int64_t step) {
   EXPECT_EQ(cell.step, step);
   for (int i = 0; i < 15; ++i) EXPECT_EQ(cell.payload[i], static_cast<double>(step * 100 + i)) << "payload " << i;
-}
-
-// A name homed at `rank`.
-std::string name_at(const Runtime& rt, int rank, const std::string& prefix) {
-  for (int k = 0;; ++k) {
-    std::string name = prefix + std::to_string(k);
-    if (rt.owner_of(name) == rank) return name;
-  }
 }
 
 long sum_over_ranks(long mine) {

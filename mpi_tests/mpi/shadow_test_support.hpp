@@ -3,6 +3,7 @@
 // follows from its step (so a torn copy or another object's bytes are seen), and a configuration that places
 // copies from the read counts alone.
 #include <cstdint>
+#include <string>
 
 #include "penumbra/penumbra.hpp"
 
@@ -26,6 +27,14 @@ inline Config shadow_config(std::int64_t max_versions_behind) {
   config.shadow.max_versions_behind = max_versions_behind;
   config.shadow.observed_costs = false;  // placement from the counts alone, not from this machine's timings
   return config;
+}
+
+// A name whose home (and so its creator's owner) is `rank`: prefix + the first suffix that hashes there.
+inline std::string name_at(const Runtime& rt, int rank, const std::string& prefix) {
+  for (int k = 0;; ++k) {
+    std::string name = prefix + std::to_string(k);
+    if (rt.owner_of(name) == rank) return name;
+  }
 }
 
 }  // namespace penumbra::shadow_test
