@@ -200,10 +200,7 @@ TEST(ProgressThread, AHandleHotLoopRunsBesideTheThread) {
   if (rt.rank() == looper) rt.create(target, cell_of(0));
   rt.barrier();
   ReadHandle<Cell> hot_handle = rt.read_handle<Cell>(hot);
-  if (rt.rank() == looper)
-    for (int i = 0; i < 50; ++i) hot_handle.read();
-  rt.barrier();
-  rt.update_shadows();
+  shadow_test::read_then_place_shadow(rt, hot_handle, looper);
   constexpr int kWrites = 40;
   if (rt.rank() == looper) {
     EXPECT_TRUE(rt.holds_shadow(hot)) << "the premise: the loop reads a shadow (the inline path)";

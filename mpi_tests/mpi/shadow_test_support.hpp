@@ -37,4 +37,12 @@ inline std::string name_at(const Runtime& rt, int rank, const std::string& prefi
   }
 }
 
+// Makes `reader` hold a shadow of the object behind `handle`: reads there, then a shadow epoch. Collective.
+inline void read_then_place_shadow(Runtime& rt, ReadHandle<Cell>& handle, int reader) {
+  if (rt.rank() == reader)
+    for (int i = 0; i < 50; ++i) handle.read();
+  rt.barrier();
+  rt.update_shadows();
+}
+
 }  // namespace penumbra::shadow_test
