@@ -466,8 +466,9 @@ struct Runtime::Impl {
     runtime::GateEntry entry_;
   };
 
-  // The progress thread's round, with the gate held: what an object call does on entry. True when it served or
-  // pushed something.
+  // One round of progress, with the gate held: Runtime::progress() and the progress thread's rounds. Serves
+  // everything waiting (not paced, unlike enter()), advances overlapped moves, pushes what is due. True when it
+  // served or pushed something.
   bool progress_round() {
     const std::size_t served = messenger.serve_rung() + messenger.serve_pending();
     if (pending_moves) pending_moves->progress();
@@ -770,9 +771,7 @@ MigrationReport Runtime::migrate(std::span<const Move> moves) {
 
 void Runtime::progress() {
   const Impl::Call call(*impl_);
-  impl_->messenger.serve_pending();
-  if (impl_->pending_moves) impl_->pending_moves->progress();
-  if (impl_->shadows) impl_->shadows->propagate(false);
+  impl_->progress_round();  // what the progress thread does in a round
 }
 
 void Runtime::update_shadows() {
