@@ -221,8 +221,8 @@ BudgetReferences references_of(const penumbra::bench::ZipfRow& budgeted, const p
   references.ceiling_mean_read_us =
       references.best_local_share * costs.local + (1.0 - references.best_local_share) * costs.one_sided;
   references.ceiling_rate_vs_full = rate_vs_full(references.ceiling_mean_read_us);
-  references.split = penumbra::bench::best_split_placement(budgeted.probability, budgeted.owner,
-                                                           budgeted.ranks, budgeted.budget_slots, costs);
+  references.split = penumbra::bench::best_split_placement(budgeted.probability, budgeted.owner, budgeted.ranks,
+                                                           budgeted.budget_slots, costs, budgeted.resident_slots);
   references.split_rate_vs_full = rate_vs_full(references.split.mean_read_us);
   return references;
 }
@@ -239,7 +239,7 @@ void add_references(nlohmann::json& row, const penumbra::bench::ZipfRow& budgete
 }
 void print_references(const penumbra::bench::ZipfRow& budgeted, const BudgetReferences& references) {
   fmt::print("{:>25}  {}: reads cost {:.1f} us one-sided, {:.1f} us from the owner; ceiling {:.0f}% local, "
-             "mean read >= {:.2f} us, <= {:.2f}x full;\n{:>25}  best split {} local + {} home slots per rank: {:.0f}% "
+             "mean read >= {:.2f} us, <= {:.2f}x full;\n{:>25}  best split {} local + {} home slots per rank (+ resident home copies): {:.0f}% "
              "local, mean read {:.2f} us, {:.2f}x full\n",
              "", budgeted.mode, budgeted.one_sided_read_us, budgeted.owner_read_us, 100 * references.best_local_share,
              references.ceiling_mean_read_us, references.ceiling_rate_vs_full, "", references.split.local_slots,
@@ -357,10 +357,10 @@ nlohmann::json run_zipf_table(bool quick, int repeat, bool print) {
     fmt::print(
         "\nZipf workload: {} objects of {} B, {} operations per rank per epoch, {} warm + {} measured epochs, "
         "median of {} run(s) per mode\n"
-        "{:>5} {:>5} {:>13} {:>11} {:>9} {:>9} {:>7} {:>13} {:>12} {:>9} {:>9} {:>10} {:>10}\n",
+        "{:>5} {:>5} {:>13} {:>11} {:>9} {:>9} {:>7} {:>13} {:>12} {:>12} {:>9} {:>9} {:>10} {:>10}\n",
         params.objects, params.object_bytes, params.ops_per_epoch, params.warm_epochs, params.measured_epochs, repeat,
         "s", "w",
-        "mode", "reads/s", "mean us", "p99 us", "local", "replica B", "update B", "stale p50", "stale p99", "vs none",
+        "mode", "reads/s", "mean us", "p99 us", "local", "replica B", "resident B", "update B", "stale p50", "stale p99", "vs none",
         "vs full");
   nlohmann::json rows = nlohmann::json::array();
   for (double s : {0.6, 0.99, 1.2})
@@ -388,9 +388,9 @@ nlohmann::json run_zipf_table(bool quick, int repeat, bool print) {
       for (const char* mode : {"none", "full", "adaptive", "adaptive-25%"}) {
         const penumbra::bench::ZipfRow& row = by_mode[mode];
         fmt::print(
-            "{:>5} {:>5} {:>13} {:>11.0f} {:>9.2f} {:>9.2f} {:>6.0f}% {:>13} {:>12} {:>9.0f} {:>9.0f} {:>10} {:>10}\n",
+            "{:>5} {:>5} {:>13} {:>11.0f} {:>9.2f} {:>9.2f} {:>6.0f}% {:>13} {:>12} {:>12} {:>9.0f} {:>9.0f} {:>10} {:>10}\n",
             s, w, mode, row.reads_per_s, row.mean_read_us, row.p99_read_us, 100 * row.local_share, row.replica_bytes,
-            row.update_bytes, row.p50_staleness_versions, row.p99_staleness_versions,
+            row.resident_bytes, row.update_bytes, row.p50_staleness_versions, row.p99_staleness_versions,
             ratio(row.reads_per_s, by_mode["none"].reads_per_s), ratio(row.reads_per_s, by_mode["full"].reads_per_s));
         rows.push_back({{"s", s},
                         {"write_frac", w},
@@ -401,6 +401,7 @@ nlohmann::json run_zipf_table(bool quick, int repeat, bool print) {
                         {"mean_write_us", row.mean_write_us},
                         {"local_share", row.local_share},
                         {"replica_bytes", row.replica_bytes},
+                        {"resident_bytes", row.resident_bytes},
                         {"update_bytes", row.update_bytes},
                         {"p50_staleness_versions", row.p50_staleness_versions},
                         {"p99_staleness_versions", row.p99_staleness_versions}});

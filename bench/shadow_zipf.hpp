@@ -5,8 +5,10 @@
 //   none      no shadows: every read of another rank's object asks its owner
 //   full      every rank holds a copy of every object (shadow.full_replication, budget for all of them)
 //   adaptive  Penumbra's policy decides which objects get copies, and where (up to every reader)
-//   adaptive-25%  the same policy with a shadow budget per rank of a quarter of what `full` holds there (home
-//             copies included): what the policy keeps when memory is the limit
+//   adaptive-25%  the same policy with a shadow budget per rank of a quarter of what `full` holds there: what
+//             the policy keeps when memory is the limit. Home copies that are their object's only copy on the
+//             owner (shadow.resident_bytes) are outside the budget and are reported apart, as resident bytes;
+//             home copies that are second copies count in the budget and as replica bytes.
 // Shadow epochs (rt.update_shadows()) separate windows of `ops_per_epoch` operations per rank; the first
 // `warm_epochs` let the policy see the reads and are not measured.
 //
@@ -50,6 +52,8 @@ struct ZipfRow {
   double one_sided_read_us = 0;
   double owner_read_us = 0;  ///< mean time of a read answered by the owner, the same way; 0 = none
   std::uint64_t replica_bytes = 0, update_bytes = 0;
+  /// Window bytes of resident home copies, all ranks: objects' storage on their owners, not replicas.
+  std::uint64_t resident_bytes = 0;
   double p50_staleness_versions = 0, p99_staleness_versions = 0;
   double local_share = 0;  ///< reads served by this rank's own object or its shadow
   /// Budgeted modes (budget_slots > 0): who owns what, the read law and the budget in slots per rank, for the
@@ -57,6 +61,7 @@ struct ZipfRow {
   std::vector<double> probability;
   std::vector<int> owner;
   std::size_t budget_slots = 0;
+  std::size_t resident_slots = 0;  ///< per rank, outside the budget (shadow.resident_bytes)
   int ranks = 0;
 };
 
@@ -243,14 +248,16 @@ inline ZipfRow run_zipf(const std::string& mode, double s, double write_frac, co
     }
     row.ranks = size;
     row.budget_slots = static_cast<std::size_t>(config.shadow.budget_bytes / slot_bytes);
+    row.resident_slots = config.shadow.home_copies ? static_cast<std::size_t>(config.shadow.resident_bytes / slot_bytes) : 0;
     row.probability = std::move(probability);
     row.owner = std::move(owner);
   }
   double slowest_s = 0;
   MPI_Reduce(&measured_s, &slowest_s, 1, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
-  std::uint64_t totals[4] = {reads, local_reads, after.held_bytes, after.bytes_pushed - before_any.bytes_pushed};
-  std::uint64_t sums[4] = {};
-  MPI_Reduce(totals, sums, 4, MPI_UINT64_T, MPI_SUM, 0, MPI_COMM_WORLD);
+  std::uint64_t totals[5] = {reads, local_reads, after.held_bytes, after.bytes_pushed - before_any.bytes_pushed,
+                             after.resident_bytes};
+  std::uint64_t sums[5] = {};
+  MPI_Reduce(totals, sums, 5, MPI_UINT64_T, MPI_SUM, 0, MPI_COMM_WORLD);
   // Sums: write time, and the time and number of one-sided and owner reads in the measured epochs.
   const double mine[5] = {write_us, one_sided_us, static_cast<double>(one_sided_reads), owner_us,
                           static_cast<double>(owner_reads)};
@@ -264,6 +271,7 @@ inline ZipfRow run_zipf(const std::string& mode, double s, double write_frac, co
     row.local_share = sums[0] ? static_cast<double>(sums[1]) / static_cast<double>(sums[0]) : 0;
     row.replica_bytes = sums[2];
     row.update_bytes = sums[3];
+    row.resident_bytes = sums[4];
     double total_us = 0;
     for (double us : all_latencies) total_us += us;
     row.mean_read_us = all_latencies.empty() ? 0 : total_us / static_cast<double>(all_latencies.size());

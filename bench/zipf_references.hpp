@@ -18,7 +18,8 @@ struct ReadCosts {
 };
 
 /// A placement every rank can make within `budget_slots` slots: `local_slots` copies of the most read objects
-/// it does not own, and home copies of its own most read objects in the other slots.
+/// it does not own, and home copies of its own most read objects in the other slots, plus `resident_slots`
+/// home copies outside the budget (shadow.resident_bytes: home copies that are their object's storage).
 struct SplitPlacement {
   std::size_t local_slots = 0;
   double local_share = 0;
@@ -43,10 +44,11 @@ inline RankedObjects rank_objects(const std::vector<double>& probability, const 
   return ranked;
 }
 
-/// The split with `local_slots` local copies per rank (the rest of `budget_slots` home copies): its local share,
-/// and its expected read time under `costs`.
+/// The split with `local_slots` local copies per rank (the rest of `budget_slots`, and `resident_slots` more,
+/// home copies): its local share, and its expected read time under `costs`.
 inline SplitPlacement evaluate_split(const std::vector<double>& probability, const RankedObjects& ranked,
-                                     std::size_t budget_slots, std::size_t local_slots, const ReadCosts& costs) {
+                                     std::size_t budget_slots, std::size_t local_slots, const ReadCosts& costs,
+                                     std::size_t resident_slots = 0) {
   const std::size_t objects = probability.size();
   const std::size_t ranks = ranked.own.size();
   std::vector<char> copied(objects, 0);  // a home copy or a shadow somewhere: others read it one-sided
@@ -55,7 +57,7 @@ inline SplitPlacement evaluate_split(const std::vector<double>& probability, con
     for (std::size_t i : ranked.own[r]) local[r][i] = 1;
     for (std::size_t k = 0; k < std::min(local_slots, ranked.others[r].size()); ++k)
       local[r][ranked.others[r][k]] = copied[ranked.others[r][k]] = 1;
-    for (std::size_t k = 0; k < std::min(budget_slots - local_slots, ranked.own[r].size()); ++k)
+    for (std::size_t k = 0; k < std::min(budget_slots - local_slots + resident_slots, ranked.own[r].size()); ++k)
       copied[ranked.own[r][k]] = 1;
   }
   double share = 0, mean = 0;
@@ -88,13 +90,14 @@ inline double best_local_share(const std::vector<double>& probability, const std
 /// Not a proof that nothing does better (a split per rank could), but the policy's choice is of this kind: home
 /// copies serve every reader of an object one-sided, shadows one rank locally. Pure.
 inline SplitPlacement best_split_placement(const std::vector<double>& probability, const std::vector<int>& owner,
-                                           int ranks, std::size_t budget_slots, const ReadCosts& costs) {
+                                           int ranks, std::size_t budget_slots, const ReadCosts& costs,
+                                           std::size_t resident_slots = 0) {
   using namespace zipf_references_detail;
   const RankedObjects ranked = rank_objects(probability, owner, ranks);
   SplitPlacement best;
   best.mean_read_us = std::numeric_limits<double>::infinity();
   for (std::size_t local_slots = 0; local_slots <= budget_slots; ++local_slots) {
-    const SplitPlacement split = evaluate_split(probability, ranked, budget_slots, local_slots, costs);
+    const SplitPlacement split = evaluate_split(probability, ranked, budget_slots, local_slots, costs, resident_slots);
     if (split.mean_read_us < best.mean_read_us) best = split;
   }
   return best;

@@ -55,9 +55,13 @@ struct ShadowStats {
   std::uint64_t pushes = 0;        ///< versions this rank pushed to its objects' shadows
   std::uint64_t bytes_pushed = 0;
   std::size_t shadows_held = 0;      ///< shadows of other ranks' objects held here now
-  std::size_t held_bytes = 0;        ///< window bytes in use: the shadows held and the home copies
+  std::size_t held_bytes = 0;        ///< budget bytes in use: the shadows held and home copies that are second copies
   std::size_t copies_elsewhere = 0;  ///< shadows of this rank's objects held by other ranks now
   std::size_t home_copies = 0;       ///< this rank's objects it publishes in its own window (shadow.home_copies)
+  /// Of those, home copies that are their object's only copy here (shadow.resident_bytes: the store keeps no
+  /// private copy), and the window bytes they use. Not replicas: outside held_bytes.
+  std::size_t resident_home_copies = 0;
+  std::size_t resident_bytes = 0;
   /// Time this rank spent in reads of other ranks' objects, in us, by kind: one-sided from a copy in a window
   /// (a shadow or a home copy; every attempt, torn ones included) and answered by the owner (`owner_reads`).
   /// The shadow policy weighs recent averages of the same times (shadow.observed_costs).

@@ -58,6 +58,12 @@ struct ShadowOptions {
   /// one-sided, without the owner's CPU. Decided per object by value like a shadow (read service time saved
   /// minus a local copy and checksum per write minus memory rent); needs `metadata.enabled`.
   bool home_copies = true;
+  /// `shadow.resident_bytes`: window bytes per rank, besides the budget, for resident home copies: a home copy
+  /// of an object whose bytes are its value (trivially copyable types, and values not decoded yet) lives there
+  /// as the object's only copy on its owner (the store keeps no private one), so it is not a replica and
+  /// does not compete with shadows for the budget. When this is full, or 0, home copies are second copies
+  /// inside the budget. 0..2^50.
+  std::int64_t resident_bytes = std::int64_t{16} << 20;
   /// `shadow.observed_costs`: the policy takes what reads and pushes have really cost on this machine (every
   /// reader's moving averages, gathered at each shadow epoch; the owner's push times) wherever they exceed
   /// the model's figures. Off: the model alone (the latency probe's or ENVIRONMENT.md's idle-machine figures),

@@ -14,6 +14,7 @@ namespace {
 
 using shadow_test::Cell;
 using shadow_test::cell_of;
+using shadow_test::name_at;
 using shadow_test::shadow_config;
 
 // Every rank but the owner reads `ref` `reads` times (to the owner, since nobody holds a copy yet).
@@ -438,6 +439,114 @@ TEST(HomeCopies, AMovedObjectIsPublishedByItsNewOwner) {
   }
   rt.barrier();
   rt.check_invariants();
+}
+
+// Resident home copies (shadow.resident_bytes): a home copy of a trivially copyable object is the object's
+// storage on its owner, outside the shadow budget; the store keeps no private copy.
+long sum_over_ranks(std::size_t mine) {
+  long value = static_cast<long>(mine), total = 0;
+  MPI_Allreduce(&value, &total, 1, MPI_LONG, MPI_SUM, MPI_COMM_WORLD);
+  return total;
+}
+
+TEST(ResidentHomeCopies, TheSlotIsTheOwnersOnlyCopyAndFollowsItsWrites) {
+  Runtime rt{MPI_COMM_WORLD, home_config(0)};
+  if (rt.size() == 1) GTEST_SKIP() << "needs a reader that is not the owner";
+  const int owner = rt.owner_of("resident");
+  if (rt.rank() == owner) rt.create("resident", cell_of(1));
+  rt.barrier();
+  read_remotely_then_epoch<Cell>(rt, "resident", 5);
+  const ShadowStats published = rt.shadow_stats();
+  EXPECT_EQ(sum_over_ranks(published.resident_home_copies), 1) << "the owner's store took the slot as its value";
+  EXPECT_EQ(sum_over_ranks(published.home_copies), 1);
+  if (rt.rank() == owner) {
+    EXPECT_GE(published.resident_bytes, sizeof(Cell));
+    EXPECT_EQ(published.held_bytes, 0u) << "a resident home copy is not in the shadow budget";
+  }
+  for (std::int64_t step = 2; step <= 5; ++step) {
+    Version written = 0;
+    std::shared_ptr<const Cell> before_write;
+    if (rt.rank() == owner) {
+      before_write = rt.view<Cell>("resident").value;
+      written = rt.write("resident", cell_of(step));
+      EXPECT_EQ(before_write->step, step - 1) << "a view is a snapshot: the slot's rewrite must not reach it";
+      const auto own = rt.read<Cell>("resident");
+      EXPECT_EQ(own.version, written);
+      EXPECT_EQ(own.value.step, step);
+      EXPECT_EQ(own.value.payload[14], cell_of(step).payload[14]);
+      EXPECT_EQ(rt.view<Cell>("resident").value->step, step);
+      EXPECT_EQ(rt.shadow_stats().resident_home_copies, 1u) << "each write's value becomes resident again";
+    }
+    MPI_Bcast(&written, 1, MPI_UINT64_T, owner, MPI_COMM_WORLD);
+    rt.barrier();
+    if (rt.rank() != owner) {
+      const ShadowStats before = rt.shadow_stats();
+      const auto cell = rt.read<Cell>("resident");
+      EXPECT_EQ(cell.version, written);
+      EXPECT_EQ(cell.value.step, step);
+      EXPECT_EQ(rt.shadow_stats().owner_reads, before.owner_reads) << "step " << step;
+    }
+    rt.barrier();
+  }
+  rt.check_invariants();
+}
+
+// When the policy gives a resident home copy up, the owner's value must leave the slot with it: the slot is
+// then reused for the next home copy, and the first object must still read as itself.
+TEST(ResidentHomeCopies, AReleasedSlotLeavesTheValueWithItsOwner) {
+  Runtime rt{MPI_COMM_WORLD, home_config(0)};
+  if (rt.size() == 1) GTEST_SKIP() << "needs a reader that is not the owner";
+  const int owner = 0;
+  const std::string first = name_at(rt, owner, "resident-first/");
+  const std::string second = name_at(rt, owner, "resident-second/");
+  if (rt.rank() == owner) rt.create(first, cell_of(1));
+  rt.barrier();
+  read_remotely_then_epoch<Cell>(rt, first, 5);
+  ASSERT_EQ(sum_over_ranks(rt.shadow_stats().resident_home_copies), 1);
+  // Written often and no longer read: the home copy costs more than it saves, and the epoch releases it.
+  std::int64_t last = 1;
+  if (rt.rank() == owner)
+    for (last = 2; last <= 2000; ++last) rt.write(first, cell_of(last));
+  MPI_Bcast(&last, 1, MPI_INT64_T, owner, MPI_COMM_WORLD);
+  --last;
+  rt.barrier();
+  rt.update_shadows();
+  ASSERT_EQ(sum_over_ranks(rt.shadow_stats().home_copies), 0) << "the premise: the write-hot copy is released";
+  // A new home copy of the same size takes the freed slot (first fit) and writes its own bytes there.
+  if (rt.rank() == owner) rt.create(second, cell_of(-7));
+  rt.barrier();
+  read_remotely_then_epoch<Cell>(rt, second, 5);
+  ASSERT_EQ(sum_over_ranks(rt.shadow_stats().resident_home_copies), 1) << "the premise: the second is resident";
+  const auto read_first = rt.read<Cell>(first);
+  EXPECT_EQ(read_first.value.step, last);
+  EXPECT_EQ(read_first.value.payload[3], cell_of(last).payload[3]);
+  EXPECT_EQ(rt.read<Cell>(second).value.step, -7);
+  rt.barrier();
+  rt.check_invariants();
+}
+
+// Resident bytes are separate from the budget: a zero resident region keeps home copies inside the budget, as
+// second copies (the store keeps its own).
+TEST(ResidentHomeCopies, WithoutAResidentRegionHomeCopiesAreSecondCopies) {
+  Config config = home_config(0);
+  config.shadow.resident_bytes = 0;
+  Runtime rt{MPI_COMM_WORLD, config};
+  if (rt.size() == 1) GTEST_SKIP() << "needs a reader that is not the owner";
+  const int owner = rt.owner_of("second-copy");
+  if (rt.rank() == owner) rt.create("second-copy", cell_of(1));
+  rt.barrier();
+  read_remotely_then_epoch<Cell>(rt, "second-copy", 5);
+  const ShadowStats stats = rt.shadow_stats();
+  EXPECT_EQ(sum_over_ranks(stats.home_copies), 1);
+  EXPECT_EQ(sum_over_ranks(stats.resident_home_copies), 0);
+  if (rt.rank() == owner) {
+    EXPECT_EQ(stats.resident_bytes, 0u);
+    EXPECT_GE(stats.held_bytes, sizeof(Cell)) << "the home copy is in the budget";
+    rt.write("second-copy", cell_of(2));
+  }
+  rt.barrier();
+  EXPECT_EQ(rt.read<Cell>("second-copy").value.step, 2);
+  rt.barrier();
 }
 
 }  // namespace

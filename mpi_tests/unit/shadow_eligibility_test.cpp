@@ -112,6 +112,7 @@ TEST(ShadowOptions, EachBadValueNamesItsKeyAndValue) {
       {[](ShadowOptions& o) { o.max_copies = -1; }, "shadow.max_copies", "-1"},
       {[](ShadowOptions& o) { o.budget_bytes = 0; }, "shadow.budget_bytes", "0"},
       {[](ShadowOptions& o) { o.budget_bytes = -5; }, "shadow.budget_bytes", "-5"},
+      {[](ShadowOptions& o) { o.resident_bytes = -1; }, "shadow.resident_bytes", "-1"},
       {[](ShadowOptions& o) { o.min_value_us = -1.0; }, "shadow.min_value_us", "-1"},
       {[](ShadowOptions& o) { o.hysteresis_us = kNaN; }, "shadow.hysteresis_us", "nan"},
       {[](ShadowOptions& o) { o.dependency_weight = -0.5; }, "shadow.dependency_weight", "-0.5"},

@@ -35,5 +35,20 @@ TEST(ZipfReferences, BestSplitWeighsLocalCopiesAgainstHomeCopies) {
   EXPECT_DOUBLE_EQ(cheap_owner.mean_read_us, 0.85 * 1 + 0.15 * 10);
 }
 
+TEST(ZipfReferences, ResidentHomeCopiesLeaveTheBudgetToLocalCopies) {
+  const ReadCosts costs{.local = 1, .one_sided = 10, .owner = 100};
+  // Two resident home copies per rank: every object is readable one-sided, outside the one budgeted slot.
+  // Local copies (rank 0 holds object 1, rank 1 object 0): 0.9 x 1 + 0.1 x 10 = 1.9 and 0.8 x 1 + 0.2 x 10 =
+  // 2.8: 2.35 per read. The budget as home copies instead: 0.6 + 0.4 x 10 = 4.6 and 0.4 + 0.6 x 10 = 6.4.
+  const SplitPlacement best = best_split_placement(kShares, kOwners, 2, 1, costs, 2);
+  EXPECT_EQ(best.local_slots, 1U);
+  EXPECT_DOUBLE_EQ(best.mean_read_us, 2.35);
+  // One resident slot per rank: the budget's slot as a local copy leaves objects 2 and 3 to their owners
+  // (15.85, as in the test above), as a second home copy it publishes all four (5.5): the better split.
+  const SplitPlacement one_resident = best_split_placement(kShares, kOwners, 2, 1, costs, 1);
+  EXPECT_EQ(one_resident.local_slots, 0U);
+  EXPECT_DOUBLE_EQ(one_resident.mean_read_us, 5.5);
+}
+
 }  // namespace
 }  // namespace penumbra::bench

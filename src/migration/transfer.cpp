@@ -46,7 +46,12 @@ Outgoing describe(const store::StoredObject& object, int from, int to) {
                      .name_bytes = object.name.size(),
                      .value_bytes = bytes.size(),
                      .checksum = checksum64(bytes)},
-          object.name, object.value};
+          object.name,
+          // A resident value's bytes are its home slot's, which the owner may rewrite or free while the value
+          // travels (overlapped moves): it travels from a copy.
+          object.value->in_window() ? std::make_shared<const detail::EncodedValue>(
+                                          object.type_tag(), Bytes(bytes.begin(), bytes.end()))
+                                    : object.value};
 }
 
 // Checks the requested moves and describes every moving object; `defer` marks those whose values wait.

@@ -86,7 +86,13 @@ struct Runtime::Impl {
                                    .latency_probe_samples = static_cast<int>(config.latency_probe_samples)});
     if (config.shadow.enabled)
       shadows.emplace(collective, static_cast<std::size_t>(config.shadow.budget_bytes),
-                      shadow::StalenessBound{config.shadow.max_versions_behind, config.shadow.max_age_us});
+                      shadow::StalenessBound{config.shadow.max_versions_behind, config.shadow.max_age_us},
+                      static_cast<std::size_t>(config.shadow.resident_bytes));
+    // A resident home copy's slot becomes the object's storage: the store lets go of its private copy.
+    if (shadows)
+      shadows->set_resident_sink([this](ObjectId id, Version version, detail::ValuePtr value) {
+        store.adopt_resident(id, version, std::move(value));
+      });
     // The metadata service only has locations to tell when there are shadows.
     if (config.shadow.enabled && config.metadata.enabled)
       metadata.emplace(collective.get(), metadata::from_config(config.metadata));
@@ -588,6 +594,11 @@ Runtime::ReadResult Runtime::read_value(ObjectRef ref, std::uint64_t type_tag, c
   if (owner == rank()) {
     const store::StoredObject& object = impl_->store.get(ref, type_tag);
     impl_->note_access(ref.id(), object.value->known_size(), false);
+    // A resident value's bytes are rewritten in place at the next write (the progress thread's included) and
+    // the caller decodes them past the gate: it gets a copy.
+    if (object.value->in_window())
+      return {std::make_shared<const detail::EncodedValue>(type_tag, Impl::copy_of(object.value->bytes())),
+              object.version, false};
     return {object.value, object.version, true};
   }
   Bytes bytes;
@@ -818,6 +829,8 @@ ShadowStats Runtime::shadow_stats() const {
   stats.held_bytes = impl_->shadows->window().used_bytes();
   stats.copies_elsewhere = impl_->shadows->copy_count();
   stats.home_copies = impl_->shadows->home_count();
+  stats.resident_home_copies = impl_->shadows->resident_count();
+  stats.resident_bytes = impl_->shadows->resident_bytes();
   stats.one_sided_read_us = c.one_sided_read_us;
   stats.owner_read_us = c.owner_read_us;
   if (impl_->metadata) {

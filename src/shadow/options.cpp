@@ -12,6 +12,7 @@ void ShadowOptions::validate() const {
   check::integer_in_range("shadow.max_copies", max_copies, 1, kMaxCount);
   // 0 bytes only makes sense with shadows off.
   check::integer_in_range("shadow.budget_bytes", budget_bytes, enabled ? 1 : 0, std::int64_t{1} << 50);
+  check::integer_in_range("shadow.resident_bytes", resident_bytes, 0, std::int64_t{1} << 50);
   check::in_range("shadow.min_value_us", min_value_us, 0.0, kMaxUs);
   check::in_range("shadow.hysteresis_us", hysteresis_us, 0.0, kMaxUs);
   check::in_range("shadow.dependency_weight", dependency_weight, 0.0, 1e6);

@@ -1,6 +1,7 @@
 #include "shadow/shadow_manager.hpp"
 
 #include <algorithm>
+#include <tuple>
 
 #include "mpi/collectives.hpp"
 #include "shadow/budget.hpp"
@@ -37,8 +38,16 @@ struct Answer {
 
 }  // namespace
 
-ShadowManager::ShadowManager(const mpi::Communicator& comm, std::size_t budget_bytes, StalenessBound bound)
-    : comm_(comm), window_(comm, budget_bytes), bound_(bound) {}
+ShadowManager::ShadowManager(const mpi::Communicator& comm, std::size_t budget_bytes, StalenessBound bound,
+                             std::size_t resident_bytes)
+    : comm_(comm), window_(comm, budget_bytes, resident_bytes), bound_(bound) {}
+
+std::size_t ShadowManager::resident_count() const noexcept {
+  // Resident and adopted: the store's value is made of the slot (the sink took it, and still holds it).
+  return static_cast<std::size_t>(std::count_if(home_.begin(), home_.end(), [](const auto& home) {
+    return home.second.resident && !home.second.value.expired();
+  }));
+}
 
 const HeldShadow* ShadowManager::held(ObjectId id) const {
   auto found = held_.find(id);
@@ -94,21 +103,29 @@ std::vector<std::int64_t> ShadowManager::versions_behind() const {
 
 void ShadowManager::note_write(ObjectId id, Version version, detail::ValuePtr value) {
   writes_[id] += 1;
-  if (auto home = home_.find(id); home != home_.end()) {
-    if (value->bytes().size() <= home->second.slot.capacity)
-      write_home(id, home->second, version, value);
-    else
-      release_home(id);  // readers find the slot empty and ask the owner until the next epoch publishes anew
-  }
+  // The pending version first: it lets go of the previous value, which may be made of the home slot's bytes
+  // that are rewritten below (a value still held there would have to be copied out first).
   auto copies = copies_.find(id);
-  if (copies == copies_.end() || copies->second.empty()) return;
-  Pending& pending = pending_[id];
-  if (pending.version == pending.pushed) {
-    pending.first_unpushed = std::chrono::steady_clock::now();
-    unpushed_.push_back(id);
+  Pending* pending = nullptr;
+  if (copies != copies_.end() && !copies->second.empty()) {
+    pending = &pending_[id];
+    if (pending->version == pending->pushed) {
+      pending->first_unpushed = std::chrono::steady_clock::now();
+      unpushed_.push_back(id);
+    }
+    pending->version = version;
+    pending->value = value;
   }
-  pending.version = version;
-  pending.value = std::move(value);
+  auto home = home_.find(id);
+  if (home == home_.end()) return;
+  // A value that outgrew its slot, or (resident) whose decoded form the store keeps: readers find the slot
+  // empty and ask the owner until the next epoch publishes anew.
+  if (value->bytes().size() > home->second.slot.capacity || (home->second.resident && !value->plain_bytes())) {
+    release_home(id);
+    return;
+  }
+  if (detail::ValuePtr resident = write_home(id, home->second, version, value); resident && pending)
+    pending->value = std::move(resident);  // pushes read the slot: the private value can go
 }
 
 void ShadowManager::stage_push(ObjectId id, const Pending& pending, const std::vector<SlotAddress>& targets) {
@@ -120,14 +137,23 @@ void ShadowManager::stage_push(ObjectId id, const Pending& pending, const std::v
   }
 }
 
-void ShadowManager::write_home(ObjectId id, const HomeCopy& home, Version version, const detail::ValuePtr& value) {
+detail::ValuePtr ShadowManager::write_home(ObjectId id, HomeCopy& home, Version version,
+                                           const detail::ValuePtr& value) {
+  if (const auto held = home.value.lock()) held->detach();  // the old version's bytes, for whoever holds them
   const std::span<const std::byte> payload = value->bytes();
   window_.write_local(home.slot, make_slot_header(id, version, value->type_tag(), payload, steady_ns()), payload);
+  if (!home.resident) return nullptr;
+  auto resident = std::make_shared<const ResidentValue>(value->type_tag(), window_.local_payload(home.slot),
+                                                        payload.size());
+  home.value = resident;
+  resident_sink_(id, version, resident);
+  return resident;
 }
 
 void ShadowManager::release_home(ObjectId id) {
   auto home = home_.find(id);
   if (home == home_.end()) return;
+  if (const auto held = home->second.value.lock()) held->detach();  // the store's value keeps its bytes
   window_.release(home->second.slot);
   home_.erase(home);
   home_released_.push_back(id);
@@ -333,7 +359,8 @@ ShadowEpochReport ShadowManager::run_epoch(const std::function<int(ObjectId)>& o
     std::vector<WindowResident> residents;
     residents.reserve(held_.size() + home_.size());
     for (const auto& [id, held] : held_) residents.push_back({id, held.value_us, held.slot.capacity, false});
-    for (const auto& [id, home] : home_) residents.push_back({id, home.value_us, home.slot.capacity, true});
+    for (const auto& [id, home] : home_)  // resident ones live in their own region: evicting them frees nothing here
+      if (!home.resident) residents.push_back({id, home.value_us, home.slot.capacity, true});
     const std::optional<std::size_t> chosen = resident_to_evict(residents, newcomer);
     if (!chosen) return false;
     const WindowResident& evicted = residents[*chosen];
@@ -351,12 +378,20 @@ ShadowEpochReport ShadowManager::run_epoch(const std::function<int(ObjectId)>& o
   };
   for (const Candidate& c : creations) {
     const double newcomer = value_density(c.proposal.value_us, c.proposal.payload_capacity);
-    std::optional<SlotAddress> slot = window_.reserve(c.proposal.payload_capacity);
+    std::optional<SlotAddress> slot;
+    detail::ValuePtr own_value;
+    Version own_version = 0;
+    if (c.owner == me) {  // a home copy: resident when its bytes can be the store's value and there is room
+      std::tie(own_value, own_version) = owned_value(c.proposal.id);
+      if (resident_sink_ && own_value->plain_bytes())
+        slot = window_.reserve(c.proposal.payload_capacity, Region::resident);
+    }
+    const bool resident = slot.has_value();
+    if (!slot) slot = window_.reserve(c.proposal.payload_capacity);
     while (!slot && evict_cheapest_below(newcomer)) slot = window_.reserve(c.proposal.payload_capacity);
     if (slot && c.owner == me) {
-      const auto [value, version] = owned_value(c.proposal.id);
-      const HomeCopy& home = home_[c.proposal.id] = HomeCopy{*slot, c.proposal.value_us};
-      write_home(c.proposal.id, home, version, value);
+      HomeCopy& home = home_[c.proposal.id] = HomeCopy{*slot, c.proposal.value_us, resident, {}};
+      write_home(c.proposal.id, home, own_version, own_value);
       report.changed.push_back(c.proposal.id);
       ++report.home_published;
     } else if (c.owner == me) {

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <unordered_map>
@@ -14,6 +15,7 @@
 #include "mpi/communicator.hpp"
 #include "penumbra/detail/value.hpp"
 #include "shadow/cost_model.hpp"
+#include "shadow/resident_value.hpp"
 #include "shadow/shadow_window.hpp"
 
 namespace penumbra::shadow {
@@ -72,8 +74,14 @@ struct ShadowCounters {
 
 class ShadowManager {
  public:
-  /// Collective (creates the window). `budget_bytes`: this rank's shadow memory.
-  ShadowManager(const mpi::Communicator& comm, std::size_t budget_bytes, StalenessBound bound);
+  /// Collective (creates the window). `budget_bytes`: this rank's shadow memory; `resident_bytes`: window room
+  /// for resident home copies (0: every home copy is a second copy, within the budget).
+  ShadowManager(const mpi::Communicator& comm, std::size_t budget_bytes, StalenessBound bound,
+                std::size_t resident_bytes = 0);
+  /// Where a resident home copy's value goes: the owner's store replaces the object's value (same version) by
+  /// `value`, whose bytes are the slot's (resident_value.hpp). Without a sink no home copy is resident.
+  using ResidentSink = std::function<void(ObjectId, Version, detail::ValuePtr value)>;
+  void set_resident_sink(ResidentSink sink) { resident_sink_ = std::move(sink); }
 
   // ---- reads ---------------------------------------------------------------------------------------
   const HeldShadow* held(ObjectId id) const;
@@ -119,8 +127,12 @@ class ShadowManager {
   /// The slot of this rank's own window where it publishes `id`, if it does.
   std::optional<SlotAddress> home_copy(ObjectId id) const;
   std::size_t home_count() const noexcept { return home_.size(); }
+  /// Home copies that are their object's only copy on this rank (resident region), and their window bytes.
+  std::size_t resident_count() const noexcept;
+  std::size_t resident_bytes() const noexcept { return window_.resident_used_bytes(); }
   /// Records a new version of an owned object: its home copy is rewritten at once (a local copy and a
-  /// checksum); the shadows get it from propagate(). A value that outgrew its home slot gives the slot up.
+  /// checksum; a resident one then becomes the store's value through the sink); the shadows get it from
+  /// propagate(). A value that outgrew its home slot gives the slot up.
   void note_write(ObjectId id, Version version, detail::ValuePtr value);
   /// What pushing one version to one holder has cost this rank (flush time over the batch's pushes, a moving
   /// average); nullopt before the first push. The policy's propagation cost, measured.
@@ -154,8 +166,12 @@ class ShadowManager {
   struct HomeCopy {
     SlotAddress slot;
     double value_us = 0;  // the policy's valuation (admission order against held shadows)
+    bool resident = false;  // in the resident region: its bytes are the store's value (resident_value.hpp)
+    std::weak_ptr<const ResidentValue> value;  // the value made of the slot's bytes, while anyone holds it
   };
-  void write_home(ObjectId id, const HomeCopy& home, Version version, const detail::ValuePtr& value);
+  /// Writes `value` at `version` into the home slot; for a resident one, returns the value made of the slot's
+  /// bytes (also handed to the sink), else null. A previous such value still held is detached first.
+  detail::ValuePtr write_home(ObjectId id, HomeCopy& home, Version version, const detail::ValuePtr& value);
   void release_home(ObjectId id);
 
   const mpi::Communicator& comm_;
@@ -176,6 +192,7 @@ class ShadowManager {
   std::vector<ObjectId> home_released_;           // given up between epochs (outgrown, erased, moved)
   std::vector<std::pair<int, ObjectId>> forgotten_;  // (holder, id) to release at the next epoch
   ShadowCounters counters_;
+  ResidentSink resident_sink_;
 };
 
 }  // namespace penumbra::shadow

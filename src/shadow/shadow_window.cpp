@@ -21,10 +21,12 @@ std::span<std::byte> header_bytes(SlotHeader& header) { return std::as_writable_
 
 }  // namespace
 
-ShadowWindow::ShadowWindow(const mpi::Communicator& comm, std::size_t capacity_bytes)
-    : window_(mpi::Window::allocate(comm, capacity_bytes / kSlotAlignment * kSlotAlignment)),
+ShadowWindow::ShadowWindow(const mpi::Communicator& comm, std::size_t capacity_bytes, std::size_t resident_bytes)
+    : window_(mpi::Window::allocate(
+          comm, capacity_bytes / kSlotAlignment * kSlotAlignment + resident_bytes / kSlotAlignment * kSlotAlignment)),
       rank_(comm.rank()),
-      allocator_(capacity_bytes) {
+      allocator_(capacity_bytes),
+      resident_(resident_bytes) {
   if (window_.bytes() > 0) std::memset(window_.base(), 0, window_.bytes());
   unified_ = window_.unified_memory_model();
   epoch_ = std::make_unique<mpi::LockAllEpoch>(window_);
@@ -34,18 +36,23 @@ ShadowWindow::~ShadowWindow() {
   epoch_.reset();  // unlock before the window is freed
 }
 
-std::optional<SlotAddress> ShadowWindow::reserve(std::size_t payload_capacity) {
-  const std::optional<std::size_t> offset = allocator_.allocate(slot_bytes(payload_capacity));
+std::optional<SlotAddress> ShadowWindow::reserve(std::size_t payload_capacity, Region region) {
+  SlotAllocator& allocator = region == Region::resident ? resident_ : allocator_;
+  const std::size_t base = region == Region::resident ? allocator_.capacity() : 0;
+  const std::optional<std::size_t> offset = allocator.allocate(slot_bytes(payload_capacity));
   if (!offset) return std::nullopt;
-  std::memset(window_.base() + *offset, 0, sizeof(SlotHeader));
-  return SlotAddress{rank_, *offset, allocator_.size_at(*offset) - sizeof(SlotHeader)};
+  std::memset(window_.base() + base + *offset, 0, sizeof(SlotHeader));
+  return SlotAddress{rank_, base + *offset, allocator.size_at(*offset) - sizeof(SlotHeader)};
 }
 
 void ShadowWindow::release(const SlotAddress& slot) {
   if (slot.rank != rank_)
     throw InvalidArgument("rank " + std::to_string(rank_) + " cannot release a slot of rank " +
                           std::to_string(slot.rank));
-  allocator_.release(slot.offset);
+  if (region_of(slot) == Region::resident)
+    resident_.release(slot.offset - allocator_.capacity());
+  else
+    allocator_.release(slot.offset);
   std::atomic_ref<std::uint64_t>(*reinterpret_cast<std::uint64_t*>(window_.base() + slot.offset))
       .store(0, std::memory_order_release);
 }

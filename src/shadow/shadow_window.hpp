@@ -35,21 +35,39 @@ struct SlotRead {
   std::size_t size = 0;  ///< payload bytes (valid reads only)
 };
 
+/// The two parts of a window: shadows (copies held for other owners, and home copies that are a second copy of
+/// their object) within the shadow budget, and the owner's resident home copies, which are their object's only
+/// copy on the owner (resident_value.hpp) and so are not replicas.
+enum class Region : std::uint8_t { shadows, resident };
+
 class ShadowWindow {
  public:
-  /// Collective: every rank exposes `capacity_bytes` (its shadow memory budget) for slots.
-  ShadowWindow(const mpi::Communicator& comm, std::size_t capacity_bytes);
+  /// Collective: every rank exposes `capacity_bytes` (its shadow memory budget) for slots, followed by
+  /// `resident_bytes` for resident home copies.
+  ShadowWindow(const mpi::Communicator& comm, std::size_t capacity_bytes, std::size_t resident_bytes = 0);
   ShadowWindow(const ShadowWindow&) = delete;
   ShadowWindow& operator=(const ShadowWindow&) = delete;
   ~ShadowWindow();
 
   // ---- holder side: this rank's memory -------------------------------------------------------------
-  /// A new empty slot for payloads up to `payload_capacity` bytes, or nullopt when the budget has no room.
-  std::optional<SlotAddress> reserve(std::size_t payload_capacity);
-  /// Returns a slot to the free space; its header is cleared so late readers see "empty", not stale data.
+  /// A new empty slot for payloads up to `payload_capacity` bytes in `region`, or nullopt when it has no room.
+  std::optional<SlotAddress> reserve(std::size_t payload_capacity, Region region = Region::shadows);
+  /// Returns a slot to the free space of its region; its header is cleared so late readers see "empty", not
+  /// stale data.
   void release(const SlotAddress& slot);
+  Region region_of(const SlotAddress& slot) const noexcept {
+    return slot.offset >= allocator_.capacity() ? Region::resident : Region::shadows;
+  }
+  /// Bytes in use and capacity of the shadow region (the budget).
   std::size_t used_bytes() const noexcept { return allocator_.used(); }
   std::size_t capacity_bytes() const noexcept { return allocator_.capacity(); }
+  /// Bytes in use and capacity of the resident region.
+  std::size_t resident_used_bytes() const noexcept { return resident_.used(); }
+  std::size_t resident_capacity_bytes() const noexcept { return resident_.capacity(); }
+  /// A slot's payload in this rank's window (a resident value's bytes). Valid until the slot is released.
+  const std::byte* local_payload(const SlotAddress& slot) const noexcept {
+    return window_.base() + slot.offset + sizeof(SlotHeader);
+  }
 
   /// Seqlock copy of a local slot into `out` (resized to the payload). `verified` is the version whose checksum
   /// this rank already checked (0: none); the checksum is recomputed only for another version.
@@ -112,7 +130,8 @@ class ShadowWindow {
   std::unique_ptr<mpi::LockAllEpoch> epoch_;
   bool unified_ = true;
   int rank_ = 0;
-  SlotAllocator allocator_;
+  SlotAllocator allocator_;  // the shadow region: offsets [0, capacity)
+  SlotAllocator resident_;   // the resident region, after it: offsets relative to allocator_.capacity()
   std::vector<Begin> begins_;
   std::vector<Body> bodies_;
 };

@@ -68,7 +68,16 @@ void ObjectStore::cache_decoded(ObjectId id, Version version, detail::ValuePtr d
   auto it = objects_.find(id);
   if (it == objects_.end() || it->second.erased() || it->second.version != version) return;
   if (it->second.type_tag() != decoded->type_tag()) return;
+  // A resident value stays: its decoded twin would be a second copy (the slot is the object's storage).
+  if (it->second.value->in_window()) return;
   it->second.value = std::move(decoded);
+}
+
+void ObjectStore::adopt_resident(ObjectId id, Version version, detail::ValuePtr value) {
+  auto it = objects_.find(id);
+  if (it == objects_.end() || it->second.erased() || it->second.version != version) return;
+  if (it->second.type_tag() != value->type_tag()) return;
+  it->second.value = std::move(value);
 }
 
 void ObjectStore::erase(ObjectRef ref) {

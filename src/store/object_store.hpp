@@ -34,6 +34,10 @@ class ObjectStore {
   /// Replaces an undecoded value by its decoded twin of the same version (no version change); ignored when
   /// the object changed in the meantime.
   void cache_decoded(ObjectId id, Version version, detail::ValuePtr decoded);
+  /// Replaces the value by `value`, its twin of the same version whose bytes live in the object's resident
+  /// home slot (shadow/resident_value.hpp); ignored when the object changed in the meantime. cache_decoded
+  /// leaves such a value in place (its decoded twin would be a second copy).
+  void adopt_resident(ObjectId id, Version version, detail::ValuePtr value);
   /// Leaves a tombstone (keeps the version, so a later create continues after it).
   void erase(ObjectRef ref);
 

@@ -21,6 +21,12 @@ class ErasedValue {
   /// The encoded size when it is known without encoding (zero-copy types, bytes already encoded), else 0.
   /// For bookkeeping (access counts, metadata) that must not make every write serialize its value.
   virtual std::size_t known_size() const noexcept = 0;
+  /// The bytes are all the value holds: reading it as its type copies them (zero-copy types) or decodes them
+  /// (bytes not decoded yet), so an owner may keep them in a window slot instead of a private copy.
+  virtual bool plain_bytes() const noexcept = 0;
+  /// The bytes live in a slot of the owner's shadow window (a resident home copy), which the owner rewrites in
+  /// place at its next write: hold them only under the runtime's gate, and copy them to keep them.
+  virtual bool in_window() const noexcept { return false; }
 };
 
 template <Storable T>
@@ -43,6 +49,7 @@ class TypedValue final : public ErasedValue {
     else
       return encoded_ ? encoded_->size() : 0;  // only read after call_once published it, or still empty
   }
+  bool plain_bytes() const noexcept override { return is_zero_copy_v<T>; }
   const T& value() const noexcept { return value_; }
 
  private:
@@ -59,6 +66,7 @@ class EncodedValue final : public ErasedValue {
   std::span<const std::byte> bytes() const override { return bytes_; }
   const void* typed_address() const noexcept override { return nullptr; }
   std::size_t known_size() const noexcept override { return bytes_.size(); }
+  bool plain_bytes() const noexcept override { return true; }
 
  private:
   std::uint64_t tag_;
