@@ -6,6 +6,7 @@
 /// counter increments, inline, instead of the hash-map lookups and clock reads of `Runtime::read`. Semantics
 /// are those of `Runtime::read`; docs/shadows.md, "Read handles", says how it stays correct.
 
+#include <array>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -59,8 +60,48 @@ struct ReadHandleCache {
 inline constexpr std::int64_t kReadHandleFixedCost = 320;
 inline constexpr std::int64_t kReadHandleProgressBudget = 80 * 1024;
 
-/// Enters the runtime (serve requests when due, push due versions) and restarts the countdown.
-void pace_read_handle(Runtime& runtime, ReadHandleCache& cache);
+/// Enters the runtime (serve requests when due, push due versions) and restarts `countdown` (a handle's own,
+/// or the one Runtime::read's table below shares among its entries).
+void pace_reads(Runtime& runtime, std::int64_t& countdown);
+
+/// The fast path of a read resolved to a shadow held here, at a version already verified here, new enough,
+/// the cache current; false sends the caller to its slow path. The seqlock of ShadowWindow::read_local without
+/// its header copy and checks: the sequence word equals one verified (id, size, type, checksum) and no slot of
+/// this rank's window is released or reused without a generation bump, so an unchanged sequence before and
+/// after the copy means those same bytes. `countdown` paces the runtime's progress (above).
+template <class T>
+bool read_resolved_shadow(Runtime& runtime, ReadHandleCache& c, std::int64_t& countdown, T& value, Version& version,
+                          Version min_version) {
+  if (c.source != ReadHandleCache::Source::shadow) return false;
+  if ((countdown -= kReadHandleFixedCost + static_cast<std::int64_t>(sizeof(T))) < 0)
+    pace_reads(runtime, countdown);  // may serve an erase: the generation is checked after it
+  if (c.generation->load(std::memory_order_acquire) != c.resolved_at) return false;
+  std::atomic_ref<std::uint64_t> sequence(*c.sequence);
+  const std::uint64_t before = sequence.load(std::memory_order_acquire);
+  if (before != c.verified_sequence || before / 2 < min_version) return false;
+  std::memcpy(static_cast<void*>(&value), c.payload, sizeof(T));
+  std::atomic_thread_fence(std::memory_order_acquire);
+  if (sequence.load(std::memory_order_relaxed) != before) return false;
+  version = before / 2;
+  ++*c.hits;
+  *c.policy_reads += 1.0;
+  ++c.tally->reads;
+  c.tally->bytes += sizeof(T);
+  return true;
+}
+
+/// Runtime::read's own handles: the shadows held here that reads went to lately, by object id, direct-mapped,
+/// so that `rt.read` of such a shadow costs what a ReadHandle's read does (docs/shadows.md, "rt.read's cache").
+/// An entry is armed by a read that found a valid shadow held here and lives until the runtime's generation
+/// moves (any epoch, move, erase) or another id takes its place. One application thread uses the Runtime
+/// (README), and only that thread touches the table.
+struct ReadCacheTable {
+  static constexpr std::size_t kEntries = 256;
+  static std::size_t slot_of(ObjectId id) noexcept { return static_cast<std::size_t>(id.value % kEntries); }
+  std::array<ObjectId, kEntries> ids{};  // the id each entry is armed for (0: none)
+  std::array<ReadHandleCache, kEntries> entries{};
+  std::int64_t until_progress = 0;  // one pacing countdown for every entry, as a loop over many objects needs
+};
 /// The handle's slow path: resolves again if the generation moved, then reads like Runtime::read into `out`
 /// (owned object, shadow held here, nearest copy), re-arming the fast path. False when only the owner's CPU
 /// can answer (the caller then takes Runtime::view's path).
@@ -110,29 +151,9 @@ class ReadHandle {
   // Everything but the fast path, out of the caller's loop: resolve, the full local read, the owner.
   void read_slow(Versioned<T>& result, const ReadOptions& options);
 
-  // The fast path: a shadow held here, at a version already verified here, new enough, the cache current.
-  // The seqlock of ShadowWindow::read_local without its header copy and checks: the sequence word equals one
-  // this handle verified (id, size, type, checksum) and no slot of this rank's window is released or reused
-  // without a generation bump, so an unchanged sequence before and after the copy means those same bytes.
+  // The fast path (detail::read_resolved_shadow): a shadow held here, at a version already verified here.
   bool read_cached(T& value, Version& version, Version min_version) {
-    using Source = detail::ReadHandleCache::Source;
-    detail::ReadHandleCache& c = cache_;
-    if (c.source != Source::shadow) return false;
-    if ((c.until_progress -= detail::kReadHandleFixedCost + static_cast<std::int64_t>(sizeof(T))) < 0)
-      detail::pace_read_handle(*runtime_, c);  // may serve an erase: the generation is checked after it
-    if (c.generation->load(std::memory_order_acquire) != c.resolved_at) return false;
-    std::atomic_ref<std::uint64_t> sequence(*c.sequence);
-    const std::uint64_t before = sequence.load(std::memory_order_acquire);
-    if (before != c.verified_sequence || before / 2 < min_version) return false;
-    std::memcpy(static_cast<void*>(&value), c.payload, sizeof(T));
-    std::atomic_thread_fence(std::memory_order_acquire);
-    if (sequence.load(std::memory_order_relaxed) != before) return false;
-    version = before / 2;
-    ++*c.hits;
-    *c.policy_reads += 1.0;
-    ++c.tally->reads;
-    c.tally->bytes += sizeof(T);
-    return true;
+    return detail::read_resolved_shadow(*runtime_, cache_, cache_.until_progress, value, version, min_version);
   }
 
   Runtime* runtime_ = nullptr;

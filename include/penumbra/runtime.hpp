@@ -121,7 +121,7 @@ class Runtime {
   template <Storable T>
   Versioned<T> read(ObjectRef ref, ReadOptions options = {}) {
     if constexpr (is_zero_copy_v<T>) {
-      return read_zero_copy<T>(ref, options);
+      return read_zero_copy<T>(ref, options);  // a prvalue: built in the caller's storage
     } else {
       auto found = view<T>(ref, options);
       return {*found.value, found.version};
@@ -280,29 +280,39 @@ class Runtime {
   ReadResult read_value(ObjectRef ref, std::uint64_t type_tag, const ReadOptions& options);
   /// read<T> for zero-copy types: straight into the result (no allocation, one copy on the local and
   /// one-sided paths); not value-initialised, since zeroing a 64 KiB value first would double the cost of a
-  /// shadow hit. The result is declared at function scope and is the only thing returned, so that it is
-  /// built in the caller's storage (NRVO), as in ReadHandle::read: with the result in an inner block and a
-  /// second return expression, GCC 12 copied the whole value on the way out (1.6-2 us at 64 KiB, measured
-  /// on the one-sided path: the get's own copy costs about as much).
+  /// shadow hit. The result is declared at function scope and is the only thing returned, in a function with
+  /// no other return statement, so that it is built in the caller's storage (NRVO), as in ReadHandle::read:
+  /// with the result in an inner block and a second return expression, GCC 12 copied the whole value on the
+  /// way out (1.6-2 us at 64 KiB, measured on the one-sided path: the get's own copy costs about as much), and
+  /// so it did with this body inlined into read<T>, whose other branch returns another expression (a 64 KiB
+  /// shadow hit 1.3 us against 0.65 us through a handle).
   template <Storable T>
   Versioned<T> read_zero_copy(ObjectRef ref, const ReadOptions& options) {
     Versioned<T> result;
-    if (!read_into(ref, type_tag<T>(), std::as_writable_bytes(std::span(&result.value, 1)), options, result.version)) {
-      auto found = view<T>(ref, options);  // only the owner's CPU can answer
-      result.value = *found.value;
-      result.version = found.version;
+    // A shadow held here that a read found lately: a handle's fast path (read_handle.hpp), inline.
+    const std::size_t slot = detail::ReadCacheTable::slot_of(ref.id());
+    if (read_cache_ == nullptr || read_cache_->ids[slot] != ref.id() ||
+        !detail::read_resolved_shadow(*this, read_cache_->entries[slot], read_cache_->until_progress, result.value,
+                                      result.version, options.min_version)) {
+      if (!read_into(ref, type_tag<T>(), std::as_writable_bytes(std::span(&result.value, 1)), options,
+                     result.version)) {
+        auto found = view<T>(ref, options);  // only the owner's CPU can answer
+        result.value = *found.value;
+        result.version = found.version;
+      }
     }
     return result;
   }
   // Zero-copy types: fills `out` from the owner's value or a shadow; false when only the owner's CPU can answer.
-  // With a ReadHandle's `cache`, a hit on a shadow held here re-arms its fast path.
+  // With a ReadHandle's `cache`, a hit on a shadow held here re-arms its fast path; without, it arms the entry
+  // of Runtime::read's table (read_cache_).
   bool read_into(ObjectRef ref, std::uint64_t type_tag, std::span<std::byte> out, const ReadOptions& options,
                  Version& version, detail::ReadHandleCache* cache = nullptr);
   // read_handle: the object exists, is live and holds `type_tag` (store here, else the owner's info).
   void check_readable(ObjectRef ref, std::uint64_t type_tag);
   template <Storable T>
   friend class ReadHandle;
-  friend void detail::pace_read_handle(Runtime&, detail::ReadHandleCache&);
+  friend void detail::pace_reads(Runtime&, std::int64_t&);
   friend bool detail::read_through_handle(Runtime&, ObjectId, std::uint64_t, detail::ReadHandleCache&,
                                           std::span<std::byte>, const ReadOptions&, Version&);
   Version write_value(ObjectRef ref, detail::ValuePtr value);
@@ -321,6 +331,7 @@ class Runtime {
 
   struct Impl;
   std::unique_ptr<Impl> impl_;
+  detail::ReadCacheTable* read_cache_ = nullptr;  // Impl's, for read<T>'s inline fast path; null when moved from
 };
 
 template <Storable T>

@@ -99,6 +99,34 @@ TEST(ShadowRuntime, MinimumVersionSkipsAnOlderCopy) {
   rt.barrier();
 }
 
+// rt.read keeps what its reads of a held shadow resolved (read_handle.hpp, ReadCacheTable): a holder's repeated
+// reads take that inline path, and it must honour min_version and count its hits like the full path.
+TEST(ShadowRuntime, RepeatedReadsOfAHeldShadowHonourTheMinimumVersion) {
+  Runtime rt{MPI_COMM_WORLD, shadow_config(5)};  // the owner pushes lazily: the shadow lags after the write
+  if (rt.size() == 1) GTEST_SKIP();
+  if (rt.rank() == 0) rt.create("cached", cell_of(0));
+  rt.barrier();
+  read_from_non_owners<Cell>(rt, "cached", 50);
+  rt.update_shadows();
+  const bool holder = rt.holds_shadow("cached");
+  if (holder) {
+    rt.read<Cell>("cached");  // resolves, checks the checksum, keeps the slot
+    const ShadowStats before = rt.shadow_stats();
+    for (int i = 0; i < 10; ++i) EXPECT_EQ(rt.read<Cell>("cached").value.step, 0);
+    EXPECT_EQ(rt.shadow_stats().local_hits, before.local_hits + 10);
+  }
+  rt.barrier();
+  std::int64_t written = 0;
+  if (rt.owner_of("cached") == rt.rank()) written = static_cast<std::int64_t>(rt.write("cached", cell_of(1)));
+  MPI_Bcast(&written, 1, MPI_INT64_T, rt.owner_of("cached"), MPI_COMM_WORLD);
+  if (holder) {
+    const auto fresh = rt.read<Cell>("cached", ReadOptions{.min_version = static_cast<Version>(written)});
+    EXPECT_EQ(fresh.version, static_cast<Version>(written));
+    EXPECT_EQ(fresh.value.step, 1);
+  }
+  rt.barrier();
+}
+
 TEST(ShadowRuntime, WriteHotObjectIsNotShadowed) {
   Config config = shadow_config(0);
   // Home copies make the owner's copy one-sided too, and on the default (dedicated-core) costs a shadow of

@@ -12,6 +12,7 @@
 #include <optional>
 #include <thread>
 #include <unordered_map>
+#include <utility>
 
 #include "checkpoint/checkpoint.hpp"
 #include "metadata/options.hpp"
@@ -269,22 +270,44 @@ struct Runtime::Impl {
     resolved.resolved_at = read_generation.load(std::memory_order_relaxed);
     resolved.tally = &rebalancer->monitor().read_tally(id);
     const int owner = directory.owner_of(id);
-    shadow::HeldShadow* held = nullptr;
     if (owner == rank()) {
       resolved.object = &store.get(ObjectRef(id), type_tag);
       resolved.source = Source::owned;
-    } else if (shadows && shadows->window().unified() && (held = shadows->held(id)) != nullptr) {
-      // (The separate memory model needs MPI_Win_sync before each local read: those handles take read_into.)
-      std::byte* slot = shadows->window().local_slot(held->slot);
-      resolved.sequence = reinterpret_cast<std::uint64_t*>(slot);
-      resolved.payload = slot + sizeof(shadow::SlotHeader);
-      resolved.hits = &shadows->counters().local_hits;
-      resolved.policy_reads = &shadows->read_counter(id, owner);
-      resolved.source = Source::shadow;  // verified_sequence 0: the first read takes read_into and checks all
-    } else {
+    } else if (!resolve_held_shadow(id, owner, resolved)) {
       resolved.source = Source::elsewhere;
     }
     cache = resolved;
+  }
+
+  // The shadow part of a resolution: false unless a shadow of `id` is held here. verified_sequence stays 0:
+  // the first read takes read_into and checks everything.
+  bool resolve_held_shadow(ObjectId id, int owner, detail::ReadHandleCache& resolved) {
+    shadow::HeldShadow* held = nullptr;
+    // (The separate memory model needs MPI_Win_sync before each local read: those reads take read_into.)
+    if (!shadows || !shadows->window().unified() || (held = shadows->held(id)) == nullptr) return false;
+    std::byte* slot = shadows->window().local_slot(held->slot);
+    resolved.sequence = reinterpret_cast<std::uint64_t*>(slot);
+    resolved.payload = slot + sizeof(shadow::SlotHeader);
+    resolved.hits = &shadows->counters().local_hits;
+    resolved.policy_reads = &shadows->read_counter(id, owner);
+    resolved.source = detail::ReadHandleCache::Source::shadow;
+    return true;
+  }
+
+  // rt.read's table (read_handle.hpp): a read just got `version` of `id` from a valid shadow held here, with
+  // id, size, type and checksum checked; the next reads of that version take the inline fast path.
+  detail::ReadCacheTable read_cache;
+  void arm_read_cache(ObjectId id, int owner, Version version) {
+    const std::size_t slot = detail::ReadCacheTable::slot_of(id);
+    detail::ReadHandleCache resolved;
+    resolved.generation = &read_generation;
+    resolved.resolved_at = read_generation.load(std::memory_order_relaxed);
+    resolved.tally = &rebalancer->monitor().read_tally(id);
+    read_cache.ids[slot] = ObjectId{};
+    if (!resolve_held_shadow(id, owner, resolved)) return;
+    resolved.verified_sequence = shadow::stable_sequence(version);
+    read_cache.entries[slot] = resolved;
+    read_cache.ids[slot] = id;
   }
 
   // Entering the runtime: serve requests, push what the staleness bound says is due. Probing for requests is
@@ -552,9 +575,11 @@ Runtime::Runtime(MPI_Comm comm) {
     load_failure = std::current_exception();
   }
   impl_ = std::make_unique<Impl>(comm, std::move(config), load_failure);
+  read_cache_ = &impl_->read_cache;
 }
 
-Runtime::Runtime(MPI_Comm comm, Config config) : impl_(std::make_unique<Impl>(comm, std::move(config), nullptr)) {}
+Runtime::Runtime(MPI_Comm comm, Config config)
+    : impl_(std::make_unique<Impl>(comm, std::move(config), nullptr)), read_cache_(&impl_->read_cache) {}
 
 Runtime::~Runtime() {
   if (!impl_) return;
@@ -567,8 +592,14 @@ Runtime::~Runtime() {
   }
 }
 
-Runtime::Runtime(Runtime&&) noexcept = default;
-Runtime& Runtime::operator=(Runtime&&) noexcept = default;
+Runtime::Runtime(Runtime&& other) noexcept
+    : impl_(std::move(other.impl_)), read_cache_(std::exchange(other.read_cache_, nullptr)) {}
+
+Runtime& Runtime::operator=(Runtime&& other) noexcept {
+  impl_ = std::move(other.impl_);
+  read_cache_ = std::exchange(other.read_cache_, nullptr);
+  return *this;
+}
 
 int Runtime::rank() const noexcept { return impl_->rank(); }
 int Runtime::size() const noexcept { return impl_->collective.size(); }
@@ -644,6 +675,8 @@ bool Runtime::read_into(ObjectRef ref, std::uint64_t type_tag, std::span<std::by
     if (cache && cache->source == detail::ReadHandleCache::Source::shadow &&
         cache->resolved_at == impl_->read_generation.load(std::memory_order_relaxed))
       cache->verified_sequence = shadow::stable_sequence(*found);
+    else if (!cache)
+      impl_->arm_read_cache(ref.id(), owner, *found);  // and so do rt.read's
     impl_->note_access(ref.id(), out.size(), false);
     return true;
   }
@@ -679,11 +712,11 @@ void throw_empty_read_handle() {
   throw InvalidArgument("read through an empty ReadHandle (make one with Runtime::read_handle)");
 }
 
-void pace_read_handle(Runtime& runtime, ReadHandleCache& cache) {
+void pace_reads(Runtime& runtime, std::int64_t& countdown) {
   if (!runtime.impl_) throw InvalidArgument("read through a ReadHandle whose Runtime was moved from");
   const Runtime::Impl::Call call(*runtime.impl_);
   runtime.impl_->enter();
-  cache.until_progress = kReadHandleProgressBudget;
+  countdown = kReadHandleProgressBudget;
 }
 
 bool read_through_handle(Runtime& runtime, ObjectId id, std::uint64_t type_tag, ReadHandleCache& cache,
@@ -694,7 +727,7 @@ bool read_through_handle(Runtime& runtime, ObjectId id, std::uint64_t type_tag, 
   const auto generation = [&impl] { return impl.read_generation.load(std::memory_order_relaxed); };
   if (cache.source == ReadHandleCache::Source::owned && cache.resolved_at == generation() &&
       (cache.until_progress -= kReadHandleFixedCost + static_cast<std::int64_t>(out.size())) < 0)
-    pace_read_handle(runtime, cache);  // may serve an erase or a write of the object: checked below
+    pace_reads(runtime, cache.until_progress);  // may serve an erase or a write of the object: checked below
   if (cache.source == ReadHandleCache::Source::unresolved || cache.resolved_at != generation())
     impl.resolve_handle(id, type_tag, cache);
   if (cache.source != ReadHandleCache::Source::owned) return runtime.read_into(id, type_tag, out, options, version, &cache);
