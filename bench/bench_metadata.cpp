@@ -16,18 +16,6 @@
 
 #include "metadata_lookups.hpp"
 
-namespace {
-
-std::vector<int> rank_counts(int size) {
-  std::vector<int> counts;
-  for (int n : {2, 4, 8})
-    if (n <= size) counts.push_back(n);
-  if (counts.empty() || counts.back() != size) counts.push_back(size);
-  return counts;
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
   CLI::App app{"Shadow-metadata lookups per second, sharded against centralized"};
   bool quick = false;
@@ -43,34 +31,9 @@ int main(int argc, char** argv) {
     auto world = penumbra::mpi::Communicator::duplicate(MPI_COMM_WORLD);
     if (world.size() < 2)
       throw penumbra::InvalidArgument("penumbra-bench-metadata needs at least 2 ranks (mpiexec -n 4)");
-    penumbra::bench::MetadataBenchOptions options;
-    if (quick) {
-      options.objects_per_rank = 512;
-      options.uncached_lookups = 2000;
-      options.cached_lookups = 50000;
-    }
-    std::vector<penumbra::bench::MetadataRow> rows;
-    for (int n : rank_counts(world.size()))
-      for (auto mode : {penumbra::metadata::Mode::sharded, penumbra::metadata::Mode::centralized})
-        rows.push_back(penumbra::bench::measure_metadata_lookups(world, n, mode, options));
+    const std::vector<penumbra::bench::MetadataRow> rows = penumbra::bench::measure_metadata_section(world, quick);
     if (world.rank() == 0) {
-      fmt::print(
-          "{} ranks on this node; aggregate rates over the ranks measured (oversubscribed ranks make absolute\n"
-          "figures noise; compare the modes within a row pair)\n",
-          world.size());
-      fmt::print("{:>6} {:>12} {:>16} {:>16} {:>14} {:>12}\n", "ranks", "mode", "lookups/s", "cached/s", "updates/s",
-                 "uncached us");
-      nlohmann::json metadata = nlohmann::json::array();
-      for (const auto& row : rows) {
-        fmt::print("{:>6} {:>12} {:>16.0f} {:>16.0f} {:>14.0f} {:>12.2f}\n", row.ranks, row.mode, row.lookups_per_s,
-                   row.cached_lookups_per_s, row.updates_per_s, row.uncached_us);
-        metadata.push_back({{"ranks", row.ranks},
-                            {"mode", row.mode},
-                            {"lookups_per_s", row.lookups_per_s},
-                            {"cached_lookups_per_s", row.cached_lookups_per_s},
-                            {"updates_per_s", row.updates_per_s},
-                            {"uncached_us", row.uncached_us}});
-      }
+      const nlohmann::json metadata = penumbra::bench::print_metadata_section(rows, world.size());
       if (!json_path.empty()) {
         std::ofstream out(json_path);
         out << nlohmann::json{{"metadata", metadata}}.dump(2) << "\n";

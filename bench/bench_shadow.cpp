@@ -29,7 +29,9 @@
 // answers. All four in the same run, alternated: medians over the rounds.
 //
 // Then the Zipf workload (shadow_zipf.hpp) in modes none / full / adaptive for s in {0.6, 0.99, 1.2} and write
-// fractions {0, 0.05, 0.3}: reads/s, mean and p99 read latency, replica and update bytes, staleness at read.
+// fractions {0, 0.05, 0.3}: reads/s, mean and p99 read latency, replica, resident and update bytes, staleness
+// at read. Last, metadata lookups per second, sharded against centralized, at 2, 4 and 8 ranks up to N
+// (metadata_lookups.hpp; JSON "metadata").
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <mpi.h>
@@ -47,6 +49,7 @@
 #include "bench_common.hpp"
 #include "mpi/communicator.hpp"
 #include "mpi/window.hpp"
+#include "metadata_lookups.hpp"
 #include "shadow_zipf.hpp"
 
 namespace {
@@ -489,6 +492,14 @@ int main(int argc, char** argv) {
     rt.barrier();
     report_json["owner_answer"] = run_owner_answer_table(quick, rt.rank() == 0);
     report_json["zipf"] = run_zipf_table(quick, zipf_repeat, rt.rank() == 0);
+    // Metadata lookups, sharded against centralized, at 2, 4 and 8 ranks up to this job's size: the section
+    // penumbra-bench-metadata prints alone (metadata_lookups.hpp), on services of its own beside the Runtime.
+    const std::vector<penumbra::bench::MetadataRow> metadata_rows =
+        penumbra::bench::measure_metadata_section(comm, quick);
+    if (rt.rank() == 0) {
+      fmt::print("\n");
+      report_json["metadata"] = penumbra::bench::print_metadata_section(metadata_rows, comm.size());
+    }
     if (rt.rank() == 0 && !json_path.empty()) {
       std::ofstream out(json_path);
       out << report_json.dump(2) << "\n";

@@ -12,6 +12,8 @@
 //              applied and mirrored by the home's CPU): the side where a single home is a bottleneck
 // Rates are aggregates: operations done by all n ranks / the slowest rank's time between two barriers. The
 // ranks beyond n wait without spinning (see the end of measure_metadata_lookups).
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <bit>
 #include <chrono>
@@ -20,6 +22,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "metadata/service.hpp"
 #include "mpi/collectives.hpp"
@@ -137,6 +141,53 @@ inline MetadataRow measure_metadata_lookups(const mpi::Communicator& world, int 
     while (!done.test()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   return row;
+}
+
+/// The rank counts both benchmarks measure: 2, 4 and 8 up to the job's size, and the job's size.
+inline std::vector<int> metadata_rank_counts(int size) {
+  std::vector<int> counts;
+  for (int n : {2, 4, 8})
+    if (n <= size) counts.push_back(n);
+  if (counts.empty() || counts.back() != size) counts.push_back(size);
+  return counts;
+}
+
+/// The whole section: every rank count, sharded and centralized. Collective over `world` (>= 2 ranks).
+inline std::vector<MetadataRow> measure_metadata_section(const mpi::Communicator& world, bool quick) {
+  MetadataBenchOptions options;
+  if (quick) {
+    options.objects_per_rank = 512;
+    options.uncached_lookups = 2000;
+    options.cached_lookups = 50000;
+  }
+  std::vector<MetadataRow> rows;
+  for (int n : metadata_rank_counts(world.size()))
+    for (auto mode : {metadata::Mode::sharded, metadata::Mode::centralized})
+      rows.push_back(measure_metadata_lookups(world, n, mode, options));
+  return rows;
+}
+
+/// Prints the section's table (rank 0 calls it) and returns its JSON array, the issue's
+/// `"metadata":[{"ranks", "mode", "lookups_per_s", ...}]`.
+inline nlohmann::json print_metadata_section(const std::vector<MetadataRow>& rows, int world_size) {
+  fmt::print(
+      "{} ranks on this node; metadata lookups, aggregate rates over the ranks measured (oversubscribed ranks make\n"
+      "absolute figures noise; compare the modes within a row pair)\n",
+      world_size);
+  fmt::print("{:>6} {:>12} {:>16} {:>16} {:>14} {:>12}\n", "ranks", "mode", "lookups/s", "cached/s", "updates/s",
+             "uncached us");
+  nlohmann::json metadata = nlohmann::json::array();
+  for (const auto& row : rows) {
+    fmt::print("{:>6} {:>12} {:>16.0f} {:>16.0f} {:>14.0f} {:>12.2f}\n", row.ranks, row.mode, row.lookups_per_s,
+               row.cached_lookups_per_s, row.updates_per_s, row.uncached_us);
+    metadata.push_back({{"ranks", row.ranks},
+                        {"mode", row.mode},
+                        {"lookups_per_s", row.lookups_per_s},
+                        {"cached_lookups_per_s", row.cached_lookups_per_s},
+                        {"updates_per_s", row.updates_per_s},
+                        {"uncached_us", row.uncached_us}});
+  }
+  return metadata;
 }
 
 }  // namespace penumbra::bench
