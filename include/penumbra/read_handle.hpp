@@ -99,6 +99,7 @@ struct ReadCacheTable {
   static constexpr std::size_t kEntries = 256;
   static std::size_t slot_of(ObjectId id) noexcept { return static_cast<std::size_t>(id.value % kEntries); }
   std::array<ObjectId, kEntries> ids{};  // the id each entry is armed for (0: none)
+  std::array<std::uint64_t, kEntries> type_tags{};  // and the type it was read as (another type: the full read)
   std::array<ReadHandleCache, kEntries> entries{};
   std::int64_t until_progress = 0;  // one pacing countdown for every entry, as a loop over many objects needs
 };

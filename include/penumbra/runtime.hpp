@@ -291,7 +291,7 @@ class Runtime {
     Versioned<T> result;
     // A shadow held here that a read found lately: a handle's fast path (read_handle.hpp), inline.
     const std::size_t slot = detail::ReadCacheTable::slot_of(ref.id());
-    if (read_cache_ == nullptr || read_cache_->ids[slot] != ref.id() ||
+    if (read_cache_ == nullptr || read_cache_->ids[slot] != ref.id() || read_cache_->type_tags[slot] != type_tag<T>() ||
         !detail::read_resolved_shadow(*this, read_cache_->entries[slot], read_cache_->until_progress, result.value,
                                       result.version, options.min_version)) {
       if (!read_into(ref, type_tag<T>(), std::as_writable_bytes(std::span(&result.value, 1)), options,

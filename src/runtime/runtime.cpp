@@ -297,7 +297,7 @@ struct Runtime::Impl {
   // rt.read's table (read_handle.hpp): a read just got `version` of `id` from a valid shadow held here, with
   // id, size, type and checksum checked; the next reads of that version take the inline fast path.
   detail::ReadCacheTable read_cache;
-  void arm_read_cache(ObjectId id, int owner, Version version) {
+  void arm_read_cache(ObjectId id, std::uint64_t type_tag, int owner, Version version) {
     const std::size_t slot = detail::ReadCacheTable::slot_of(id);
     detail::ReadHandleCache resolved;
     resolved.generation = &read_generation;
@@ -308,6 +308,7 @@ struct Runtime::Impl {
     resolved.verified_sequence = shadow::stable_sequence(version);
     read_cache.entries[slot] = resolved;
     read_cache.ids[slot] = id;
+    read_cache.type_tags[slot] = type_tag;
   }
 
   // Entering the runtime: serve requests, push what the staleness bound says is due. Probing for requests is
@@ -676,7 +677,7 @@ bool Runtime::read_into(ObjectRef ref, std::uint64_t type_tag, std::span<std::by
         cache->resolved_at == impl_->read_generation.load(std::memory_order_relaxed))
       cache->verified_sequence = shadow::stable_sequence(*found);
     else if (!cache)
-      impl_->arm_read_cache(ref.id(), owner, *found);  // and so do rt.read's
+      impl_->arm_read_cache(ref.id(), type_tag, owner, *found);  // and so do rt.read's
     impl_->note_access(ref.id(), out.size(), false);
     return true;
   }
