@@ -30,7 +30,8 @@
 //
 // Then the Zipf workload (shadow_zipf.hpp) in modes none / full / adaptive for s in {0.6, 0.99, 1.2} and write
 // fractions {0, 0.05, 0.3}: reads/s, mean and p99 read latency, replica, resident and update bytes, staleness
-// at read. Last, metadata lookups per second, sharded against centralized, at 2, 4 and 8 ranks up to N
+// at read (table), and metadata lookups per second by the reads (JSON lookups_per_s, lookup_gets_per_s). Last,
+// metadata lookups per second in isolation, sharded against centralized, at 2, 4 and 8 ranks up to N
 // (metadata_lookups.hpp; JSON "metadata").
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -360,10 +361,10 @@ nlohmann::json run_zipf_table(bool quick, int repeat, bool print) {
     fmt::print(
         "\nZipf workload: {} objects of {} B, {} operations per rank per epoch, {} warm + {} measured epochs, "
         "median of {} run(s) per mode\n"
-        "{:>5} {:>5} {:>13} {:>11} {:>9} {:>9} {:>7} {:>13} {:>12} {:>12} {:>9} {:>9} {:>10} {:>10}\n",
+        "{:>5} {:>5} {:>13} {:>11} {:>9} {:>9} {:>7} {:>13} {:>12} {:>12} {:>9} {:>9} {:>11} {:>10} {:>10}\n",
         params.objects, params.object_bytes, params.ops_per_epoch, params.warm_epochs, params.measured_epochs, repeat,
         "s", "w",
-        "mode", "reads/s", "mean us", "p99 us", "local", "replica B", "resident B", "update B", "stale p50", "stale p99", "vs none",
+        "mode", "reads/s", "mean us", "p99 us", "local", "replica B", "resident B", "update B", "stale p50", "stale p99", "lookups/s", "vs none",
         "vs full");
   nlohmann::json rows = nlohmann::json::array();
   for (double s : {0.6, 0.99, 1.2})
@@ -391,9 +392,9 @@ nlohmann::json run_zipf_table(bool quick, int repeat, bool print) {
       for (const char* mode : {"none", "full", "adaptive", "adaptive-25%"}) {
         const penumbra::bench::ZipfRow& row = by_mode[mode];
         fmt::print(
-            "{:>5} {:>5} {:>13} {:>11.0f} {:>9.2f} {:>9.2f} {:>6.0f}% {:>13} {:>12} {:>12} {:>9.0f} {:>9.0f} {:>10} {:>10}\n",
+            "{:>5} {:>5} {:>13} {:>11.0f} {:>9.2f} {:>9.2f} {:>6.0f}% {:>13} {:>12} {:>12} {:>9.0f} {:>9.0f} {:>11.0f} {:>10} {:>10}\n",
             s, w, mode, row.reads_per_s, row.mean_read_us, row.p99_read_us, 100 * row.local_share, row.replica_bytes,
-            row.resident_bytes, row.update_bytes, row.p50_staleness_versions, row.p99_staleness_versions,
+            row.resident_bytes, row.update_bytes, row.p50_staleness_versions, row.p99_staleness_versions, row.lookups_per_s,
             ratio(row.reads_per_s, by_mode["none"].reads_per_s), ratio(row.reads_per_s, by_mode["full"].reads_per_s));
         rows.push_back({{"s", s},
                         {"write_frac", w},
@@ -405,6 +406,8 @@ nlohmann::json run_zipf_table(bool quick, int repeat, bool print) {
                         {"local_share", row.local_share},
                         {"replica_bytes", row.replica_bytes},
                         {"resident_bytes", row.resident_bytes},
+                        {"lookups_per_s", row.lookups_per_s},
+                        {"lookup_gets_per_s", row.lookup_gets_per_s},
                         {"update_bytes", row.update_bytes},
                         {"p50_staleness_versions", row.p50_staleness_versions},
                         {"p99_staleness_versions", row.p99_staleness_versions}});

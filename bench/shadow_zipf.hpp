@@ -54,6 +54,9 @@ struct ZipfRow {
   std::uint64_t replica_bytes = 0, update_bytes = 0;
   /// Window bytes of resident home copies, all ranks: objects' storage on their owners, not replicas.
   std::uint64_t resident_bytes = 0;
+  /// Metadata lookups by the measured reads, all ranks, per second of the slowest rank: answered from the
+  /// cache, and one-sided gets to the homes (ShadowStats::lookup_cache_hits, lookup_gets).
+  double lookups_per_s = 0, lookup_gets_per_s = 0;
   double p50_staleness_versions = 0, p99_staleness_versions = 0;
   double local_share = 0;  ///< reads served by this rank's own object or its shadow
   /// Budgeted modes (budget_slots > 0): who owns what, the read law and the budget in slots per rank, for the
@@ -194,6 +197,7 @@ inline ZipfRow run_zipf(const std::string& mode, double s, double write_frac, co
   std::vector<Event> read_log, write_log;
   double measured_s = 0;
   std::uint64_t local_reads = 0, reads = 0;
+  std::uint64_t lookups = 0, lookup_gets = 0;  // in the measured epochs
   const ShadowStats before_any = rt.shadow_stats();
   for (int epoch = 0; epoch < params.warm_epochs + params.measured_epochs; ++epoch) {
     const bool measured = epoch >= params.warm_epochs;
@@ -230,6 +234,8 @@ inline ZipfRow run_zipf(const std::string& mode, double s, double write_frac, co
       one_sided_reads += now.remote_hits - before.remote_hits;
       owner_us += now.owner_read_us - before.owner_read_us;
       owner_reads += now.owner_reads - before.owner_reads;
+      lookup_gets += now.lookup_gets - before.lookup_gets;
+      lookups += (now.lookup_gets - before.lookup_gets) + (now.lookup_cache_hits - before.lookup_cache_hits);
     }
     rt.update_shadows();
   }
@@ -254,10 +260,10 @@ inline ZipfRow run_zipf(const std::string& mode, double s, double write_frac, co
   }
   double slowest_s = 0;
   MPI_Reduce(&measured_s, &slowest_s, 1, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
-  std::uint64_t totals[5] = {reads, local_reads, after.held_bytes, after.bytes_pushed - before_any.bytes_pushed,
-                             after.resident_bytes};
-  std::uint64_t sums[5] = {};
-  MPI_Reduce(totals, sums, 5, MPI_UINT64_T, MPI_SUM, 0, MPI_COMM_WORLD);
+  std::uint64_t totals[7] = {reads, local_reads, after.held_bytes, after.bytes_pushed - before_any.bytes_pushed,
+                             after.resident_bytes, lookups, lookup_gets};
+  std::uint64_t sums[7] = {};
+  MPI_Reduce(totals, sums, 7, MPI_UINT64_T, MPI_SUM, 0, MPI_COMM_WORLD);
   // Sums: write time, and the time and number of one-sided and owner reads in the measured epochs.
   const double mine[5] = {write_us, one_sided_us, static_cast<double>(one_sided_reads), owner_us,
                           static_cast<double>(owner_reads)};
@@ -272,6 +278,8 @@ inline ZipfRow run_zipf(const std::string& mode, double s, double write_frac, co
     row.replica_bytes = sums[2];
     row.update_bytes = sums[3];
     row.resident_bytes = sums[4];
+    row.lookups_per_s = slowest_s > 0 ? static_cast<double>(sums[5]) / slowest_s : 0;
+    row.lookup_gets_per_s = slowest_s > 0 ? static_cast<double>(sums[6]) / slowest_s : 0;
     double total_us = 0;
     for (double us : all_latencies) total_us += us;
     row.mean_read_us = all_latencies.empty() ? 0 : total_us / static_cast<double>(all_latencies.size());
