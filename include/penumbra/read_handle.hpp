@@ -154,6 +154,8 @@ class ReadHandle {
 
   // The fast path (detail::read_resolved_shadow): a shadow held here, at a version already verified here.
   bool read_cached(T& value, Version& version, Version min_version) {
+    // Checked here first: an empty handle (null runtime_) is unresolved, and must not bind a reference to it.
+    if (cache_.source != detail::ReadHandleCache::Source::shadow) return false;
     return detail::read_resolved_shadow(*runtime_, cache_, cache_.until_progress, value, version, min_version);
   }
 
