@@ -171,8 +171,11 @@ TEST(LoadMonitor, BackToBackTasksShareReadingsAndLoseNoTime) {
   EXPECT_GE(snapshot.rank.busy_seconds, 20 * 200e-6);
   EXPECT_LE(snapshot.rank.busy_seconds, elapsed);
   // Shared readings keep wall and CPU on the same intervals, so CPU never exceeds wall.
-  // The CPU and wall clocks are read one after the other at each of the 20 task boundaries: allow 1 us each.
-  EXPECT_LE(snapshot.rank.busy_cpu_seconds, snapshot.rank.busy_seconds + 20e-6);
+  // The CPU and wall clocks are read one after the other at each of the 20 task boundaries: allow 1 us each,
+  // and 1% for the two clocks' sources (thread CPU time and the steady clock are kept apart by the VM's kernel:
+  // a CI run under load measured 4.1644 ms of CPU in 4.1547 ms of wall, 10 us past the 20 us allowed).
+  // Counting CPU on other intervals than wall (the bug this guards) shows as far more than that.
+  EXPECT_LE(snapshot.rank.busy_cpu_seconds, 1.01 * snapshot.rank.busy_seconds + 20e-6);
   EXPECT_NEAR(find(snapshot, ObjectId{0})->wall_seconds + find(snapshot, ObjectId{1})->wall_seconds,
               snapshot.rank.busy_seconds, 1e-12);
 }
