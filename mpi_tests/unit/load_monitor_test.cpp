@@ -13,6 +13,11 @@
 namespace penumbra {
 namespace {
 
+// How far the thread CPU clock may run ahead of the steady clock over a few milliseconds. Both are the
+// kernel's, from different sources: on our VMs CPU time has measured up to 4% more than wall time for a
+// spinning thread (5.30 ms in 5.10 ms in an ASan build; 4.164 ms in 4.155 ms in CI under load).
+constexpr double kCpuClockDrift = 0.05;
+
 MonitorOptions quiet(std::string counters = "auto") {
   MonitorOptions options;
   options.counters = std::move(counters);
@@ -84,7 +89,7 @@ TEST(LoadMonitor, BusyTaskHasWallAndCpuTime) {
   EXPECT_GE(snapshot.rank.busy_seconds, 0.005);
   // The thread ran the whole time unless the (shared) machine preempted it; it cannot have run longer.
   EXPECT_GT(snapshot.rank.busy_cpu_seconds, 0.0);
-  EXPECT_LE(snapshot.rank.busy_cpu_seconds, snapshot.rank.busy_seconds + 1e-4);
+  EXPECT_LE(snapshot.rank.busy_cpu_seconds, (1 + kCpuClockDrift) * snapshot.rank.busy_seconds + 1e-4);
   const ObjectLoad* object = find(snapshot, id);
   ASSERT_NE(object, nullptr);
   EXPECT_EQ(object->tasks, 1U);
@@ -172,10 +177,9 @@ TEST(LoadMonitor, BackToBackTasksShareReadingsAndLoseNoTime) {
   EXPECT_LE(snapshot.rank.busy_seconds, elapsed);
   // Shared readings keep wall and CPU on the same intervals, so CPU never exceeds wall.
   // The CPU and wall clocks are read one after the other at each of the 20 task boundaries: allow 1 us each,
-  // and 1% for the two clocks' sources (thread CPU time and the steady clock are kept apart by the VM's kernel:
-  // a CI run under load measured 4.1644 ms of CPU in 4.1547 ms of wall, 10 us past the 20 us allowed).
-  // Counting CPU on other intervals than wall (the bug this guards) shows as far more than that.
-  EXPECT_LE(snapshot.rank.busy_cpu_seconds, 1.01 * snapshot.rank.busy_seconds + 20e-6);
+  // and the clocks' drift (kCpuClockDrift). Counting CPU on other intervals than wall (the bug this guards)
+  // shows as far more than that.
+  EXPECT_LE(snapshot.rank.busy_cpu_seconds, (1 + kCpuClockDrift) * snapshot.rank.busy_seconds + 20e-6);
   EXPECT_NEAR(find(snapshot, ObjectId{0})->wall_seconds + find(snapshot, ObjectId{1})->wall_seconds,
               snapshot.rank.busy_seconds, 1e-12);
 }
