@@ -118,9 +118,12 @@ struct Tally {
   }
 };
 
+// Through a LoadPredictor, as the runtime feeds its models: the same ensemble, behind the spike filter
+// (predictor.spike_sigmas). Errors are against the series as generated.
 void evaluate(const Series& series, const penumbra::PredictorOptions& options, int warmup, Tally& tally) {
-  penumbra::Ensemble ensemble(options);
-  const std::size_t models = ensemble.model_count();
+  penumbra::LoadPredictor predictor(options);
+  const penumbra::SeriesKey key = penumbra::rank_series(0);
+  const std::size_t models = penumbra::Ensemble(options).model_count();
   if (tally.abs_error.empty()) {
     tally.abs_error.assign(models + 1, 0.0);
     tally.chosen.assign(models, 0.0);
@@ -128,13 +131,14 @@ void evaluate(const Series& series, const penumbra::PredictorOptions& options, i
   for (std::size_t t = 0; t < series.size(); ++t) {
     const double actual = series[t];
     if (static_cast<int>(t) >= warmup && t > 0) {
+      const penumbra::Ensemble& ensemble = predictor.ensemble(key);
       for (std::size_t i = 0; i < models; ++i) tally.abs_error[i] += std::abs(ensemble.model_forecast(i, 1) - actual);
       tally.abs_error[models] += std::abs(ensemble.forecast(1) - actual);
       tally.chosen[ensemble.chosen()] += 1.0;
       tally.actual += actual;
       ++tally.points;
     }
-    ensemble.update(actual);
+    predictor.observe(key, actual);
   }
 }
 
@@ -190,7 +194,8 @@ void apply_setting(penumbra::PredictorOptions& options, const std::string& setti
                                              {"predictor.seasonal_alpha", &options.seasonal_alpha},
                                              {"predictor.seasonal_beta", &options.seasonal_beta},
                                              {"predictor.seasonal_gamma", &options.seasonal_gamma},
-                                             {"predictor.ar_ridge", &options.ar_ridge}};
+                                             {"predictor.ar_ridge", &options.ar_ridge},
+                                             {"predictor.spike_sigmas", &options.spike_sigmas}};
   const std::map<std::string, std::int64_t*> integers{{"predictor.ensemble_window", &options.ensemble_window},
                                                       {"predictor.history_window", &options.history_window},
                                                       {"predictor.seasonal_max_period", &options.seasonal_max_period},

@@ -17,6 +17,7 @@
 #include "penumbra/load.hpp"
 #include "penumbra/object_id.hpp"
 #include "penumbra/predictor_options.hpp"
+#include "penumbra/spike_filter.hpp"
 
 namespace penumbra {
 
@@ -56,8 +57,8 @@ class Ensemble {
   /// (Holt's trend, AR(p), seasonal) fitted on a short, noisy window can diverge, and a single object forecast
   /// 75x its history made the predictive strategy shed half a rank (hotspot demo, docs/prediction.md).
   static constexpr double kForecastCeiling = 4.0;
-  /// The chosen model's forecast `horizon` epochs ahead, clamped at 0 and at kForecastCeiling x the peak. Throws InvalidArgument on
-  /// horizon < 1 and InvalidLoad before the first observation.
+  /// The chosen model's forecast `horizon` epochs ahead, clamped at 0 and at kForecastCeiling x the peak. Throws
+  /// InvalidArgument on horizon < 1 and InvalidLoad before the first observation.
   double forecast(int horizon) const;
   /// Model `index`'s forecast, clamped at 0 (same errors as forecast()).
   double model_forecast(std::size_t index, int horizon) const;
@@ -167,13 +168,20 @@ class LoadPredictor {
   std::size_t series_count() const noexcept { return series_.size(); }
   /// The ensemble of `key` (its models, errors and choice). InvalidLoad for a series never observed.
   const Ensemble& ensemble(SeriesKey key) const;
+  /// The arrivals of `key`'s last observation as the models saw them (its executed load when nothing was
+  /// queued), clipped when they were a spike (PredictorOptions::spike_sigmas). InvalidLoad for a series never
+  /// observed.
+  double last_arrivals(SeriesKey key) const { return find(key).last_arrivals; }
 
  private:
   struct Series {
     Ensemble ensemble;
     double queued = 0.0;   // Q_t at the last observation
     int fed_by_rank = -1;  // rank whose snapshots feed it (-1: fed by observe(key, ...))
+    SpikeFilter spikes;
+    double last_arrivals = 0.0;  // after the spike filter
   };
+  Series new_series(int fed_by_rank) const;
   const Series& find(SeriesKey key) const;
   void observe_series(Series& series, SeriesKey key, double executed, double queued);
   PredictorOptions options_;

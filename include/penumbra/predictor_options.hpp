@@ -52,6 +52,11 @@ struct PredictorOptions {
   /// `predictor.ar_ridge`: ridge regularisation of the AR fit, relative to the series' sum of squares
   /// (scale free). [0, 1000].
   double ar_ridge = 1e-3;
+  /// `predictor.spike_sigmas`: a measured value more than this many robust deviations (1.4826 x MAD) above
+  /// the median of its series' last 5 values is clipped to that bound before the models see it (Hampel's
+  /// rule, upward only: a timer can only be late; penumbra/spike_filter.hpp). A rise that lasts passes
+  /// after 2 steps. 0: off. [0, 1000].
+  double spike_sigmas = 4.0;
 
   /// Throws ConfigError naming the first bad key (e.g. `predictor.ensemble_window`), its value and the
   /// allowed range.

@@ -198,6 +198,8 @@ const std::vector<Field>& fields() {
       predictor("seasonal_gamma", "season smoothing (seasonal)", &PredictorOptions::seasonal_gamma),
       predictor("ar_order", "p of AR(p)", &PredictorOptions::ar_order),
       predictor("ar_ridge", "ridge regularisation of the AR fit", &PredictorOptions::ar_ridge),
+      predictor("spike_sigmas", "clip measured values this many robust deviations over the recent median (0: off)",
+                &PredictorOptions::spike_sigmas),
 
       affinity("locality_weight", "weight of accesses from the candidate", &AffinityOptions::locality_weight),
       affinity("dependency_weight", "weight of dependencies held by the candidate",

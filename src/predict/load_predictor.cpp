@@ -26,19 +26,30 @@ SeriesKey object_series(ObjectId id) { return {SeriesKind::object, id.value}; }
 
 LoadPredictor::LoadPredictor(PredictorOptions options) : options_(std::move(options)) { options_.validate(); }
 
+LoadPredictor::Series LoadPredictor::new_series(int fed_by_rank) const {
+  return Series{.ensemble = Ensemble(options_),
+                .queued = 0.0,
+                .fed_by_rank = fed_by_rank,
+                .spikes = SpikeFilter(options_.spike_sigmas),
+                .last_arrivals = 0.0};
+}
+
 void LoadPredictor::observe_series(Series& series, SeriesKey key, double executed, double queued) {
   check::finite_non_negative(fmt::format("executed load of {}", describe(key)), executed);
   check::finite_non_negative(fmt::format("queued work of {}", describe(key)), queued);
   // Arrivals = executed + growth of the queue. Clamped: cost hints are estimates, and a queue that shrinks
   // by more than was executed (hints above the real cost, cancelled tasks) must not make negative work.
-  const double arrivals = std::max(0.0, executed + queued - series.queued);
+  // The spike filter sees arrivals, not executed load: a backlog that drains makes executed load jump for real,
+  // and clipping that would make the queue's accounting lose work.
+  const double arrivals = series.spikes.filter(std::max(0.0, executed + queued - series.queued));
+  series.last_arrivals = arrivals;
   series.ensemble.update(arrivals);
   series.queued = queued;
 }
 
 void LoadPredictor::observe(SeriesKey key, double executed, double queued) {
   auto found = series_.find(key);
-  if (found == series_.end()) found = series_.emplace(key, Series{Ensemble(options_), 0.0, -1}).first;
+  if (found == series_.end()) found = series_.emplace(key, new_series(-1)).first;
   observe_series(found->second, key, executed, queued);
 }
 
@@ -60,7 +71,7 @@ void LoadPredictor::observe(const LoadSnapshot& snapshot) {
   for (const ObjectLoad& object : snapshot.objects) {
     const SeriesKey key = object_series(object.id);
     auto found = series_.find(key);
-    if (found == series_.end()) found = series_.emplace(key, Series{Ensemble(options_), 0.0, rank}).first;
+    if (found == series_.end()) found = series_.emplace(key, new_series(rank)).first;
     found->second.fed_by_rank = rank;
     observe_series(found->second, key, object.wall_seconds, object.queued_cost);
   }

@@ -38,6 +38,7 @@ void PredictorOptions::validate() const {
     throw ConfigError("predictor.ar_order", std::to_string(ar_order),
                       fmt::format("at most (history_window - 2) / 3 = {}", (history_window - 2) / 3));
   check::in_range("predictor.ar_ridge", ar_ridge, 0.0, 1000.0);
+  check::in_range("predictor.spike_sigmas", spike_sigmas, 0.0, 1000.0);
 }
 
 }  // namespace penumbra

@@ -35,12 +35,15 @@ void LoadTracker::observe_step(const LoadSnapshot& step, const std::function<boo
   // The recent costs follow the predictor's rule: an owned object known from earlier steps that ran nothing in
   // this one cost 0.
   for (auto& [id, costs] : recent_) costs.push_back(0.0);
+  // As the models saw them (arrivals, spikes clipped: PredictorOptions::spike_sigmas): the travelling-load forecast
+  // reads these, on this rank and, after a move, on the next owner.
   for (const ObjectLoad& object : owned.objects) {
     std::deque<double>& costs = recent_[object.id];
+    const double cost = predictor_.last_arrivals(object_series(object.id));
     if (costs.empty())
-      costs.push_back(object.wall_seconds);
+      costs.push_back(cost);
     else
-      costs.back() += object.wall_seconds;
+      costs.back() = cost;
   }
   for (auto it = recent_.begin(); it != recent_.end();) {
     if (!owns(it->first)) {
