@@ -69,6 +69,39 @@ TEST(ProfReplay, RowComparesTheRecordedPlanWithTheStrategys) {
   EXPECT_TRUE(rows[0].error.empty());
 }
 
+TEST(ProfReplay, TrueLoadsNeedEveryNextCost) {
+  auto input = two_ranks();                         // objects 1 (predicted 1) and 2 (predicted 2), both on rank 0
+  EXPECT_FALSE(true_loads(input, {}).has_value());  // next_cost -1: not declared
+  EXPECT_FALSE(forecast_error(input).has_value());
+  input.objects[0].next_cost = 1.5;
+  EXPECT_FALSE(true_loads(input, {}).has_value());  // one of two is not enough
+  input.objects[1].next_cost = 0.5;
+  // Both on rank 0 before any move; moving object 1 puts its 1.5 on rank 1.
+  EXPECT_EQ(true_loads(input, {}), (std::vector<double>{2.0, 0.0}));
+  EXPECT_EQ(true_loads(input, {{ObjectId{1}, 0, 1}}), (std::vector<double>{0.5, 1.5}));
+  // |1 - 1.5| + |2 - 0.5| = 2 over 2 of next cost.
+  EXPECT_DOUBLE_EQ(*forecast_error(input), 1.0);
+}
+
+TEST(ProfReplay, RowJudgesBothPlansOnTheTrueNextCosts) {
+  trace::Trace trace;
+  trace.header.ranks = 2;
+  trace::EpochRecord record;
+  record.epoch = 1;
+  record.input = two_ranks();
+  // The forecast said object 2 is the heavy one; what came next was object 1.
+  record.input.objects[0].next_cost = 3.0;
+  record.input.objects[1].next_cost = 1.0;
+  record.plan.moves = {{ObjectId{1}, 0, 1, 10}};
+  trace.epochs = {record};
+  const auto rows = replay(trace, MoveTwo{});
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_DOUBLE_EQ(*rows[0].true_input_imbalance, 2.0);          // {4, 0}
+  EXPECT_DOUBLE_EQ(*rows[0].true_recorded_imbalance, 1.5);       // object 1 moved: {1, 3}
+  EXPECT_DOUBLE_EQ(*rows[0].true_replayed_imbalance, 1.5);       // object 2 moved: {3, 1}
+  EXPECT_DOUBLE_EQ(*rows[0].forecast_error, (2.0 + 1.0) / 4.0);  // |1 - 3| + |2 - 1| over 4
+}
+
 TEST(ProfSvg, EscapesMarkupInText) {
   EXPECT_EQ(xml_escape("a<b & \"c\" 'd'>"), "a&lt;b &amp; &quot;c&quot; &apos;d&apos;&gt;");
   SvgDocument svg(10, 10);
