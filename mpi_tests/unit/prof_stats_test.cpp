@@ -48,15 +48,20 @@ class MoveTwo : public balance::Strategy {
   }
 };
 
-TEST(ProfReplay, RowComparesTheRecordedPlanWithTheStrategys) {
+// A two-rank trace of one epoch whose recorded plan made `recorded`.
+trace::Trace one_epoch(std::int64_t epoch, balance::EpochInput input, std::vector<balance::PlannedMove> recorded) {
   trace::Trace trace;
   trace.header.ranks = 2;
   trace::EpochRecord record;
-  record.epoch = 4;
-  record.input = two_ranks();
-  record.plan.moves = {{ObjectId{1}, 0, 1, 10}};
-  trace.epochs = {record};
-  const auto rows = replay(trace, MoveTwo{});
+  record.epoch = epoch;
+  record.input = std::move(input);
+  record.plan.moves = std::move(recorded);
+  trace.epochs = {std::move(record)};
+  return trace;
+}
+
+TEST(ProfReplay, RowComparesTheRecordedPlanWithTheStrategys) {
+  const auto rows = replay(one_epoch(4, two_ranks(), {{ObjectId{1}, 0, 1, 10}}), MoveTwo{});
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].epoch, 4);
   EXPECT_DOUBLE_EQ(rows[0].input_imbalance, 1.5);     // {3, 1}
@@ -84,17 +89,11 @@ TEST(ProfReplay, TrueLoadsNeedEveryNextCost) {
 }
 
 TEST(ProfReplay, RowJudgesBothPlansOnTheTrueNextCosts) {
-  trace::Trace trace;
-  trace.header.ranks = 2;
-  trace::EpochRecord record;
-  record.epoch = 1;
-  record.input = two_ranks();
+  auto input = two_ranks();
   // The forecast said object 2 is the heavy one; what came next was object 1.
-  record.input.objects[0].next_cost = 3.0;
-  record.input.objects[1].next_cost = 1.0;
-  record.plan.moves = {{ObjectId{1}, 0, 1, 10}};
-  trace.epochs = {record};
-  const auto rows = replay(trace, MoveTwo{});
+  input.objects[0].next_cost = 3.0;
+  input.objects[1].next_cost = 1.0;
+  const auto rows = replay(one_epoch(1, input, {{ObjectId{1}, 0, 1, 10}}), MoveTwo{});
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_DOUBLE_EQ(*rows[0].true_input_imbalance, 2.0);          // {4, 0}
   EXPECT_DOUBLE_EQ(*rows[0].true_recorded_imbalance, 1.5);       // object 1 moved: {1, 3}
