@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 
@@ -151,6 +152,56 @@ TEST(TravellingLoads, ShortHistoriesKeepTheOwnForecast) {
   }
 }
 
+// A bump with compact support moving half an object per step towards higher i: objects it has not reached have
+// an exactly flat past, so no leader can explain them.
+double compact_bump(int i, double t) {
+  const double base = 1.0 + 0.1 * i;
+  const double d = (i - (2.0 + t / 2.0)) / 4.0;
+  return base * (1.0 + 4.0 * std::max(0.0, 1.0 - d * d));
+}
+
+TravellingLoadInput compact_bump_input(int objects, int steps, int horizon) {
+  TravellingLoadInput input;
+  input.neighbours = chain(static_cast<std::uint32_t>(objects));
+  input.horizon = horizon;
+  for (int i = 0; i < objects; ++i) {
+    std::vector<double> series;
+    for (int t = 0; t < steps; ++t) series.push_back(compact_bump(i, t));
+    input.own_forecast.push_back(series.back());
+    input.recent.push_back(std::move(series));
+  }
+  return input;
+}
+
+TEST(TravellingLoads, TheFrontFollowsTheLeaderOfTheNearestFollowerBehindIt) {
+  constexpr int objects = 30, steps = 32, horizon = 10;
+  const TravellingLoadInput input = compact_bump_input(objects, steps, horizon);
+  // At step 31 the centre is at 17.5 and the support reaches 21.5: object 22 has only seen its base, and the
+  // load arrives within the horizon (the centre reaches 22.5 at step 41).
+  const int front = 22;
+  double truth = 0.0;
+  for (int h = 1; h <= horizon; ++h) truth += compact_bump(front, steps - 1 + h) / horizon;
+  ASSERT_GT(truth, 1.5 * input.own_forecast[front]) << "the load does arrive within the horizon";
+
+  const auto without = forecast_travelling_loads(input, {.front_ratio = 0.0});
+  EXPECT_FALSE(without[front].leader.has_value()) << "a flat past explains nothing";
+  EXPECT_EQ(without[front].per_step, input.own_forecast[front]);
+
+  const auto with = forecast_travelling_loads(input);
+  ASSERT_TRUE(with[front].through.has_value());
+  ASSERT_TRUE(with[front].leader.has_value());
+  EXPECT_LT(*with[front].through, static_cast<std::uint32_t>(front)) << "the follower is behind the front";
+  EXPECT_LT(*with[front].leader, *with[front].through) << "and its leader further behind";
+  EXPECT_LT(std::abs(with[front].per_step - truth), 0.5 * std::abs(input.own_forecast[front] - truth))
+      << "forecast " << with[front].per_step << ", truth " << truth << ", own " << input.own_forecast[front];
+  // Objects the first pass explained keep their own choice.
+  for (int i = 0; i < objects; ++i) {
+    if (without[i].leader) {
+      EXPECT_EQ(with[i].per_step, without[i].per_step) << "object " << i;
+    }
+  }
+}
+
 TEST(TravellingLoads, BadInputIsATypedErrorNamingTheValue) {
   TravellingLoadInput input;
   input.neighbours = chain(2);
@@ -174,6 +225,12 @@ TEST(TravellingLoads, BadInputIsATypedErrorNamingTheValue) {
   EXPECT_THROW(forecast_travelling_loads(input), InvalidArgument);
   input.own_forecast.push_back(1.0);
   EXPECT_THROW(forecast_travelling_loads(input, {.margin = 0.0}), InvalidArgument);
+  try {
+    forecast_travelling_loads(input, {.front_ratio = 1.5});
+    FAIL() << "front_ratio 1.5 was accepted";
+  } catch (const InvalidArgument& error) {
+    EXPECT_NE(std::string(error.what()).find("front_ratio = 1.5"), std::string::npos) << error.what();
+  }
   input.targets = {2};
   EXPECT_THROW(forecast_travelling_loads(input), InvalidArgument);
 }

@@ -16,6 +16,8 @@ constexpr int kTrendPoints = 6;
 constexpr int kLevelPoints = 3;
 // A long level: on a load that only wobbles, averaging more steps beats any leader (its noise is averaged too).
 constexpr int kLongLevelPoints = 12;
+// Relative variance below which a series counts as flat (rounding of a constant series is ~1e-16 relative).
+constexpr double kFlatVariance = 1e-12;
 
 void check(const TravellingLoadInput& input, const TravellingLoadOptions& options) {
   const std::size_t n = input.recent.size();
@@ -31,6 +33,8 @@ void check(const TravellingLoadInput& input, const TravellingLoadOptions& option
         fmt::format("travelling loads: max_hops = {}, max_lag = {}, min_pairs = {}, min_origins = "
                     "{} (expected each >= 1)",
                     options.max_hops, options.max_lag, options.min_pairs, options.min_origins));
+  if (!(options.front_ratio >= 0.0 && options.front_ratio <= 1.0))
+    throw InvalidArgument(fmt::format("travelling loads: front_ratio = {} (expected in [0, 1])", options.front_ratio));
   if (!(options.margin > 0.0 && options.margin <= 1.0))
     throw InvalidArgument(fmt::format("travelling loads: margin = {} (expected in (0, 1])", options.margin));
   for (std::size_t i = 0; i < n; ++i) {
@@ -51,28 +55,6 @@ void check(const TravellingLoadInput& input, const TravellingLoadOptions& option
   for (std::uint32_t target : input.targets)
     if (target >= n)
       throw InvalidArgument(fmt::format("travelling loads: target {} (expected a position < {})", target, n));
-}
-
-// Objects within max_hops of `from`, nearest first (breadth first, in neighbour-list order: deterministic).
-std::vector<std::uint32_t> leaders_near(const TravellingLoadInput& input, std::uint32_t from, int max_hops,
-                                        std::vector<int>& hops_scratch) {
-  std::vector<std::uint32_t> found;
-  std::vector<std::uint32_t> frontier{from};
-  hops_scratch[from] = 0;
-  for (int hop = 1; hop <= max_hops && !frontier.empty(); ++hop) {
-    std::vector<std::uint32_t> next;
-    for (std::uint32_t at : frontier)
-      for (std::uint32_t neighbour : input.neighbours[at])
-        if (hops_scratch[neighbour] < 0) {
-          hops_scratch[neighbour] = hop;
-          next.push_back(neighbour);
-          found.push_back(neighbour);
-        }
-    frontier = std::move(next);
-  }
-  hops_scratch[from] = -1;
-  for (std::uint32_t c : found) hops_scratch[c] = -1;
-  return found;
 }
 
 // The own-history forecasts of the mean over steps tau+1..tau+horizon, from x[0..tau].
@@ -118,10 +100,87 @@ struct Follow {
   }
 };
 
+// The objects within `max_hops` of `from`: their hops (-1 beyond, 0 for `from`) and the order breadth first found
+// them in (nearest first, in neighbour-list order: deterministic), `from` excluded.
+struct Reach {
+  std::vector<int> hops;
+  std::vector<std::uint32_t> order;
+};
+
+Reach reach_from(const TravellingLoadInput& input, std::uint32_t from, int max_hops) {
+  Reach reach{std::vector<int>(input.recent.size(), -1), {}};
+  std::vector<std::uint32_t> frontier{from};
+  reach.hops[from] = 0;
+  for (int hop = 1; hop <= max_hops && !frontier.empty(); ++hop) {
+    std::vector<std::uint32_t> next;
+    for (std::uint32_t at : frontier)
+      for (std::uint32_t neighbour : input.neighbours[at])
+        if (reach.hops[neighbour] < 0) {
+          reach.hops[neighbour] = hop;
+          next.push_back(neighbour);
+          reach.order.push_back(neighbour);
+        }
+    frontier = std::move(next);
+  }
+  return reach;
+}
+
+TravellingLoadForecast own_only(double per_step) {
+  TravellingLoadForecast forecast;
+  forecast.per_step = per_step;
+  return forecast;
+}
+
 std::vector<double> running_sums(const std::vector<double>& values) {
   std::vector<double> sums(values.size() + 1, 0.0);
   for (std::size_t k = 0; k < values.size(); ++k) sums[k + 1] = sums[k] + values[k];
   return sums;
+}
+
+// The second pass (travelling_load.hpp): a target no leader explained takes the leader of the nearest clear
+// follower whose leader lies beyond it. Reads the first pass's choices only, so target order does not matter.
+void follow_at_the_front(const TravellingLoadInput& input, const TravellingLoadOptions& options,
+                         const std::vector<std::vector<double>>& sums, const std::vector<std::uint32_t>& targets,
+                         std::vector<TravellingLoadForecast>& result) {
+  const std::vector<TravellingLoadForecast> first = result;
+  for (std::uint32_t i : targets) {
+    if (first[i].leader) continue;
+    const std::vector<double>& x = input.recent[i];
+    const int length = static_cast<int>(x.size());
+    if (length - 1 - input.horizon < kTrendPoints - 1) continue;  // as short as the first pass skips
+    const Reach reach = reach_from(input, i, 2 * options.max_hops);
+    for (std::uint32_t k : reach.order) {
+      if (reach.hops[k] > options.max_hops) break;  // nearest first: no closer follower was found
+      const TravellingLoadForecast& via = first[k];
+      if (!via.leader || !(via.own_error > 0.0) ||
+          via.backtest_error > options.front_ratio * options.margin * via.own_error)
+        continue;
+      const std::uint32_t c = *via.leader;
+      const int hops_from_k = reach_from(input, k, options.max_hops).hops[c];
+      // Beyond k: the leader is as far from us as k is plus k's own distance to it (not beside or behind us).
+      if (hops_from_k < 1 || reach.hops[c] != reach.hops[k] + hops_from_k) continue;
+      const int lag = static_cast<int>(std::lround(static_cast<double>(via.lag) * reach.hops[c] / hops_from_k));
+      const std::vector<double>& leader = input.recent[c];
+      const Follow follow{leader, sums[c], length - static_cast<int>(leader.size()), lag};
+      const int first_pair = follow.first_pair();
+      if (length - first_pair < options.min_pairs) continue;
+      double xy = 0.0, yy = 0.0;
+      for (int s = first_pair; s < length; ++s) {
+        const double y = follow.leader_at(s - lag);
+        xy += x[s] * y;
+        yy += y * y;
+      }
+      if (!(yy > 0.0)) continue;
+      result[i] = {.per_step = follow.forecast(length - 1, input.horizon, xy / yy),
+                   .leader = c,
+                   .lag = lag,
+                   .scale = xy / yy,
+                   .backtest_error = 0.0,
+                   .own_error = 0.0,
+                   .through = k};
+      break;
+    }
+  }
 }
 
 }  // namespace
@@ -132,15 +191,27 @@ std::vector<TravellingLoadForecast> forecast_travelling_loads(const TravellingLo
   const std::size_t n = input.recent.size();
   const int horizon = input.horizon;
   std::vector<TravellingLoadForecast> result(n);
-  std::vector<int> hops(n, -1);
   std::vector<std::vector<double>> sums(n);
   for (std::size_t i = 0; i < n; ++i) sums[i] = running_sums(input.recent[i]);
   std::vector<double> actual, level_error, long_level_error, trend_error, cross, square;
   for (std::size_t i = 0; i < n; ++i) result[i].per_step = input.own_forecast[i];
-  std::vector<std::uint32_t> all;
-  if (input.targets.empty())
-    for (std::uint32_t i = 0; i < n; ++i) all.push_back(i);
-  for (std::uint32_t i : input.targets.empty() ? all : input.targets) {
+  // The targets, and the objects within max_hops of them: a target at the front of a load may take the leader
+  // of a follower owned elsewhere, whose choice this rank must then make too (the same everywhere: same input).
+  std::vector<std::uint32_t> targets = input.targets, computed;
+  if (targets.empty())
+    for (std::uint32_t i = 0; i < n; ++i) targets.push_back(i);
+  std::vector<bool> is_target(n, false), is_computed(n, false);
+  const auto compute = [&](std::uint32_t i) {
+    if (!is_computed[i]) computed.push_back(i);
+    is_computed[i] = true;
+  };
+  for (std::uint32_t i : targets) {
+    is_target[i] = true;
+    compute(i);
+    if (options.front_ratio > 0.0)
+      for (std::uint32_t near : reach_from(input, i, options.max_hops).order) compute(near);
+  }
+  for (std::uint32_t i : computed) {
     const std::vector<double>& x = input.recent[i];
     const int length = static_cast<int>(x.size());
     const int last_origin = length - 1 - horizon;  // an origin needs its next `horizon` steps observed
@@ -158,7 +229,7 @@ std::vector<TravellingLoadForecast> forecast_travelling_loads(const TravellingLo
       trend_error[tau] = std::abs(trend_forecast(x, tau, horizon) - actual[tau]);
     }
     double best_ratio = options.margin;
-    for (std::uint32_t c : leaders_near(input, i, options.max_hops, hops)) {
+    for (std::uint32_t c : reach_from(input, i, options.max_hops).order) {
       const std::vector<double>& leader = input.recent[c];
       for (int lag = 1; lag <= options.max_lag; ++lag) {
         const Follow follow{leader, sums[c], length - static_cast<int>(leader.size()), lag};
@@ -183,7 +254,9 @@ std::vector<TravellingLoadForecast> forecast_travelling_loads(const TravellingLo
         const double pairs = length - first;
         const double covariance = xy - sum_x * sum_y / pairs;
         const double spread = (xx - sum_x * sum_x / pairs) * (yy - sum_y * sum_y / pairs);
-        if (!(spread > 0.0) || covariance / std::sqrt(spread) < options.min_correlation) continue;
+        // A flat series has no shape to match: its variance is 0, up to the rounding of xx - sum_x^2 / pairs,
+        // which alone gave flat objects "leaders" (a relative bar, not 0).
+        if (!(spread > kFlatVariance * xx * yy) || covariance / std::sqrt(spread) < options.min_correlation) continue;
         const int first_origin = std::max(kTrendPoints - 1, first + options.min_pairs - 1);
         double error = 0.0, level = 0.0, long_level = 0.0, trend = 0.0;
         int origins = 0;
@@ -208,11 +281,15 @@ std::vector<TravellingLoadForecast> forecast_travelling_loads(const TravellingLo
                        .lag = lag,
                        .scale = scale,
                        .backtest_error = error / origins,
-                       .own_error = own / origins};
+                       .own_error = own / origins,
+                       .through = std::nullopt};
         }
       }
     }
   }
+  if (options.front_ratio > 0.0) follow_at_the_front(input, options, sums, targets, result);
+  for (std::uint32_t i = 0; i < n; ++i)
+    if (!is_target[i]) result[i] = own_only(input.own_forecast[i]);  // computed for a target's sake only
   return result;
 }
 

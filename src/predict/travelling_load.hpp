@@ -12,6 +12,13 @@
 // level: mean of the last 12; trend: a line through the last 6), and the best of the three is the bar. The leader's
 // forecast replaces the per-object one only where its backtest error is below `margin` x the better own-history error,
 // so a load that does not travel (noise, a phase change that hits every object at once) keeps its per-object forecast.
+//
+// The front of a travelling load: an object the load has not reached yet has a flat past, so no leader explains
+// it and the test above keeps its own (flat) forecast, however clearly the objects behind it see the load coming.
+// Such an object follows the leader of the nearest object within `max_hops` that chose one by a clear margin
+// (backtest error < `front_ratio` x margin x own-history error) and whose leader lies beyond it (one more hop
+// from the object than from that follower). The lag per hop is the follower's; the scale is the least squares
+// ratio of the object's own past to the leader's shifted past, which on a flat past is the ratio of their levels.
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -26,6 +33,9 @@ struct TravellingLoadOptions {
   int min_origins = 3;           ///< backtest origins a leader needs, >= 1
   double margin = 0.7;           ///< leader chosen when its backtest error < margin x own-history error, (0, 1]
   double min_correlation = 0.5;  ///< and its shifted past correlates this well with the object's, [-1, 1]
+  /// A follower whose leader the front may take must have beaten its own history by this fraction of the margin;
+  /// 0: the front keeps its own forecasts. [0, 1].
+  double front_ratio = 0.5;
 };
 
 /// The plain-data input. Position k in every vector is the same object.
@@ -50,6 +60,8 @@ struct TravellingLoadForecast {
   double scale = 0.0;                   ///< this object's cost per unit of the leader's
   double backtest_error = 0.0;          ///< leader's mean absolute error over the origins (0 if none chosen)
   double own_error = 0.0;               ///< own-history error over the same origins (0 if none chosen)
+  /// For an object at the front (above): the follower whose leader it took. The errors are then 0.
+  std::optional<std::uint32_t> through;
 };
 
 /// One forecast per object. Throws InvalidArgument (sizes differ, a neighbour out of range, horizon < 1, an
