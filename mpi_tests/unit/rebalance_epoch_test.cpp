@@ -207,6 +207,31 @@ TEST(TravellingForecasts, ReplaceFollowersCostsAndShiftTheirOwnersLoad) {
   EXPECT_NEAR(input.ranks[1].predicted_load, 50.0 + input.objects[2].predicted_cost - before, 1e-9);
 }
 
+TEST(TravellingForecasts, OneRowPerOwnedObjectMarksTheObjectsWithoutALeader) {
+  // The runtime gathers these rows with counts known from the snapshot, so each rank must send exactly one per
+  // object it owns, in its own order; an object without a leader must keep its own forecast.
+  const ObjectId owned[] = {c, a, b};  // a < b < c: the input sorts them, the rank's own order does not
+  const FollowerRow followers[] = {{.id = b, .predicted_cost = 7.0}, {.id = c, .predicted_cost = 3.0}};
+  const std::vector<FollowerRow> rows = one_row_per_object(owned, followers);
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0].id, c);
+  EXPECT_EQ(rows[0].predicted_cost, 3.0);
+  EXPECT_EQ(rows[1].id, a);
+  EXPECT_LT(rows[1].predicted_cost, 0.0);
+  EXPECT_EQ(rows[2].id, b);
+  EXPECT_EQ(rows[2].predicted_cost, 7.0);
+
+  const RankRow ranks[] = {{.predicted_load = 40.0}};
+  std::vector<ObjectRow> objects;
+  for (ObjectId id : owned) objects.push_back({.id = id, .owner = 0, .predicted_cost = 5.0});
+  balance::EpochInput input = assemble_epoch_input(ranks, objects, {}, {}, {.steps_until_next_epoch = 10});
+  EXPECT_EQ(apply_follower_rows(input, rows), 2u);
+  EXPECT_EQ(input.objects[0].predicted_cost, 5.0) << "a has no leader: its own forecast stays";
+  EXPECT_EQ(input.objects[1].predicted_cost, 7.0);
+  EXPECT_EQ(input.objects[2].predicted_cost, 3.0);
+  EXPECT_DOUBLE_EQ(input.ranks[0].predicted_load, 40.0 + (7.0 - 5.0) + (3.0 - 5.0));
+}
+
 TEST(TravellingForecasts, OnlyStrategiesThatReadPredictedCostsAskForThem) {
   // The runtime computes the travelling-load forecast only for these: a reactive strategy's epoch must not pay.
   EXPECT_TRUE(balance::make_strategy("predictive")->plans_on_predicted_costs());

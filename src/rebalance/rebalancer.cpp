@@ -135,10 +135,11 @@ DecidedEpoch Rebalancer::decide(const mpi::Communicator& comm, const Topology& t
   decided.predict.seconds = seconds_since(decided.predict.start);
   decided.snapshot.start = std::chrono::steady_clock::now();
 
-  const std::vector<RankRow> ranks = mpi::allgather(comm, my_row);
-  const std::vector<ObjectRow> objects = mpi::allgatherv<ObjectRow>(comm, object_rows);
-  const std::vector<AccessRow> accesses = mpi::allgatherv<AccessRow>(comm, access_rows);
-  const std::vector<EdgeRow> edges = mpi::allgatherv<EdgeRow>(comm, edge_rows);
+  // Two collective rounds for the whole snapshot (the rank rows with the counts, then every row), not one per kind.
+  const auto gathered = mpi::allgather_sections<RankRow, ObjectRow, AccessRow, EdgeRow>(
+      comm, my_row, object_rows, access_rows, edge_rows);
+  const std::vector<RankRow>& ranks = gathered.heads;
+  const auto& [objects, accesses, edges] = gathered.rows;
   decided.input = assemble_epoch_input(ranks, objects, accesses, edges,
                                        {.epoch = epochs_ + 1,
                                         .steps_until_next_epoch = per_epoch,
@@ -151,9 +152,14 @@ DecidedEpoch Rebalancer::decide(const mpi::Communicator& comm, const Topology& t
   if (balance_.travel_forecast && strategy_->plans_on_predicted_costs()) {
     // Each rank forecasts its own objects (every object's history is a leader), one allgatherv shares them:
     // replicated, the forecast cost every rank the whole job's work (12 ms per epoch at 8 ranks, 128 objects).
-    const std::vector<FollowerRow> mine = travelling_forecasts_of(decided.input, decided.recent, per_epoch,
-                                                                  static_cast<int>(balance_.horizon), rank_);
-    const std::vector<FollowerRow> all = mpi::allgatherv<FollowerRow>(comm, mine);
+    // One row per owned object, in the order of this rank's object rows, so every rank already knows each
+    // rank's count from the snapshot and the rows need one collective round, not two.
+    const std::vector<FollowerRow> mine = one_row_per_object(
+        owned_ids, travelling_forecasts_of(decided.input, decided.recent, per_epoch,
+                                           static_cast<int>(balance_.horizon), rank_));
+    std::vector<std::int64_t> counts;
+    for (const auto& rank_counts : gathered.counts) counts.push_back(rank_counts[0]);
+    const std::vector<FollowerRow> all = mpi::allgatherv_known<FollowerRow>(comm, mine, counts);
     decided.followed = apply_follower_rows(decided.input, all);
   }
   decided.snapshot.seconds = seconds_since(decided.snapshot.start);

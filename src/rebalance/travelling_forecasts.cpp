@@ -49,9 +49,23 @@ std::vector<FollowerRow> travelling_forecasts_of(const balance::EpochInput& inpu
   return rows;
 }
 
+std::vector<FollowerRow> one_row_per_object(std::span<const ObjectId> owned, std::span<const FollowerRow> followers) {
+  std::vector<FollowerRow> by_id(followers.begin(), followers.end());
+  std::ranges::sort(by_id, {}, &FollowerRow::id);
+  std::vector<FollowerRow> rows;
+  rows.reserve(owned.size());
+  for (ObjectId id : owned) {
+    const auto follower = std::ranges::lower_bound(by_id, id, {}, &FollowerRow::id);
+    const bool follows = follower != by_id.end() && follower->id == id;
+    rows.push_back({.id = id, .predicted_cost = follows ? follower->predicted_cost : -1.0});
+  }
+  return rows;
+}
+
 std::size_t apply_follower_rows(balance::EpochInput& input, std::span<const FollowerRow> rows) {
   std::size_t applied = 0;
   for (const FollowerRow& row : rows) {
+    if (row.predicted_cost < 0.0) continue;  // no leader: the object keeps its own forecast
     const auto at = position_of(input, row.id);
     if (!at) continue;
     balance::ObjectState& object = input.objects[*at];

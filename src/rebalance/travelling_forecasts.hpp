@@ -19,8 +19,12 @@ std::vector<std::vector<double>> recent_costs_of(const balance::EpochInput& inpu
 /// rank forecasts its own objects and the rows travel in one allgatherv.
 struct FollowerRow {
   ObjectId id;
-  double predicted_cost = 0.0;
+  double predicted_cost = 0.0;  ///< < 0: the object follows no leader and keeps its own forecast
 };
+
+/// One row per id of `owned`, in that order: the follower row for it where `followers` holds one, else a row
+/// with predicted_cost -1. Lets each rank's count equal its object count, which every rank knows already.
+std::vector<FollowerRow> one_row_per_object(std::span<const ObjectId> owned, std::span<const FollowerRow> followers);
 
 /// The travelling-load forecasts of the objects `owner` owns (owner < 0: all), as rows for the objects that
 /// follow a leader; every object's history serves as a leader. Costs in seconds per epoch of `steps_per_epoch`
@@ -31,8 +35,8 @@ std::vector<FollowerRow> travelling_forecasts_of(const balance::EpochInput& inpu
                                                  int horizon, int owner);
 
 /// Replaces each row's object's predicted_cost and shifts its owner's predicted_load by the same change (the
-/// rank's background work is unchanged). Rows naming an object the input does not hold are skipped. Returns
-/// how many were applied.
+/// rank's background work is unchanged). Rows naming an object the input does not hold, and rows with a
+/// negative cost (no leader), are skipped. Returns how many were applied.
 std::size_t apply_follower_rows(balance::EpochInput& input, std::span<const FollowerRow> rows);
 
 /// Both, for every object, in one process.
