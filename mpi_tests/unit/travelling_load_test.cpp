@@ -202,6 +202,35 @@ TEST(TravellingLoads, TheFrontFollowsTheLeaderOfTheNearestFollowerBehindIt) {
   }
 }
 
+TEST(TravellingLoads, EachOwnersShareEqualsTheWholeForecast) {
+  // The runtime splits the forecast: each rank asks for its own objects (targets) and the rows are gathered.
+  // That is only the same plan if every object's forecast is the same whoever computes it, the front's too: it
+  // reads the first-pass choice of a follower that another rank may own.
+  constexpr int objects = 30, steps = 32, horizon = 10;
+  TravellingLoadInput input = compact_bump_input(objects, steps, horizon);
+  std::mt19937_64 rng(5);
+  std::normal_distribution<double> noise(0.0, 0.05);
+  for (auto& series : input.recent)
+    for (double& value : series) value *= 1.0 + noise(rng);
+  const auto whole = forecast_travelling_loads(input);
+  // Split the objects where the first front object is, so that its follower belongs to the other share.
+  const auto front = std::ranges::find_if(whole, [](const TravellingLoadForecast& f) { return f.through.has_value(); });
+  ASSERT_NE(front, whole.end()) << "the case must hold a front object for the check to mean anything";
+  const auto split = static_cast<std::uint32_t>(front - whole.begin());
+  ASSERT_LT(*front->through, split);
+  for (const auto& [from, to] : {std::pair<std::uint32_t, std::uint32_t>{0, split}, {split, objects}}) {
+    TravellingLoadInput share = input;
+    for (std::uint32_t i = from; i < to; ++i) share.targets.push_back(i);
+    const auto part = forecast_travelling_loads(share);
+    for (std::uint32_t i : share.targets) {
+      EXPECT_EQ(part[i].per_step, whole[i].per_step) << "object " << i;
+      EXPECT_EQ(part[i].leader, whole[i].leader) << "object " << i;
+      EXPECT_EQ(part[i].lag, whole[i].lag) << "object " << i;
+      EXPECT_EQ(part[i].through, whole[i].through) << "object " << i;
+    }
+  }
+}
+
 TEST(TravellingLoads, BadInputIsATypedErrorNamingTheValue) {
   TravellingLoadInput input;
   input.neighbours = chain(2);

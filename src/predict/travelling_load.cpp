@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <utility>
 
 #include "penumbra/errors.hpp"
 
@@ -100,28 +101,43 @@ struct Follow {
   }
 };
 
-// The objects within `max_hops` of `from`: their hops (-1 beyond, 0 for `from`) and the order breadth first found
-// them in (nearest first, in neighbour-list order: deterministic), `from` excluded.
+// The objects within `max_hops` of `from`, in the order breadth first found them (nearest first, in
+// neighbour-list order: deterministic), `from` excluded, with their hops. Its cost is the size of the
+// neighbourhood, not of the graph (a rank forecasts a few objects of a snapshot that may hold millions): the
+// visited marks live in a scratch array the caller allocates once and every search leaves as it found it.
 struct Reach {
-  std::vector<int> hops;
+  std::uint32_t from = 0;
   std::vector<std::uint32_t> order;
+  std::vector<int> order_hops;  // order_hops[k]: hops of order[k]
+
+  int hops(std::uint32_t object) const {  // -1 beyond max_hops; a linear scan of a small neighbourhood
+    if (object == from) return 0;
+    const auto at = std::ranges::find(order, object);
+    return at == order.end() ? -1 : order_hops[static_cast<std::size_t>(at - order.begin())];
+  }
 };
 
-Reach reach_from(const TravellingLoadInput& input, std::uint32_t from, int max_hops) {
-  Reach reach{std::vector<int>(input.recent.size(), -1), {}};
-  std::vector<std::uint32_t> frontier{from};
-  reach.hops[from] = 0;
-  for (int hop = 1; hop <= max_hops && !frontier.empty(); ++hop) {
-    std::vector<std::uint32_t> next;
-    for (std::uint32_t at : frontier)
+Reach reach_from(const TravellingLoadInput& input, std::uint32_t from, int max_hops, std::vector<bool>& visited) {
+  Reach reach{.from = from, .order = {}, .order_hops = {}};
+  visited[from] = true;
+  std::size_t frontier_begin = 0;
+  for (int hop = 1; hop <= max_hops; ++hop) {
+    const std::size_t frontier_end = reach.order.size();
+    const auto expand = [&](std::uint32_t at) {
       for (std::uint32_t neighbour : input.neighbours[at])
-        if (reach.hops[neighbour] < 0) {
-          reach.hops[neighbour] = hop;
-          next.push_back(neighbour);
+        if (!visited[neighbour]) {
+          visited[neighbour] = true;
           reach.order.push_back(neighbour);
+          reach.order_hops.push_back(hop);
         }
-    frontier = std::move(next);
+    };
+    if (hop == 1) expand(from);
+    for (std::size_t k = frontier_begin; k < frontier_end; ++k) expand(reach.order[k]);
+    if (reach.order.size() == frontier_end) break;
+    frontier_begin = frontier_end;
   }
+  visited[from] = false;
+  for (std::uint32_t object : reach.order) visited[object] = false;
   return reach;
 }
 
@@ -131,37 +147,66 @@ TravellingLoadForecast own_only(double per_step) {
   return forecast;
 }
 
-std::vector<double> running_sums(const std::vector<double>& values) {
-  std::vector<double> sums(values.size() + 1, 0.0);
-  for (std::size_t k = 0; k < values.size(); ++k) sums[k + 1] = sums[k] + values[k];
-  return sums;
-}
+// Running sums of a series and of its squares (values[k] = x[0] + ... + x[k - 1]), made on first use: a rank
+// forecasts a few objects of a snapshot that may hold millions, and reads only their neighbourhoods.
+struct SeriesSums {
+  std::vector<double> values, squares;
+};
+
+class LazySums {
+ public:
+  explicit LazySums(const TravellingLoadInput& input) : input_(input), sums_(input.recent.size()) {}
+
+  const SeriesSums& of(std::uint32_t object) {
+    SeriesSums& sums = sums_[object];
+    if (sums.values.empty()) {
+      const std::vector<double>& x = input_.recent[object];
+      sums.values.assign(x.size() + 1, 0.0);
+      sums.squares.assign(x.size() + 1, 0.0);
+      for (std::size_t k = 0; k < x.size(); ++k) {
+        sums.values[k + 1] = sums.values[k] + x[k];
+        sums.squares[k + 1] = sums.squares[k] + x[k] * x[k];
+      }
+    }
+    return sums;
+  }
+
+ private:
+  const TravellingLoadInput& input_;
+  std::vector<SeriesSums> sums_;
+};
 
 // The second pass (travelling_load.hpp): a target no leader explained takes the leader of the nearest clear
 // follower whose leader lies beyond it. Reads the first pass's choices only, so target order does not matter.
 void follow_at_the_front(const TravellingLoadInput& input, const TravellingLoadOptions& options,
-                         const std::vector<std::vector<double>>& sums, const std::vector<std::uint32_t>& targets,
-                         std::vector<TravellingLoadForecast>& result) {
-  const std::vector<TravellingLoadForecast> first = result;
+                         LazySums& sums, const std::vector<std::uint32_t>& targets,
+                         std::vector<TravellingLoadForecast>& result, std::vector<bool>& visited) {
+  // The first pass's choices are read from `result` and the front's written after the loop (not a copy of
+  // every forecast: the snapshot may hold millions of objects, the neighbourhoods read are small).
+  const std::vector<TravellingLoadForecast>& first = result;
+  std::vector<std::pair<std::uint32_t, TravellingLoadForecast>> fronts;
   for (std::uint32_t i : targets) {
     if (first[i].leader) continue;
     const std::vector<double>& x = input.recent[i];
     const int length = static_cast<int>(x.size());
     if (length - 1 - input.horizon < kTrendPoints - 1) continue;  // as short as the first pass skips
-    const Reach reach = reach_from(input, i, 2 * options.max_hops);
-    for (std::uint32_t k : reach.order) {
-      if (reach.hops[k] > options.max_hops) break;  // nearest first: no closer follower was found
+    const Reach reach = reach_from(input, i, 2 * options.max_hops, visited);
+    for (std::size_t at = 0; at < reach.order.size(); ++at) {
+      const std::uint32_t k = reach.order[at];
+      const int hops_to_k = reach.order_hops[at];
+      if (hops_to_k > options.max_hops) break;  // nearest first: no closer follower was found
       const TravellingLoadForecast& via = first[k];
       if (!via.leader || !(via.own_error > 0.0) ||
           via.backtest_error > options.front_ratio * options.margin * via.own_error)
         continue;
       const std::uint32_t c = *via.leader;
-      const int hops_from_k = reach_from(input, k, options.max_hops).hops[c];
+      const int hops_from_k = reach_from(input, k, options.max_hops, visited).hops(c);
+      const int hops_to_c = reach.hops(c);
       // Beyond k: the leader is as far from us as k is plus k's own distance to it (not beside or behind us).
-      if (hops_from_k < 1 || reach.hops[c] != reach.hops[k] + hops_from_k) continue;
-      const int lag = static_cast<int>(std::lround(static_cast<double>(via.lag) * reach.hops[c] / hops_from_k));
+      if (hops_from_k < 1 || hops_to_c != hops_to_k + hops_from_k) continue;
+      const int lag = static_cast<int>(std::lround(static_cast<double>(via.lag) * hops_to_c / hops_from_k));
       const std::vector<double>& leader = input.recent[c];
-      const Follow follow{leader, sums[c], length - static_cast<int>(leader.size()), lag};
+      const Follow follow{leader, sums.of(c).values, length - static_cast<int>(leader.size()), lag};
       const int first_pair = follow.first_pair();
       if (length - first_pair < options.min_pairs) continue;
       double xy = 0.0, yy = 0.0;
@@ -171,16 +216,17 @@ void follow_at_the_front(const TravellingLoadInput& input, const TravellingLoadO
         yy += y * y;
       }
       if (!(yy > 0.0)) continue;
-      result[i] = {.per_step = follow.forecast(length - 1, input.horizon, xy / yy),
-                   .leader = c,
-                   .lag = lag,
-                   .scale = xy / yy,
-                   .backtest_error = 0.0,
-                   .own_error = 0.0,
-                   .through = k};
+      fronts.emplace_back(i, TravellingLoadForecast{.per_step = follow.forecast(length - 1, input.horizon, xy / yy),
+                                                    .leader = c,
+                                                    .lag = lag,
+                                                    .scale = xy / yy,
+                                                    .backtest_error = 0.0,
+                                                    .own_error = 0.0,
+                                                    .through = k});
       break;
     }
   }
+  for (auto& [i, forecast] : fronts) result[i] = std::move(forecast);
 }
 
 }  // namespace
@@ -191,8 +237,7 @@ std::vector<TravellingLoadForecast> forecast_travelling_loads(const TravellingLo
   const std::size_t n = input.recent.size();
   const int horizon = input.horizon;
   std::vector<TravellingLoadForecast> result(n);
-  std::vector<std::vector<double>> sums(n);
-  for (std::size_t i = 0; i < n; ++i) sums[i] = running_sums(input.recent[i]);
+  LazySums sums(input);
   std::vector<double> actual, level_error, long_level_error, trend_error, cross, square;
   for (std::size_t i = 0; i < n; ++i) result[i].per_step = input.own_forecast[i];
   // The targets, and the objects within max_hops of them: a target at the front of a load may take the leader
@@ -200,7 +245,7 @@ std::vector<TravellingLoadForecast> forecast_travelling_loads(const TravellingLo
   std::vector<std::uint32_t> targets = input.targets, computed;
   if (targets.empty())
     for (std::uint32_t i = 0; i < n; ++i) targets.push_back(i);
-  std::vector<bool> is_target(n, false), is_computed(n, false);
+  std::vector<bool> is_target(n, false), is_computed(n, false), visited(n, false);
   const auto compute = [&](std::uint32_t i) {
     if (!is_computed[i]) computed.push_back(i);
     is_computed[i] = true;
@@ -209,7 +254,7 @@ std::vector<TravellingLoadForecast> forecast_travelling_loads(const TravellingLo
     is_target[i] = true;
     compute(i);
     if (options.front_ratio > 0.0)
-      for (std::uint32_t near : reach_from(input, i, options.max_hops).order) compute(near);
+      for (std::uint32_t near : reach_from(input, i, options.max_hops, visited).order) compute(near);
   }
   for (std::uint32_t i : computed) {
     const std::vector<double>& x = input.recent[i];
@@ -221,34 +266,38 @@ std::vector<TravellingLoadForecast> forecast_travelling_loads(const TravellingLo
     level_error.assign(length, 0.0);
     long_level_error.assign(length, 0.0);
     trend_error.assign(length, 0.0);
+    const SeriesSums& own_sums = sums.of(i);
     for (int tau = 0; tau <= last_origin; ++tau)
-      actual[tau] = (sums[i][tau + 1 + horizon] - sums[i][tau + 1]) / horizon;
+      actual[tau] = (own_sums.values[tau + 1 + horizon] - own_sums.values[tau + 1]) / horizon;
     for (int tau = kTrendPoints - 1; tau <= last_origin; ++tau) {
       level_error[tau] = std::abs(level_forecast(x, tau, kLevelPoints) - actual[tau]);
       long_level_error[tau] = std::abs(level_forecast(x, tau, kLongLevelPoints) - actual[tau]);
       trend_error[tau] = std::abs(trend_forecast(x, tau, horizon) - actual[tau]);
     }
     double best_ratio = options.margin;
-    for (std::uint32_t c : reach_from(input, i, options.max_hops).order) {
+    for (std::uint32_t c : reach_from(input, i, options.max_hops, visited).order) {
       const std::vector<double>& leader = input.recent[c];
+      const SeriesSums& leader_sums = sums.of(c);
       for (int lag = 1; lag <= options.max_lag; ++lag) {
-        const Follow follow{leader, sums[c], length - static_cast<int>(leader.size()), lag};
+        const int offset = length - static_cast<int>(leader.size());
+        const Follow follow{leader, leader_sums.values, offset, lag};
         const int first = follow.first_pair();
         if (first >= length) continue;
-        // Running sums of the scale's least squares: s = sum x_i x_c / sum x_c^2 over the pairs up to tau.
+        // Running sums of the scale's least squares: s = sum x_i x_c / sum x_c^2 over the pairs up to tau. The
+        // cross products are the only sums not read off the series' running sums: one multiply-add per pair.
+        const int y_begin = first - lag - offset, y_end = length - lag - offset;  // leader steps paired
         cross.assign(length, 0.0);
         square.assign(length, 0.0);
-        double xy = 0.0, yy = 0.0, sum_x = 0.0, sum_y = 0.0, xx = 0.0;
+        double xy = 0.0;
         for (int s = first; s < length; ++s) {
-          const double y = follow.leader_at(s - lag);
-          xy += x[s] * y;
-          yy += y * y;
-          sum_x += x[s];
-          sum_y += y;
-          xx += x[s] * x[s];
+          xy += x[s] * follow.leader_at(s - lag);
           cross[s] = xy;
-          square[s] = yy;
+          square[s] = leader_sums.squares[s - lag - offset + 1] - leader_sums.squares[y_begin];
         }
+        const double yy = square[length - 1];
+        const double sum_x = own_sums.values[length] - own_sums.values[first];
+        const double xx = own_sums.squares[length] - own_sums.squares[first];
+        const double sum_y = leader_sums.values[y_end] - leader_sums.values[y_begin];
         // The shapes must match, not only the levels: on loads that only wobble, some leader among the ~100
         // tried beats the own history by luck, but its wobbles do not line up with this object's.
         const double pairs = length - first;
@@ -287,7 +336,7 @@ std::vector<TravellingLoadForecast> forecast_travelling_loads(const TravellingLo
       }
     }
   }
-  if (options.front_ratio > 0.0) follow_at_the_front(input, options, sums, targets, result);
+  if (options.front_ratio > 0.0) follow_at_the_front(input, options, sums, targets, result, visited);
   for (std::uint32_t i = 0; i < n; ++i)
     if (!is_target[i]) result[i] = own_only(input.own_forecast[i]);  // computed for a target's sake only
   return result;
