@@ -40,8 +40,9 @@ struct Versioned {
 
 /// How a read may be served.
 struct ReadOptions {
-  /// Oldest acceptable version (read-your-writes: pass the version your write returned). A copy older than
-  /// this is skipped and the owner answers.
+  /// Oldest acceptable version. A copy older than this is skipped and the owner answers. A rank's own writes
+  /// need none: a copy older than what this rank's last write of the object returned never serves its reads
+  /// (read-your-writes). Pass the version another rank's write returned to read at least that.
   Version min_version = 0;
 };
 
@@ -58,6 +59,9 @@ struct ShadowStats {
   std::size_t held_bytes = 0;        ///< budget bytes in use: the shadows held and home copies that are second copies
   std::size_t copies_elsewhere = 0;  ///< shadows of this rank's objects held by other ranks now
   std::size_t home_copies = 0;       ///< this rank's objects it publishes in its own window (shadow.home_copies)
+  /// Copies of objects that migrated to this rank which stayed valid through the move (the new owner pushes to
+  /// them from the version it received), the old owner's own value kept as a shadow included.
+  std::uint64_t copies_kept_at_moves = 0;
   /// Of those, home copies that are their object's only copy here (shadow.resident_bytes: the store keeps no
   /// private copy), and the window bytes they use. Not replicas: outside held_bytes.
   std::size_t resident_home_copies = 0;

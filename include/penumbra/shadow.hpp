@@ -58,6 +58,12 @@ struct ShadowOptions {
   /// one-sided, without the owner's CPU. Decided per object by value like a shadow (read service time saved
   /// minus a local copy and checksum per write minus memory rent); needs `metadata.enabled`.
   bool home_copies = true;
+  /// `shadow.keep_copies_on_move`: a migrated object keeps its copies. Its old owner hands them to the new
+  /// owner, which pushes its writes there from the version it received, and keeps its own value as one more
+  /// shadow where its budget has room (the next shadow epoch keeps or drops every copy by value, as any other).
+  /// Off: a move drops the object's copies, and readers ask the new owner until the next shadow epoch places
+  /// its own. Either way a landing that fails leaves the copies with their owner.
+  bool keep_copies_on_move = true;
   /// `shadow.resident_bytes`: window bytes per rank, besides the budget, for resident home copies: a home copy
   /// of an object whose bytes are its value (trivially copyable types, and values not decoded yet) lives there
   /// as the object's only copy on its owner (the store keeps no private one), so it is not a replica and

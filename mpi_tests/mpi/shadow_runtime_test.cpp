@@ -200,7 +200,97 @@ TEST(ShadowRuntime, SerializableValuesAreCopiedWhole) {
   rt.barrier();
 }
 
-TEST(ShadowRuntime, ErasedAndMigratedObjectsLoseTheirCopies) {
+long sum_of(bool mine) {
+  long value = mine ? 1 : 0, total = 0;
+  MPI_Allreduce(&value, &total, 1, MPI_LONG, MPI_SUM, MPI_COMM_WORLD);
+  return total;
+}
+
+// shadow.keep_copies_on_move: the copies of a migrated object stay copies, its old owner keeps its value as
+// one more, the new owner holds none of its own object, and every copy follows the new owner's writes.
+TEST(ShadowRuntime, AMovedObjectKeepsItsCopies) {
+  Runtime rt{MPI_COMM_WORLD, shadow_config(0)};  // 0 versions behind: each write is pushed before it returns
+  if (rt.size() == 1) GTEST_SKIP() << "a move needs two ranks";
+  const std::string name = name_at(rt, 0, "kept/");
+  if (rt.rank() == 0) rt.create(name, cell_of(1));
+  rt.barrier();
+  read_from_non_owners<Cell>(rt, name, 50);
+  rt.update_shadows();
+  const bool held_before = rt.holds_shadow(name);
+  ASSERT_EQ(sum_of(held_before), std::min(2, rt.size() - 1)) << "the premise: the readers hold copies";
+  // Rank 1 may hold a copy itself: it becomes the owner, and an owner holds no shadow of its own object.
+  const long copies_after_move = sum_of(held_before && rt.rank() != 1) + 1;
+
+  std::vector<Move> moves;
+  if (rt.rank() == 0) moves.push_back({ObjectId::from_name(name), 1});
+  rt.migrate(moves);
+  ASSERT_EQ(rt.owner_of(name), 1);
+  if (rt.rank() == 0) {
+    EXPECT_TRUE(rt.holds_shadow(name)) << "the old owner keeps its value as a shadow";
+  }
+  if (rt.rank() == 1) {
+    EXPECT_FALSE(rt.holds_shadow(name)) << "the new owner holds no shadow of its own object";
+    EXPECT_EQ(rt.shadow_stats().copies_elsewhere, static_cast<std::size_t>(copies_after_move));
+    EXPECT_EQ(rt.shadow_stats().copies_kept_at_moves, static_cast<std::uint64_t>(copies_after_move));
+  }
+  EXPECT_EQ(sum_of(rt.holds_shadow(name)), copies_after_move);
+  if (rt.holds_shadow(name)) {  // the version the move carried, read here
+    const ShadowStats before = rt.shadow_stats();
+    const auto cell = rt.read<Cell>(name);
+    EXPECT_EQ(cell.value.step, 1);
+    EXPECT_EQ(rt.shadow_stats().local_hits, before.local_hits + 1);
+  }
+  rt.barrier();
+
+  Version written = 0;
+  if (rt.rank() == 1) written = rt.write(name, cell_of(2));
+  MPI_Bcast(&written, 1, MPI_UINT64_T, 1, MPI_COMM_WORLD);
+  rt.barrier();
+  if (rt.holds_shadow(name)) {  // pushed by the new owner into the slots it was handed
+    const ShadowStats before = rt.shadow_stats();
+    const auto cell = rt.read<Cell>(name);
+    EXPECT_EQ(cell.value.step, 2);
+    EXPECT_EQ(cell.value.payload[7], 207.0);
+    EXPECT_EQ(cell.version, written);
+    EXPECT_EQ(rt.shadow_stats().local_hits, before.local_hits + 1);
+    EXPECT_EQ(rt.shadow_stats().owner_reads, before.owner_reads) << "the new owner must not be asked";
+  }
+  rt.barrier();
+  rt.update_shadows();  // the new owner values the copies it was handed like any others
+  rt.check_invariants();
+}
+
+// Read-your-writes: a rank that wrote another rank's object never reads an older version back, even from a
+// copy it holds that may lag the owner (here by up to 5 versions, and never pushed by age).
+TEST(ShadowRuntime, AWriterNeverReadsBackAnOlderVersionThanItWrote) {
+  Config config = shadow_config(5);
+  config.shadow.max_age_us = 1e9;
+  Runtime rt{MPI_COMM_WORLD, config};
+  if (rt.size() == 1) GTEST_SKIP() << "needs a holder that is not the owner";
+  const std::string name = name_at(rt, 0, "mine/");
+  if (rt.rank() == 0) rt.create(name, cell_of(1));
+  rt.barrier();
+  ReadHandle<Cell> handle = rt.read_handle<Cell>(name);
+  if (rt.rank() != 0)
+    for (int i = 0; i < 50; ++i) handle.read();
+  rt.barrier();
+  rt.update_shadows();
+  int mine = rt.holds_shadow(name) ? rt.rank() : rt.size(), writer = 0;  // the lowest rank holding a copy
+  MPI_Allreduce(&mine, &writer, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+  ASSERT_LT(writer, rt.size()) << "the premise: a reader holds a copy";
+  if (rt.rank() == writer) {
+    EXPECT_EQ(handle.read().value.step, 1);  // the handle serves the copy inline from here on
+    const Version written = rt.write(name, cell_of(2));
+    EXPECT_EQ(handle.read().value.step, 2) << "through the handle";
+    const auto cell = rt.read<Cell>(name);
+    EXPECT_EQ(cell.value.step, 2) << "through rt.read";
+    EXPECT_GE(cell.version, written);
+  }
+  rt.barrier();
+  rt.check_invariants();
+}
+
+TEST(ShadowRuntime, ErasedObjectsLoseTheirCopiesAndMovedOnesServeTheNewOwnersWrites) {
   Runtime rt{MPI_COMM_WORLD, shadow_config(0)};
   if (rt.size() == 1) GTEST_SKIP();
   if (rt.rank() == 0) {
@@ -438,9 +528,12 @@ TEST(HomeCopies, AnOutgrownValueIsReadFromTheOwnerUntilRepublished) {
 }
 
 // A migrated object's home copy is released by its old owner at the move; readers then get the new owner's
-// value, and the next epoch publishes it from the new owner.
+// value, and the next epoch publishes it from the new owner. (Without keeping copies on moves: with it, the
+// old owner's value stays as a shadow, which ShadowRuntime.AMovedObjectKeepsItsCopies checks.)
 TEST(HomeCopies, AMovedObjectIsPublishedByItsNewOwner) {
-  Runtime rt{MPI_COMM_WORLD, home_config(0)};
+  Config config = home_config(0);
+  config.shadow.keep_copies_on_move = false;
+  Runtime rt{MPI_COMM_WORLD, config};
   if (rt.size() == 1) GTEST_SKIP() << "needs a reader that is not the owner";
   const int owner = rt.owner_of("travelling");
   const int target = (owner + 1) % rt.size();

@@ -152,6 +152,8 @@ const std::vector<Field>& fields() {
              &ShadowOptions::full_replication),
       shadow("home_copies", "owners publish remotely read objects in their own window (one-sided reads)",
              &ShadowOptions::home_copies),
+      shadow("keep_copies_on_move", "a migrated object keeps its copies; its old owner keeps one where it has room",
+             &ShadowOptions::keep_copies_on_move),
       shadow("resident_bytes", "bytes per rank for home copies that are their object's only copy (besides the budget)",
              &ShadowOptions::resident_bytes),
       shadow("observed_costs", "the policy uses measured read and push costs where they exceed the model's",

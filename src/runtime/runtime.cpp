@@ -529,18 +529,67 @@ struct Runtime::Impl {
     std::rethrow_exception(failure);
   }
 
-  // Collective: the owners of `pending`'s objects change. No request may be in flight meanwhile. Copies of a
-  // moving object are dropped (their slots are marked "being written" at once, so readers go to the owner);
-  // the next shadow epoch lets the new owner place its own. This rank's older metadata updates reach the
-  // homes before the new owners' do.
+  // Read-your-writes for a rank's writes to other ranks' objects: a copy older than the version such a write
+  // returned does not serve this rank's reads. Copies may lag their owner by the staleness bound, and a moved
+  // object's old owner keeps a copy (hand_over_moved), so without this a rank that wrote an object and read it
+  // back could get its own older value. Cleared at shadow epochs and landings, which push every copy up to date.
+  std::unordered_map<ObjectId, Version> own_write_floor;
+  ReadOptions with_own_writes(ObjectId id, const ReadOptions& options) const {
+    ReadOptions effective = options;
+    if (const auto floor = own_write_floor.find(id); floor != own_write_floor.end())
+      effective.min_version = std::max(effective.min_version, floor->second);
+    return effective;
+  }
+  void note_own_remote_write(ObjectId id, Version version) {
+    if (!shadows) return;
+    Version& floor = own_write_floor[id];
+    floor = std::max(floor, version);
+    // A handle or rt.read's cache may serve the held copy's older version inline: they resolve again.
+    if (shadows->held(id)) invalidate_read_handles();
+  }
+
+  // This rank's object `id` as the shadow mechanism sees it: its value and version, or null if not owned here.
+  std::pair<detail::ValuePtr, Version> owned_value(ObjectId id) const {
+    if (!store.owns_live(id)) return {nullptr, 0};
+    const store::StoredObject& object = store.get(id);
+    return {object.value, object.version};
+  }
+
+  // Collective: the owners of `pending`'s objects change. No request may be in flight meanwhile. A moved
+  // object keeps its copies (ShadowManager::hand_over_moved): the new owner pushes to them from the version it
+  // received, and the old owner keeps its value as one more shadow where its budget has room, so the readers
+  // near either stay one-sided instead of asking the new owner until the next shadow epoch. A landing that
+  // fails leaves the copies as they were, with their owner. This rank's older metadata updates reach the homes
+  // before the new owners' do.
   migration::Landing land(migration::PendingMigration& pending) {
     messenger.quiesce();
-    forget_copies(pending.outgoing());  // one batch of puts for all of them
+    invalidate_read_handles();  // moving away: no handle may keep the store entry
+    const bool keep_copies = shadows && config.shadow.keep_copies_on_move;
+    // Without keeping them: one batch of puts marks every copy "being written", so readers go to the owner.
+    if (shadows && !keep_copies) shadows->forget_owned(pending.outgoing());
+    std::vector<shadow::MovedAway> leaving;  // values at the move: the store lets go of them in finish
+    if (keep_copies)
+      for (ObjectId id : pending.outgoing()) {
+        const auto [value, version] = owned_value(id);
+        leaving.push_back({.id = id, .to = -1, .value = value, .version = version});
+      }
     flush_metadata();
     migration::Landing landing = pending.finish(store, directory);
     invalidate_read_handles();  // objects arrived and left, owners changed
+    if (keep_copies) {
+      std::vector<ObjectId> sent = landing.sent;
+      std::ranges::sort(sent);
+      std::erase_if(leaving, [&](const shadow::MovedAway& moved) {  // erased while travelling: stayed here
+        return !std::ranges::binary_search(sent, moved.id);
+      });
+      for (shadow::MovedAway& moved : leaving) moved.to = directory.owner_of(moved.id);
+      shadows->hand_over_moved(
+          leaving, [this](ObjectId id) { return directory.owner_of(id); },
+          [this](ObjectId id) { return owned_value(id); });
+      own_write_floor.clear();  // every copy was pushed up to date first
+    }
     for (ObjectId id : landing.received) {
-      register_owned(id);  // same version, new owner, no copies yet
+      register_owned(id);  // same version, new owner, the copies handed over with it
       versions_at_last_epoch[id] = store.get(id).version;  // its write rate counts from here
     }
     flush_metadata();
@@ -633,14 +682,15 @@ Runtime::ReadResult Runtime::read_value(ObjectRef ref, std::uint64_t type_tag, c
               object.version, false};
     return {object.value, object.version, true};
   }
+  const ReadOptions effective = impl_->with_own_writes(ref.id(), options);
   Bytes bytes;
-  if (auto version = impl_->read_held_shadow(ref.id(), owner, type_tag, options,
+  if (auto version = impl_->read_held_shadow(ref.id(), owner, type_tag, effective,
                                              [&](shadow::HeldShadow& held) { return impl_->shadows->read_held(ref.id(), held, bytes); })) {
     impl_->note_access(ref.id(), bytes.size(), false);
     return {std::make_shared<const detail::EncodedValue>(type_tag, std::move(bytes)), *version, false};
   }
   if (auto version = impl_->read_remote_shadow(
-          ref.id(), owner, type_tag, options, [&](const shadow::SlotAddress& slot, std::size_t expected_size) {
+          ref.id(), owner, type_tag, effective, [&](const shadow::SlotAddress& slot, std::size_t expected_size) {
             return impl_->shadows->window().get(slot, ref.id(), expected_size, bytes);
           })) {
     impl_->note_access(ref.id(), bytes.size(), false);
@@ -667,7 +717,8 @@ bool Runtime::read_into(ObjectRef ref, std::uint64_t type_tag, std::span<std::by
     impl_->note_access(ref.id(), out.size(), false);
     return true;
   }
-  if (auto found = impl_->read_held_shadow(ref.id(), owner, type_tag, options,
+  const ReadOptions effective = impl_->with_own_writes(ref.id(), options);
+  if (auto found = impl_->read_held_shadow(ref.id(), owner, type_tag, effective,
                                            [&](shadow::HeldShadow& held) {
                                              return impl_->shadows->read_held_into(ref.id(), held, out);
                                            })) {
@@ -681,7 +732,7 @@ bool Runtime::read_into(ObjectRef ref, std::uint64_t type_tag, std::span<std::by
     impl_->note_access(ref.id(), out.size(), false);
     return true;
   }
-  if (auto found = impl_->read_remote_shadow(ref.id(), owner, type_tag, options,
+  if (auto found = impl_->read_remote_shadow(ref.id(), owner, type_tag, effective,
                                              [&](const shadow::SlotAddress& slot, std::size_t) {
                                                return impl_->shadows->window().get_into(slot, ref.id(), out);
                                              })) {
@@ -755,8 +806,11 @@ Version Runtime::write_value(ObjectRef ref, detail::ValuePtr value) {
     impl_->after_local_write(ref.id());
     return version;
   }
-  return impl_->call_owner(owner, ref, transport::Operation::write, value->type_tag(), Impl::copy_of(value->bytes()))
-      .version;
+  const Version version =
+      impl_->call_owner(owner, ref, transport::Operation::write, value->type_tag(), Impl::copy_of(value->bytes()))
+          .version;
+  impl_->note_own_remote_write(ref.id(), version);
+  return version;
 }
 
 void Runtime::cache_decoded(ObjectId id, Version version, detail::ValuePtr decoded) {
@@ -833,13 +887,9 @@ void Runtime::update_shadows() {
                            observe ? impl_->shadows->measured_push_us() : std::nullopt, std::move(observed));
   const shadow::ShadowEpochReport report =
       impl_->shadows->run_epoch([this](ObjectId id) { return impl_->directory.owner_of(id); },
-                                [this](ObjectId id) -> std::pair<detail::ValuePtr, Version> {
-                                  if (!impl_->store.owns_live(id)) return {nullptr, 0};
-                                  const store::StoredObject& object = impl_->store.get(id);
-                                  return {object.value, object.version};
-                                },
-                                planner);
+                                [this](ObjectId id) { return impl_->owned_value(id); }, planner);
   impl_->invalidate_read_handles();  // held slots released, evicted and reserved; read counts handed over
+  impl_->own_write_floor.clear();     // the epoch pushed every copy up to date first
   impl_->shadows_created += report.created;
   impl_->shadows_dropped += report.dropped + report.evicted;
   for (ObjectId id : report.changed) impl_->register_owned(id);  // new holder sets reach the readers
@@ -863,6 +913,7 @@ ShadowStats Runtime::shadow_stats() const {
   stats.held_bytes = impl_->shadows->window().used_bytes();
   stats.copies_elsewhere = impl_->shadows->copy_count();
   stats.home_copies = impl_->shadows->home_count();
+  stats.copies_kept_at_moves = c.copies_kept_at_moves;
   stats.resident_home_copies = impl_->shadows->resident_count();
   stats.resident_bytes = impl_->shadows->resident_bytes();
   stats.one_sided_read_us = c.one_sided_read_us;
@@ -987,13 +1038,12 @@ balance::EpochReport Runtime::run_epoch(rebalance::Trigger kind) {
     report.move_seconds = landing.report.seconds;
   }
   clocks.move.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - clocks.move.start).count();
-  // Moved objects lost their copies: the new owners place their own, and the metadata service learns them
-  // (for travelling moves, once they land).
+  // Moved objects kept their copies (or lost them, without shadow.keep_copies_on_move), but their readers are
+  // not the same ranks any more: a periodic or manual epoch re-places shadows for the new owners, and the
+  // metadata service learns them (for travelling moves, once they land). An epoch that moved nothing leaves the
+  // copies as they are, and so does a threshold epoch, which can come every few steps: re-placing every copy on
+  // a read window of two or three steps cut the demo's hit rate from 93% to 77-81%.
   clocks.metadata.start = std::chrono::steady_clock::now();
-  // Moved objects lost their copies; a periodic or manual epoch re-places shadows for the new owners. An epoch
-  // that moved nothing leaves the copies as they are, and so does a threshold epoch, which can come every few
-  // steps: re-placing every copy on a read window of two or three steps cut the demo's hit rate from 93% to
-  // 77-81% (the moved objects get copies again at the next shadow epoch).
   impl_->epoch_placed_shadows = !overlap && impl_->last_epoch_moved && kind != rebalance::Trigger::threshold;
   if (impl_->epoch_placed_shadows) update_shadows();
   clocks.metadata.seconds =

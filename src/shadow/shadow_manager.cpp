@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <tuple>
+#include <unordered_map>
 
 #include "mpi/collectives.hpp"
 #include "shadow/budget.hpp"
@@ -34,6 +35,13 @@ struct Answer {
   ObjectId id;
   SlotAddress slot;
   AnswerKind kind;
+};
+// A moved object's copy, from its old owner to its new one (hand_over_moved).
+enum class HandedKind : std::int32_t { live = 1, releasing };
+struct HandedSlot {
+  ObjectId id;
+  SlotAddress slot;  // releasing: only the holder's rank is meaningful
+  HandedKind kind;
 };
 
 }  // namespace
@@ -222,6 +230,93 @@ void ShadowManager::forget_owned(std::span<const ObjectId> ids) {
     if (pending != pending_.end()) pending_.erase(pending);  // its unpushed_ entry is skipped from now on
   }
   window_.flush_writes();
+}
+
+HandOverReport ShadowManager::hand_over_moved(std::span<const MovedAway> moved_away,
+                                              const std::function<int(ObjectId)>& owner_of,
+                                              const OwnedValue& owned_value) {
+  const int ranks = comm_.size();
+  const int me = comm_.rank();
+  HandOverReport report;
+  // Every copy at its object's last version first: the new owner goes on from the version it received.
+  propagate(true);
+
+  // 1. Old owner: each object that left takes its copies with it, and this rank's value stays as a shadow.
+  std::vector<std::vector<HandedSlot>> handed_out(static_cast<std::size_t>(ranks));
+  std::unordered_map<ObjectId, int> gone_to;
+  for (const MovedAway& moved : moved_away) {
+    if (moved.to < 0 || moved.to >= ranks || moved.to == me)
+      throw InvalidArgument("shadow hand-over: object " + to_string(moved.id) + " moved from rank " +
+                            std::to_string(me) + " to rank " + std::to_string(moved.to) + " (expected another rank < " +
+                            std::to_string(ranks) + ")");
+    gone_to[moved.id] = moved.to;
+    std::vector<HandedSlot>& to_new_owner = handed_out[static_cast<std::size_t>(moved.to)];
+    if (auto copies = copies_.find(moved.id); copies != copies_.end()) {
+      for (const SlotAddress& slot : copies->second) to_new_owner.push_back({moved.id, slot, HandedKind::live});
+      copies_.erase(copies);
+    }
+    pending_.erase(moved.id);  // its unpushed_ entry is skipped from now on
+    writes_.erase(moved.id);
+    release_home(moved.id);  // before the copy below: frees its room, and detaches a resident value from the slot
+    if (!moved.value) continue;
+    const std::span<const std::byte> payload = moved.value->bytes();
+    // No eviction for it: the next epoch values it against the others (it starts as the cheapest to evict).
+    const std::optional<SlotAddress> slot = window_.reserve(payload_capacity_for(payload.size()));
+    if (!slot) continue;
+    window_.write_local(*slot, make_slot_header(moved.id, moved.version, moved.value->type_tag(), payload, steady_ns()),
+                        payload);
+    held_[moved.id] = HeldShadow{moved.to, *slot, 0, 0.0};
+    to_new_owner.push_back({moved.id, *slot, HandedKind::live});
+    ++report.left_behind;
+  }
+  // Copies being released (outgrown values) go with their object too: the holder takes the release from the
+  // new owner, whom it names as the owner from now on.
+  std::erase_if(forgotten_, [&](const std::pair<int, ObjectId>& forgotten) {
+    const auto moved = gone_to.find(forgotten.second);
+    if (moved == gone_to.end()) return false;
+    handed_out[static_cast<std::size_t>(moved->second)].push_back(
+        {forgotten.second, SlotAddress{forgotten.first, 0, 0}, HandedKind::releasing});
+    return true;
+  });
+  const auto handed_in = mpi::alltoallv(comm_, handed_out);
+
+  // 2. New owner: it pushes to the copies from now on, starting from the version it received.
+  std::vector<ObjectId> adopted;
+  for (const std::vector<HandedSlot>& from_old_owner : handed_in)
+    for (const HandedSlot& handed : from_old_owner) {
+      if (handed.slot.rank == me) continue;  // a copy this rank held: released below, as the object's owner
+      if (handed.kind == HandedKind::releasing) {
+        forgotten_.emplace_back(handed.slot.rank, handed.id);
+        continue;
+      }
+      copies_[handed.id].push_back(handed.slot);
+      adopted.push_back(handed.id);
+    }
+  for (ObjectId id : adopted) {
+    if (pending_.count(id)) continue;
+    const auto [value, version] = owned_value(id);
+    if (!value) {  // cannot happen after a landing; release rather than push into slots nobody values
+      for (const SlotAddress& slot : copies_[id]) forgotten_.emplace_back(slot.rank, id);
+      copies_.erase(id);
+      continue;
+    }
+    pending_[id] = Pending{.version = version, .pushed = version, .value = value, .first_unpushed = {}};
+    report.kept += copies_[id].size();
+  }
+  counters_.copies_kept_at_moves += report.kept;
+
+  // 3. Holders: the new owner pushes, proposes and hears evictions from now on; its own copy goes.
+  for (auto held = held_.begin(); held != held_.end();) {
+    const int owner = owner_of(held->first);
+    if (owner == me) {
+      window_.release(held->second.slot);
+      held = held_.erase(held);
+      continue;
+    }
+    if (owner >= 0 && owner < ranks) held->second.owner = owner;
+    ++held;
+  }
+  return report;
 }
 
 ShadowEpochReport ShadowManager::run_epoch(const std::function<int(ObjectId)>& owner_of, const OwnedValue& owned_value,

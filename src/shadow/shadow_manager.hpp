@@ -69,7 +69,23 @@ struct ShadowEpochReport {
 struct ShadowCounters {
   std::uint64_t local_hits = 0, remote_hits = 0, misses = 0, torn_retries = 0, stale_skips = 0;
   std::uint64_t pushes = 0, bytes_pushed = 0;
+  /// Copies of objects that migrated here which stayed valid (hand_over_moved), the old owner's own included.
+  std::uint64_t copies_kept_at_moves = 0;
   double one_sided_read_us = 0, owner_read_us = 0;  ///< time in reads of other ranks' objects, by kind
+};
+
+/// An object this rank owned until a migration landed, with where it went and its value at the move.
+struct MovedAway {
+  ObjectId id;
+  int to = -1;
+  detail::ValuePtr value;  ///< may be null: then the old owner keeps no copy
+  Version version = 0;
+};
+
+/// What hand_over_moved did on this rank.
+struct HandOverReport {
+  std::size_t kept = 0;         ///< copies of objects that arrived here which stay valid (this rank pushes to them now)
+  std::size_t left_behind = 0;  ///< objects that left whose value this rank keeps as a shadow of the new owner's
 };
 
 class ShadowManager {
@@ -144,6 +160,16 @@ class ShadowManager {
   /// Forgets every copy of these owned objects (erased or migrated away): their slots are marked "being
   /// written" at once, in one batch, so readers go to the owner; holders release them at the next epoch.
   void forget_owned(std::span<const ObjectId> ids);
+
+  /// Collective, after a migration landed (every rank, the same migration; `owner_of` already names the new
+  /// owners). A move keeps its object's copies instead of dropping them until the next shadow epoch: the old
+  /// owner hands the slots of its copies (and of copies it was releasing) to the new owner, which pushes its
+  /// writes there from now on; the old owner keeps its own value as a shadow of the new owner's object when its
+  /// budget has room without evicting (its reads, and its neighbours', stay one-sided); holders learn the new
+  /// owner; a copy held by the new owner itself is released (an owner holds no shadow of its own object).
+  /// `moved_away`: this rank's objects that left; `owned_value`: this rank's objects now.
+  HandOverReport hand_over_moved(std::span<const MovedAway> moved_away, const std::function<int(ObjectId)>& owner_of,
+                                 const OwnedValue& owned_value);
 
   // ---- collective epoch ----------------------------------------------------------------------------
   /// Gathers read counts at owners, plans with `planner`, lets holders admit within their budgets, fills new
