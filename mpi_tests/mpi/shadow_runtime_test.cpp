@@ -200,8 +200,8 @@ TEST(ShadowRuntime, SerializableValuesAreCopiedWhole) {
   rt.barrier();
 }
 
-long sum_of(bool mine) {
-  long value = mine ? 1 : 0, total = 0;
+long sum_over_ranks(std::size_t mine) {
+  long value = static_cast<long>(mine), total = 0;
   MPI_Allreduce(&value, &total, 1, MPI_LONG, MPI_SUM, MPI_COMM_WORLD);
   return total;
 }
@@ -217,9 +217,9 @@ TEST(ShadowRuntime, AMovedObjectKeepsItsCopies) {
   read_from_non_owners<Cell>(rt, name, 50);
   rt.update_shadows();
   const bool held_before = rt.holds_shadow(name);
-  ASSERT_EQ(sum_of(held_before), std::min(2, rt.size() - 1)) << "the premise: the readers hold copies";
+  ASSERT_EQ(sum_over_ranks(held_before), std::min(2, rt.size() - 1)) << "the premise: the readers hold copies";
   // Rank 1 may hold a copy itself: it becomes the owner, and an owner holds no shadow of its own object.
-  const long copies_after_move = sum_of(held_before && rt.rank() != 1) + 1;
+  const long copies_after_move = sum_over_ranks(held_before && rt.rank() != 1) + 1;
 
   std::vector<Move> moves;
   if (rt.rank() == 0) moves.push_back({ObjectId::from_name(name), 1});
@@ -233,7 +233,7 @@ TEST(ShadowRuntime, AMovedObjectKeepsItsCopies) {
     EXPECT_EQ(rt.shadow_stats().copies_elsewhere, static_cast<std::size_t>(copies_after_move));
     EXPECT_EQ(rt.shadow_stats().copies_kept_at_moves, static_cast<std::uint64_t>(copies_after_move));
   }
-  EXPECT_EQ(sum_of(rt.holds_shadow(name)), copies_after_move);
+  EXPECT_EQ(sum_over_ranks(rt.holds_shadow(name)), copies_after_move);
   if (rt.holds_shadow(name)) {  // the version the move carried, read here
     const ShadowStats before = rt.shadow_stats();
     const auto cell = rt.read<Cell>(name);
@@ -569,11 +569,6 @@ TEST(HomeCopies, AMovedObjectIsPublishedByItsNewOwner) {
 
 // Resident home copies (shadow.resident_bytes): a home copy of a trivially copyable object is the object's
 // storage on its owner, outside the shadow budget; the store keeps no private copy.
-long sum_over_ranks(std::size_t mine) {
-  long value = static_cast<long>(mine), total = 0;
-  MPI_Allreduce(&value, &total, 1, MPI_LONG, MPI_SUM, MPI_COMM_WORLD);
-  return total;
-}
 
 TEST(ResidentHomeCopies, TheSlotIsTheOwnersOnlyCopyAndFollowsItsWrites) {
   Runtime rt{MPI_COMM_WORLD, home_config(0)};
