@@ -535,6 +535,7 @@ struct Runtime::Impl {
   // back could get its own older value. Cleared at shadow epochs and landings, which push every copy up to date.
   std::unordered_map<ObjectId, Version> own_write_floor;
   ReadOptions with_own_writes(ObjectId id, const ReadOptions& options) const {
+    if (own_write_floor.empty()) return options;  // the common case on every read of another rank's object
     ReadOptions effective = options;
     if (const auto floor = own_write_floor.find(id); floor != own_write_floor.end())
       effective.min_version = std::max(effective.min_version, floor->second);
@@ -563,26 +564,24 @@ struct Runtime::Impl {
   // before the new owners' do.
   migration::Landing land(migration::PendingMigration& pending) {
     messenger.quiesce();
-    invalidate_read_handles();  // moving away: no handle may keep the store entry
     const bool keep_copies = shadows && config.shadow.keep_copies_on_move;
-    // Without keeping them: one batch of puts marks every copy "being written", so readers go to the owner.
-    if (shadows && !keep_copies) shadows->forget_owned(pending.outgoing());
     std::vector<shadow::MovedAway> leaving;  // values at the move: the store lets go of them in finish
-    if (keep_copies)
+    if (keep_copies) {
+      invalidate_read_handles();  // moving away: no handle may keep the store entry
       for (ObjectId id : pending.outgoing()) {
         const auto [value, version] = owned_value(id);
         leaving.push_back({.id = id, .to = -1, .value = value, .version = version});
       }
+    } else {
+      forget_copies(pending.outgoing());  // one batch of puts: readers go to the owner
+    }
     flush_metadata();
     migration::Landing landing = pending.finish(store, directory);
     invalidate_read_handles();  // objects arrived and left, owners changed
     if (keep_copies) {
-      std::vector<ObjectId> sent = landing.sent;
-      std::ranges::sort(sent);
-      std::erase_if(leaving, [&](const shadow::MovedAway& moved) {  // erased while travelling: stayed here
-        return !std::ranges::binary_search(sent, moved.id);
-      });
       for (shadow::MovedAway& moved : leaving) moved.to = directory.owner_of(moved.id);
+      // An object erased while travelling stayed here (migration::PendingMigration::finish).
+      std::erase_if(leaving, [&](const shadow::MovedAway& moved) { return moved.to == rank(); });
       shadows->hand_over_moved(
           leaving, [this](ObjectId id) { return directory.owner_of(id); },
           [this](ObjectId id) { return owned_value(id); });

@@ -232,12 +232,10 @@ void ShadowManager::forget_owned(std::span<const ObjectId> ids) {
   window_.flush_writes();
 }
 
-HandOverReport ShadowManager::hand_over_moved(std::span<const MovedAway> moved_away,
-                                              const std::function<int(ObjectId)>& owner_of,
-                                              const OwnedValue& owned_value) {
+void ShadowManager::hand_over_moved(std::span<const MovedAway> moved_away, const std::function<int(ObjectId)>& owner_of,
+                                    const OwnedValue& owned_value) {
   const int ranks = comm_.size();
   const int me = comm_.rank();
-  HandOverReport report;
   // Every copy at its object's last version first: the new owner goes on from the version it received.
   propagate(true);
 
@@ -267,7 +265,6 @@ HandOverReport ShadowManager::hand_over_moved(std::span<const MovedAway> moved_a
                         payload);
     held_[moved.id] = HeldShadow{moved.to, *slot, 0, 0.0};
     to_new_owner.push_back({moved.id, *slot, HandedKind::live});
-    ++report.left_behind;
   }
   // Copies being released (outgrown values) go with their object too: the holder takes the release from the
   // new owner, whom it names as the owner from now on.
@@ -301,9 +298,8 @@ HandOverReport ShadowManager::hand_over_moved(std::span<const MovedAway> moved_a
       continue;
     }
     pending_[id] = Pending{.version = version, .pushed = version, .value = value, .first_unpushed = {}};
-    report.kept += copies_[id].size();
+    counters_.copies_kept_at_moves += copies_[id].size();
   }
-  counters_.copies_kept_at_moves += report.kept;
 
   // 3. Holders: the new owner pushes, proposes and hears evictions from now on; its own copy goes.
   for (auto held = held_.begin(); held != held_.end();) {
@@ -316,7 +312,6 @@ HandOverReport ShadowManager::hand_over_moved(std::span<const MovedAway> moved_a
     if (owner >= 0 && owner < ranks) held->second.owner = owner;
     ++held;
   }
-  return report;
 }
 
 ShadowEpochReport ShadowManager::run_epoch(const std::function<int(ObjectId)>& owner_of, const OwnedValue& owned_value,

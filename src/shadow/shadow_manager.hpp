@@ -82,12 +82,6 @@ struct MovedAway {
   Version version = 0;
 };
 
-/// What hand_over_moved did on this rank.
-struct HandOverReport {
-  std::size_t kept = 0;         ///< copies of objects that arrived here which stay valid (this rank pushes to them now)
-  std::size_t left_behind = 0;  ///< objects that left whose value this rank keeps as a shadow of the new owner's
-};
-
 class ShadowManager {
  public:
   /// Collective (creates the window). `budget_bytes`: this rank's shadow memory; `resident_bytes`: window room
@@ -167,8 +161,9 @@ class ShadowManager {
   /// writes there from now on; the old owner keeps its own value as a shadow of the new owner's object when its
   /// budget has room without evicting (its reads, and its neighbours', stay one-sided); holders learn the new
   /// owner; a copy held by the new owner itself is released (an owner holds no shadow of its own object).
-  /// `moved_away`: this rank's objects that left; `owned_value`: this rank's objects now.
-  HandOverReport hand_over_moved(std::span<const MovedAway> moved_away, const std::function<int(ObjectId)>& owner_of,
+  /// `moved_away`: this rank's objects that left; `owned_value`: this rank's objects now. The copies this rank
+  /// was handed are counted in counters().copies_kept_at_moves.
+  void hand_over_moved(std::span<const MovedAway> moved_away, const std::function<int(ObjectId)>& owner_of,
                                  const OwnedValue& owned_value);
 
   // ---- collective epoch ----------------------------------------------------------------------------
