@@ -64,6 +64,14 @@ struct ShadowOptions {
   /// Off: a move drops the object's copies, and readers ask the new owner until the next shadow epoch places
   /// its own. Either way a landing that fails leaves the copies with their owner.
   bool keep_copies_on_move = true;
+  /// `shadow.declared_reads`: declared dependencies (Runtime::declare_dependency) count as reads to come. Two
+  /// objects exchanging data from two ranks are read across every step, so: each shadow epoch's forecast of the
+  /// reads by rank is at least what the dependencies imply under the current owners (a placement a migration
+  /// has just changed has no measured reads yet), and as a rebalance epoch's moves land, each owner publishes
+  /// a home copy (needs `home_copies`) of every object of its own that a neighbour on another rank will read,
+  /// where its window has room without evicting: the first reads after a move are then one-sided, not
+  /// waits for a busy owner. Off: copies follow measured reads only.
+  bool declared_reads = true;
   /// `shadow.resident_bytes`: window bytes per rank, besides the budget, for resident home copies: a home copy
   /// of an object whose bytes are its value (trivially copyable types, and values not decoded yet) lives there
   /// as the object's only copy on its owner (the store keeps no private one), so it is not a replica and

@@ -567,6 +567,49 @@ TEST(HomeCopies, AMovedObjectIsPublishedByItsNewOwner) {
   rt.check_invariants();
 }
 
+// shadow.declared_reads: when a move splits two declared neighbours across ranks, each owner publishes a home
+// copy as the move lands, so the first read across is one-sided; without it, that read asks the owner (whose
+// answer waits for its next call). The rebalance epoch before the moves is what tells every rank the graph.
+TEST(HomeCopies, DeclaredNeighboursSplitByAMoveAreReadOneSidedAtOnce) {
+  for (const bool declared : {true, false}) {
+    Config config = home_config(0);
+    config.shadow.declared_reads = declared;
+    config.balance.strategy = "static";
+    Runtime rt{MPI_COMM_WORLD, config};
+    if (rt.size() == 1) GTEST_SKIP() << "needs two ranks";
+    for (const char* name : {"left", "right"})
+      if (rt.rank() == rt.owner_of(name)) rt.create(name, cell_of(name[0] == 'l' ? 1 : 2));
+    rt.barrier();
+    if (rt.rank() == 0) rt.declare_dependency("left", "right", 2.0 * sizeof(Cell));
+    rt.rebalance();  // static: gathers the snapshot (and its graph), moves nothing
+    const int home = rt.owner_of("left");
+    const int away = (home + 1) % rt.size();
+    // First together on `home` (nothing read across: nothing to publish), then split.
+    for (const int to : {home, away}) {
+      std::vector<Move> moves;
+      if (rt.rank() == rt.owner_of("right") && to != rt.rank()) moves.push_back({ObjectId::from_name("right"), to});
+      rt.migrate(moves);
+    }
+    ASSERT_EQ(rt.owner_of("right"), away);
+    if (rt.rank() == away) {
+      const ShadowStats before = rt.shadow_stats();
+      EXPECT_EQ(rt.read<Cell>("left").value.step, 1);
+      const ShadowStats after = rt.shadow_stats();
+      if (declared) {
+        EXPECT_EQ(after.owner_reads, before.owner_reads) << "the home copy was published as the move landed";
+        EXPECT_EQ(after.remote_hits, before.remote_hits + 1);
+      } else {
+        EXPECT_EQ(after.owner_reads, before.owner_reads + 1) << "the premise: without it, the owner answers";
+      }
+    }
+    if (rt.rank() == home) {
+      EXPECT_EQ(rt.shadow_stats().home_copies, declared ? 1u : 0u);
+    }
+    rt.barrier();
+    rt.check_invariants();
+  }
+}
+
 // Resident home copies (shadow.resident_bytes): a home copy of a trivially copyable object is the object's
 // storage on its owner, outside the shadow budget; the store keeps no private copy.
 

@@ -63,15 +63,34 @@ TEST(ShadowCostModel, ObservedReadCostsRaiseTheReadersTimes) {
   const CostTable table(topology, model);
   EXPECT_DOUBLE_EQ(table.read_us(0, 1, 64), 12.0) << "measured 12 us over the model's 2";
   EXPECT_DOUBLE_EQ(table.read_us(1, 0, 64), 2.0) << "measured 1 us: the model's 2 stands";
-  EXPECT_DOUBLE_EQ(table.read_us(2, 0, 64), 2.0) << "nothing measured";
+  EXPECT_DOUBLE_EQ(table.read_us(2, 0, 64), 12.0)
+      << "nothing measured: the median of the ranks that measured one (1 and 12, the upper of two)";
   EXPECT_DOUBLE_EQ(table.read_us(0, 0, 64), 0.5) << "a local read is the self class";
   EXPECT_DOUBLE_EQ(table.owner_read_us(0, 1, 64), 40.0) << "measured two-sided over 12 + 3";
-  EXPECT_DOUBLE_EQ(table.owner_read_us(1, 0, 64), 2.0 + 3.0);
+  EXPECT_DOUBLE_EQ(table.owner_read_us(1, 0, 64), 40.0) << "no owner read measured: the one rank that did, 40";
   model.owner_service = {};
   const CostTable published(topology, model);
   EXPECT_DOUBLE_EQ(published.owner_read_us(0, 1, 64), 12.0) << "one-sided from the home copy";
   model.observed[2].owner_us = kNaN;
   EXPECT_THROW(model.validate(), InvalidArgument);
+}
+
+// A rank that has not asked an owner yet pays what the ranks that did paid (they share the machine): the median
+// of the measured ones, which a measured figure of its own replaces, and which never lowers the model.
+TEST(ShadowCostModel, AReaderWithoutMeasurementsPaysTheMedianOfTheOthers) {
+  const Topology topology = nodes({0, 0, 0, 0, 0});
+  CostModel model;
+  model.read_by_proximity[static_cast<std::size_t>(Proximity::same_node)] = {2.0, 0.0};
+  model.owner_service = {3.0, 0.0};
+  model.observed = {{.owner_us = 0.0}, {.owner_us = 100.0}, {.owner_us = 900.0}, {.owner_us = 300.0}, {}};
+  const CostTable table(topology, model);
+  EXPECT_DOUBLE_EQ(table.owner_read_us(0, 1, 64), 300.0) << "the median of 100, 300 and 900";
+  EXPECT_DOUBLE_EQ(table.owner_read_us(4, 1, 64), 300.0);
+  EXPECT_DOUBLE_EQ(table.owner_read_us(1, 0, 64), 100.0) << "its own measurement, not the median";
+  EXPECT_DOUBLE_EQ(table.read_us(0, 1, 64), 2.0) << "no one-sided read measured anywhere: the model";
+  model.observed = {{}, {.owner_us = 1.0}, {}, {}, {}};
+  const CostTable fast(topology, model);
+  EXPECT_DOUBLE_EQ(fast.owner_read_us(0, 1, 64), 2.0 + 3.0) << "a median below the model does not lower it";
 }
 
 TEST(ShadowCostModel, BadCostsAreRejectedByName) {
@@ -176,6 +195,19 @@ TEST(ShadowEligibility, PredictionUsesForecastElseDampedTrendElseLastWindow) {
   access.forecast_writes = 9;
   EXPECT_EQ(predict(access, 0.5).reads_by_rank, (std::vector<double>{1, 2, 3}));
   EXPECT_EQ(predict(access, 0.5).writes, 9.0);
+}
+
+// shadow.declared_reads: reads the declared dependencies imply are a floor under the forecast, rank by rank.
+TEST(ShadowEligibility, DeclaredReadsAreAFloorUnderThePrediction) {
+  ObjectAccess access = object(1, 0, {0, 4, 30});
+  access.declared_reads_by_rank = {0, 10, 10};
+  EXPECT_EQ(predict(access, 0.5).reads_by_rank, (std::vector<double>{0, 10, 30}));
+  access.forecast_reads_by_rank = {0, 2, 50};
+  EXPECT_EQ(predict(access, 0.5).reads_by_rank, (std::vector<double>{0, 10, 50})) << "over a forecast too";
+  access.declared_reads_by_rank = {0, 10};
+  EXPECT_THROW(validate_access(access, 3), InvalidArgument);
+  access.declared_reads_by_rank = {0, kNaN, 1};
+  EXPECT_THROW(validate_access(access, 3), InvalidArgument);
 }
 
 // The worked example of docs/shadows.md, with the default cost model and options.

@@ -31,13 +31,13 @@ struct OwnedObject {
   std::uint64_t size_bytes = 0;
 };
 
-/// A decided epoch: the plan every rank computed and what this rank must send.
 /// When a phase of an epoch ran on this rank.
 struct PhaseClock {
   std::chrono::steady_clock::time_point start{};
   double seconds = 0.0;
 };
 
+/// A decided epoch: the plan every rank computed and what this rank must send.
 struct DecidedEpoch {
   balance::EpochInput input;
   balance::Plan plan;

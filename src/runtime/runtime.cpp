@@ -27,6 +27,7 @@
 #include "rebalance/rebalancer.hpp"
 #include "runtime/epoch_tracer.hpp"
 #include "runtime/progress_thread.hpp"
+#include "shadow/declared_reads.hpp"
 #include "shadow/planner.hpp"
 #include "shadow/shadow_manager.hpp"
 #include "tasks/placement.hpp"
@@ -461,6 +462,9 @@ struct Runtime::Impl {
   std::optional<runtime::EpochTracer> tracer;         // writes the epoch trace when configured
   // Totals the trace reports per epoch (as deltas).
   std::uint64_t shadows_created = 0, shadows_dropped = 0, metadata_updates = 0;
+  // Every object's declared neighbours, from the last rebalance epoch's snapshot (all ranks' declarations):
+  // the reads to come that shadow.declared_reads places copies for.
+  shadow::DeclaredGraph declared_graph;
   shadow::ReadHistory shadow_history;               // last epoch window's counts, for the policy's trend term
   std::optional<rebalance::Rebalancer> rebalancer;  // built once the configuration is agreed
   std::vector<balance::EpochReport> epoch_reports;
@@ -556,6 +560,38 @@ struct Runtime::Impl {
     return {object.value, object.version};
   }
 
+  // Reads per step that the declared dependencies make of this rank's objects under the current owners, by
+  // reading rank (shadow.declared_reads; empty when off or nothing is declared).
+  shadow::ShadowManager::DeclaredReads declared_reads_per_step() const {
+    if (!shadows || !config.shadow.declared_reads || declared_graph.empty()) return {};
+    std::vector<shadow::OwnedSize> owned;
+    for (ObjectId id : store.live_ids()) owned.push_back({id, store.get(id).value->known_size()});
+    return shadow::declared_remote_reads(
+        declared_graph, owned, [this](ObjectId id) { return directory.owner_of(id); }, rank(), collective.size());
+  }
+
+  // As moves land: a home copy of every object of this rank that a declared neighbour on another rank will read
+  // (where the window has room), registered before the landing's metadata flush. Without it the first reads
+  // across a boundary the moves made went to this owner, which answers at its next call: ~1 ms a read in
+  // bench-rebalance at 8 ranks, until the next shadow epoch. Each reader of a neighbour of an object it received
+  // forgets its cached entry of that neighbour, which may predate the home copy.
+  void publish_for_declared_reads(std::span<const ObjectId> received) {
+    if (!metadata || !config.shadow.home_copies) return;
+    const shadow::ShadowManager::DeclaredReads reads = declared_reads_per_step();
+    if (reads.empty()) return;
+    bool published = false;
+    for (const auto& [id, by_rank] : reads)
+      if (shadows->publish_home(id, config.shadow.min_value_us, [this](ObjectId object) { return owned_value(object); })) {
+        register_owned(id);
+        published = true;
+      }
+    if (published) invalidate_read_handles();  // a resident home copy replaced the store's value
+    for (ObjectId id : received)
+      if (const auto neighbours = declared_graph.find(id); neighbours != declared_graph.end())
+        for (const balance::Edge& edge : neighbours->second)
+          if (directory.owner_of(edge.other) != rank()) metadata->forget(edge.other);
+  }
+
   // Collective: the owners of `pending`'s objects change. No request may be in flight meanwhile. A moved
   // object keeps its copies (ShadowManager::hand_over_moved): the new owner pushes to them from the version it
   // received, and the old owner keeps its value as one more shadow where its budget has room, so the readers
@@ -591,6 +627,7 @@ struct Runtime::Impl {
       register_owned(id);  // same version, new owner, the copies handed over with it
       versions_at_last_epoch[id] = store.get(id).version;  // its write rate counts from here
     }
+    if (shadows) publish_for_declared_reads(landing.received);
     flush_metadata();
     return landing;
   }
@@ -884,9 +921,13 @@ void Runtime::update_shadows() {
   const shadow::Planner planner =
       shadow::make_planner(impl_->config, impl_->topology, rank(), impl_->shadow_history, dependents,
                            observe ? impl_->shadows->measured_push_us() : std::nullopt, std::move(observed));
+  // Declared reads per window of the next epoch_interval steps: a floor under the planner's forecast.
+  shadow::ShadowManager::DeclaredReads declared = impl_->declared_reads_per_step();
+  for (auto& [id, reads] : declared)
+    for (double& per_step : reads) per_step *= static_cast<double>(impl_->config.epoch_interval);
   const shadow::ShadowEpochReport report =
       impl_->shadows->run_epoch([this](ObjectId id) { return impl_->directory.owner_of(id); },
-                                [this](ObjectId id) { return impl_->owned_value(id); }, planner);
+                                [this](ObjectId id) { return impl_->owned_value(id); }, planner, declared);
   impl_->invalidate_read_handles();  // held slots released, evicted and reserved; read counts handed over
   impl_->own_write_floor.clear();     // the epoch pushed every copy up to date first
   impl_->shadows_created += report.created;
@@ -1000,6 +1041,7 @@ balance::EpochReport Runtime::run_epoch(rebalance::Trigger kind) {
   const rebalance::DecidedEpoch decided =
       impl_->rebalancer->decide(impl_->collective, impl_->topology, kind, impl_->steps, owned);
   impl_->rebalancer->after_epoch(decided);
+  if (impl_->shadows && impl_->config.shadow.declared_reads) impl_->declared_graph = shadow::declared_graph(decided.input);
   runtime::EpochClocks clocks;
   clocks.move.start = std::chrono::steady_clock::now();
   // With balance.overlap_moves the transfers travel during the next step and land at its end; the report's

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <span>
 
 #include "penumbra/errors.hpp"
 
@@ -16,6 +17,17 @@ void check_cost(const char* name, double value) {
 }
 
 constexpr double kKiB = 1024.0;
+
+// The median of the positive values of `field` over `observed` (upper median), 0 when none is positive.
+double median_positive(std::span<const ObservedReadCost> observed, double ObservedReadCost::*field) {
+  std::vector<double> values;
+  for (const ObservedReadCost& cost : observed)
+    if (cost.*field > 0.0) values.push_back(cost.*field);
+  if (values.empty()) return 0.0;
+  const auto middle = values.begin() + static_cast<std::ptrdiff_t>(values.size() / 2);
+  std::nth_element(values.begin(), middle, values.end());
+  return *middle;
+}
 
 }  // namespace
 
@@ -38,6 +50,8 @@ void CostModel::validate() const {
 CostTable::CostTable(const Topology& topology, const CostModel& model)
     : topology_(topology), model_(model), measured_(model.use_measured_latency && topology.has_latency()) {
   model.validate();
+  median_observed_ = {.one_sided_us = median_positive(model_.observed, &ObservedReadCost::one_sided_us),
+                      .owner_us = median_positive(model_.observed, &ObservedReadCost::owner_us)};
 }
 
 double CostTable::read_us(int reader, int holder, std::uint64_t size_bytes) const {
@@ -50,8 +64,7 @@ double CostTable::read_us(int reader, int holder, std::uint64_t size_bytes) cons
       throw InvalidArgument(fmt::format(
           "shadow cost model: measured latency {} -> {} = {} (expected a finite time >= 0 us)", reader, holder, base));
   }
-  if (reader != holder && static_cast<std::size_t>(reader) < model_.observed.size())
-    base = std::max(base, model_.observed[static_cast<std::size_t>(reader)].one_sided_us);
+  if (reader != holder) base = std::max(base, observed_for(reader).one_sided_us);
   return base + cost.us_per_kib * (static_cast<double>(size_bytes) / kKiB);
 }
 
@@ -62,9 +75,16 @@ double CostTable::owner_read_us(int reader, int owner, std::uint64_t size_bytes)
                           model_.owner_service.us_per_kib * (static_cast<double>(size_bytes) / kKiB);
   // A published owner (owner_service zero) is read one-sided: its reader's two-sided figure does not apply.
   const bool two_sided = model_.owner_service.base_us > 0.0 || model_.owner_service.us_per_kib > 0.0;
-  if (two_sided && static_cast<std::size_t>(reader) < model_.observed.size())
-    return std::max(modelled, model_.observed[static_cast<std::size_t>(reader)].owner_us);
+  if (two_sided) return std::max(modelled, observed_for(reader).owner_us);
   return modelled;
+}
+
+ObservedReadCost CostTable::observed_for(int reader) const noexcept {
+  if (reader < 0 || static_cast<std::size_t>(reader) >= model_.observed.size()) return {};
+  ObservedReadCost cost = model_.observed[static_cast<std::size_t>(reader)];
+  if (!(cost.one_sided_us > 0.0)) cost.one_sided_us = median_observed_.one_sided_us;
+  if (!(cost.owner_us > 0.0)) cost.owner_us = median_observed_.owner_us;
+  return cost;
 }
 
 double CostTable::propagation_us(int owner, int holder, std::uint64_t size_bytes) const {

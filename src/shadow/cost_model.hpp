@@ -67,7 +67,11 @@ struct CostModel {
   /// per holder, about one memcpy pass). Assumption.
   double propagation_us_per_kib = 0.0089;
   /// By reader rank (empty: none): measured costs that raise the modelled ones (a reader's one-sided read of
-  /// another rank, and its read answered by an owner), never lower them.
+  /// another rank, and its read answered by an owner), never lower them. A reader with no measurement of a
+  /// kind (0) is taken to pay the median of the ranks that have one: the ranks share the machine, and a rank
+  /// that has not yet asked an owner would otherwise be modelled at the idle figure (kTwoSidedOwnerService,
+  /// ~4 us for 4 KiB) where the others measured ~1 ms (bench-rebalance, 8 ranks on 2 cores), and its copies
+  /// judged not worth a write's propagation.
   std::vector<ObservedReadCost> observed;
 
   /// Throws InvalidArgument naming the first negative, NaN or infinite entry.
@@ -94,9 +98,13 @@ class CostTable {
   double propagation_us(int owner, int holder, std::uint64_t size_bytes) const;
 
  private:
+  /// What `reader` was measured to pay (observed, or the median of the ranks that measured it).
+  ObservedReadCost observed_for(int reader) const noexcept;
+
   const Topology& topology_;
   CostModel model_;
   bool measured_;
+  ObservedReadCost median_observed_;  // of the positive entries of model_.observed, per kind (0: none)
 };
 
 }  // namespace penumbra::shadow

@@ -55,6 +55,7 @@ void validate_access(const ObjectAccess& access, int ranks) {
   check_per_rank(access, "reads_by_rank", access.reads_by_rank, ranks, false);
   check_per_rank(access, "previous_reads_by_rank", access.previous_reads_by_rank, ranks, true);
   check_per_rank(access, "forecast_reads_by_rank", access.forecast_reads_by_rank, ranks, true);
+  check_per_rank(access, "declared_reads_by_rank", access.declared_reads_by_rank, ranks, true);
   check_count(access, "writes", access.writes);
   if (access.previous_writes) check_count(access, "previous_writes", *access.previous_writes);
   if (access.forecast_writes) check_count(access, "forecast_writes", *access.forecast_writes);
@@ -86,6 +87,11 @@ Prediction predict(const ObjectAccess& access, double trend_damping) {
       prediction.reads_by_rank[r] = trended(access.reads_by_rank[r], access.previous_reads_by_rank[r], trend_damping);
   } else {
     prediction.reads_by_rank = access.reads_by_rank;
+  }
+  if (!access.declared_reads_by_rank.empty()) {
+    prediction.reads_by_rank.resize(std::max(prediction.reads_by_rank.size(), access.declared_reads_by_rank.size()));
+    for (std::size_t r = 0; r < access.declared_reads_by_rank.size(); ++r)
+      prediction.reads_by_rank[r] = std::max(prediction.reads_by_rank[r], access.declared_reads_by_rank[r]);
   }
   if (access.forecast_writes)
     prediction.writes = *access.forecast_writes;

@@ -32,6 +32,10 @@ struct ObjectAccess {
   std::vector<double> forecast_reads_by_rank;
   /// Forecast of next window's writes; when set it replaces the trend.
   std::optional<double> forecast_writes;
+  /// Reads by rank in the next window that the application's declared dependencies imply under the current
+  /// owners (declared_reads.hpp): a floor under the forecast, since a placement a migration has just changed
+  /// has no measured reads yet. Empty: none declared.
+  std::vector<double> declared_reads_by_rank = {};
   /// Dependency-chain length: the number of tasks or objects that rely on this object (declared by the
   /// application, later fed by the task scheduler). >= 0.
   std::int64_t dependents = 0;

@@ -58,6 +58,7 @@ Planner make_planner(const Config& config, const Topology& topology, int self, R
           access.reads_by_rank = object.reads_by_rank;
           access.writes = object.writes;
           access.holders = object.holders;
+          access.declared_reads_by_rank = object.declared_reads_by_rank;
           if (auto found = dependents.find(object.id); found != dependents.end()) access.dependents = found->second;
           if (auto previous = history.find(object.id); previous != history.end()) {
             access.previous_reads_by_rank = previous->second.reads_by_rank;

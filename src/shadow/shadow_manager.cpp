@@ -314,8 +314,26 @@ void ShadowManager::hand_over_moved(std::span<const MovedAway> moved_away, const
   }
 }
 
+bool ShadowManager::publish_home(ObjectId id, double value_us, const OwnedValue& owned_value) {
+  if (home_.count(id)) return false;
+  const auto [value, version] = owned_value(id);
+  if (!value) return false;
+  const std::size_t capacity = payload_capacity_for(value->bytes().size());
+  // As at an epoch: resident when its bytes can be the store's value, else a second copy within the budget.
+  std::optional<SlotAddress> slot;
+  if (resident_sink_ && value->plain_bytes()) slot = window_.reserve(capacity, Region::resident);
+  const bool resident = slot.has_value();
+  if (!slot) slot = window_.reserve(capacity);
+  if (!slot) return false;
+  HomeCopy& home = home_[id] = HomeCopy{*slot, value_us, resident, {}};
+  write_home(id, home, version, value);
+  home_published_ahead_.push_back(id);
+  ++counters_.homes_published_ahead;
+  return true;
+}
+
 ShadowEpochReport ShadowManager::run_epoch(const std::function<int(ObjectId)>& owner_of, const OwnedValue& owned_value,
-                                           const Planner& planner) {
+                                           const Planner& planner, const DeclaredReads& declared_reads) {
   const int ranks = comm_.size();
   const int me = comm_.rank();
   const auto P = static_cast<std::size_t>(ranks);
@@ -347,6 +365,8 @@ ShadowEpochReport ShadowManager::run_epoch(const std::function<int(ObjectId)>& o
   for (const auto& [id, slots] : copies_)
     for (const SlotAddress& slot : slots) stats_of(id).holders.push_back(slot.rank);
   for (const auto& [id, home] : home_) stats_of(id).home_copy = true;
+  for (const auto& [id, reads] : declared_reads)
+    if (reads.size() == P) stats_of(id).declared_reads_by_rank = reads;
   std::vector<OwnedObjectStats> inputs;
   for (auto& [id, s] : stats) {
     const auto [value, version] = owned_value(id);
@@ -526,6 +546,8 @@ ShadowEpochReport ShadowManager::run_epoch(const std::function<int(ObjectId)>& o
   report.home_released = home_released_.size();
   report.changed.insert(report.changed.end(), home_released_.begin(), home_released_.end());
   home_released_.clear();
+  report.changed.insert(report.changed.end(), home_published_ahead_.begin(), home_published_ahead_.end());
+  home_published_ahead_.clear();
   for (auto it = pending_.begin(); it != pending_.end();)
     it = copies_.count(it->first) ? std::next(it) : pending_.erase(it);
   unpushed_.clear();  // propagate(true) above pushed everything; entries added since are pushed

@@ -42,6 +42,9 @@ struct OwnedObjectStats {
   double writes = 0;                  ///< writes since the last epoch
   std::vector<int> holders;           ///< ranks holding a shadow now
   bool home_copy = false;             ///< the owner publishes it in its own window now
+  /// Reads by rank over the next window that declared dependencies imply (ObjectAccess::declared_reads_by_rank);
+  /// empty: none.
+  std::vector<double> declared_reads_by_rank = {};
 };
 
 /// One shadow the policy wants (kept or created). `holder` == the owner asks for a home copy: the owner
@@ -71,6 +74,8 @@ struct ShadowCounters {
   std::uint64_t pushes = 0, bytes_pushed = 0;
   /// Copies of objects that migrated here which stayed valid (hand_over_moved), the old owner's own included.
   std::uint64_t copies_kept_at_moves = 0;
+  /// Home copies published between epochs for declared reads (publish_home).
+  std::uint64_t homes_published_ahead = 0;
   double one_sided_read_us = 0, owner_read_us = 0;  ///< time in reads of other ranks' objects, by kind
 };
 
@@ -168,9 +173,19 @@ class ShadowManager {
 
   // ---- collective epoch ----------------------------------------------------------------------------
   /// Gathers read counts at owners, plans with `planner`, lets holders admit within their budgets, fills new
-  /// slots with the current values. `owner_of` maps an id to its owner; `owned_value` reads this rank's objects.
+  /// slots with the current values. `owner_of` maps an id to its owner; `owned_value` reads this rank's objects;
+  /// `declared_reads`: for owned objects, the reads by rank over the next window that declared dependencies
+  /// imply (declared_reads.hpp), which the planner sees even for an object nobody has read remotely yet.
+  using DeclaredReads = std::unordered_map<ObjectId, std::vector<double>>;
   ShadowEpochReport run_epoch(const std::function<int(ObjectId)>& owner_of, const OwnedValue& owned_value,
-                              const Planner& planner);
+                              const Planner& planner, const DeclaredReads& declared_reads = {});
+
+  /// Local, between epochs: publishes the owned object `id` in this rank's window (a home copy) when the window
+  /// has room without evicting anything, valued `value_us` (admission order at the next epoch, which keeps or
+  /// releases it like any other). For reads known to come (declared dependencies after a move) before the
+  /// first of them asks the owner. The next epoch reports it as changed, so that readers forget cached entries
+  /// that lack it. False when not owned, already published, or there is no room.
+  bool publish_home(ObjectId id, double value_us, const OwnedValue& owned_value);
 
  private:
   struct Pending {
@@ -211,6 +226,7 @@ class ShadowManager {
   std::unordered_map<ObjectId, double> writes_;
   std::unordered_map<ObjectId, HomeCopy> home_;  // owned objects published in this rank's own window
   std::vector<ObjectId> home_released_;           // given up between epochs (outgrown, erased, moved)
+  std::vector<ObjectId> home_published_ahead_;    // published between epochs (publish_home)
   std::vector<std::pair<int, ObjectId>> forgotten_;  // (holder, id) to release at the next epoch
   ShadowCounters counters_;
   ResidentSink resident_sink_;
