@@ -37,6 +37,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <penumbra/config.hpp>
 #include <penumbra/errors.hpp>
 #include <penumbra/predict.hpp>
 #include <random>
@@ -165,56 +166,6 @@ Result run(const std::vector<Workload>& workloads, const penumbra::PredictorOpti
   return result;
 }
 
-// --set predictor.<key>=<value>: the numeric predictor options by their config keys, and predictor.models as
-// a comma-separated list, so that settings can be compared on the same series.
-void apply_setting(penumbra::PredictorOptions& options, const std::string& setting) {
-  const auto equals = setting.find('=');
-  if (equals == std::string::npos)
-    throw penumbra::InvalidArgument(fmt::format("--set {}: expected predictor.<key>=<value>", setting));
-  const std::string key = setting.substr(0, equals), text = setting.substr(equals + 1);
-  if (key == "predictor.fit_smoothing") {
-    if (text != "true" && text != "false") throw penumbra::ConfigError(key, text, "true or false");
-    options.fit_smoothing = text == "true";
-    return;
-  }
-  if (key == "predictor.models") {
-    options.models.clear();
-    for (std::size_t start = 0; start <= text.size();) {
-      const auto comma = std::min(text.find(',', start), text.size());
-      options.models.push_back(text.substr(start, comma - start));
-      start = comma + 1;
-    }
-    return;
-  }
-  const std::map<std::string, double*> reals{{"predictor.ewma_alpha", &options.ewma_alpha},
-                                             {"predictor.holt_alpha", &options.holt_alpha},
-                                             {"predictor.holt_beta", &options.holt_beta},
-                                             {"predictor.holt_damping", &options.holt_damping},
-                                             {"predictor.seasonal_min_correlation", &options.seasonal_min_correlation},
-                                             {"predictor.seasonal_alpha", &options.seasonal_alpha},
-                                             {"predictor.seasonal_beta", &options.seasonal_beta},
-                                             {"predictor.seasonal_gamma", &options.seasonal_gamma},
-                                             {"predictor.ar_ridge", &options.ar_ridge},
-                                             {"predictor.spike_sigmas", &options.spike_sigmas}};
-  const std::map<std::string, std::int64_t*> integers{{"predictor.ensemble_window", &options.ensemble_window},
-                                                      {"predictor.history_window", &options.history_window},
-                                                      {"predictor.seasonal_max_period", &options.seasonal_max_period},
-                                                      {"predictor.ar_order", &options.ar_order}};
-  try {
-    if (auto real = reals.find(key); real != reals.end()) {
-      *real->second = std::stod(text);
-      return;
-    }
-    if (auto integer = integers.find(key); integer != integers.end()) {
-      *integer->second = std::stoll(text);
-      return;
-    }
-  } catch (const std::logic_error&) {
-    throw penumbra::ConfigError(key, text, "a number");
-  }
-  throw penumbra::ConfigError(key, text, "a predictor.* key (see docs/prediction.md)");
-}
-
 std::string cell(std::optional<double> value) { return value ? fmt::format("{:.4f}", *value) : std::string("-"); }
 
 nlohmann::json json_number(std::optional<double> value) { return value ? nlohmann::json(*value) : nlohmann::json(); }
@@ -246,8 +197,9 @@ int main(int argc, char** argv) {
     if (shape.epochs < 2 || seeds < 1 || warmup < 1)
       throw penumbra::InvalidArgument(
           fmt::format("--epochs = {}, --seeds = {}, --warmup = {} (expected >= 2, 1, 1)", shape.epochs, seeds, warmup));
-    penumbra::PredictorOptions options;
-    for (const std::string& setting : settings) apply_setting(options, setting);
+    // --set predictor.<key>=<value>, read as the configuration reads it, so that settings can be compared on
+    // the same series.
+    const penumbra::PredictorOptions options = penumbra::Config::with_settings({}, settings).predictor;
     options.validate();
     const auto start = std::chrono::steady_clock::now();
     std::vector<Result> results;

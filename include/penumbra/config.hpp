@@ -82,6 +82,10 @@ struct Config {
   /// `base` overridden by the given environment (name -> value); used by load() with the process environment.
   /// `PENUMBRA_TRACE` is a short alias of `PENUMBRA_TRACE_DIR` and wins when both are set.
   static Config with_environment(Config base, const std::map<std::string, std::string>& environment);
+  /// `base` overridden by `key=value` settings with the keys of the configuration (`predictor.ar_order=6`), for
+  /// tools' `--set` options. A value is read as in the environment. ConfigError for a setting without '=', an
+  /// unknown key, or a bad value, naming it.
+  static Config with_settings(Config base, const std::vector<std::string>& settings);
 
   /// Throws ConfigError for the first invalid field.
   void validate() const;

@@ -43,6 +43,28 @@ TEST(Config, NegativeEpochIntervalNamesKeyValueAndRange) {
   }
 }
 
+// Tools' --set key=value (Config::with_settings): the configuration's keys, read as the environment reads them.
+TEST(Config, SettingsOverrideByKeyAndNameWhatIsWrong) {
+  const Config config =
+      Config::with_settings(Config{}, {"predictor.ar_order=6", "predictor.models=ewma,ar", "shadow.enabled=off"});
+  EXPECT_EQ(config.predictor.ar_order, 6);
+  EXPECT_EQ(config.predictor.models, (std::vector<std::string>{"ewma", "ar"}));
+  EXPECT_FALSE(config.shadow.enabled);
+  const auto expect_error = [](const std::string& setting, const std::string& key, const std::string& value) {
+    try {
+      Config::with_settings(Config{}, {setting});
+      ADD_FAILURE() << setting << " was accepted";
+    } catch (const ConfigError& error) {
+      EXPECT_EQ(error.key(), key) << setting;
+      EXPECT_EQ(error.value(), value) << setting;
+    }
+  };
+  expect_error("predictor.ar_ordr=6", "predictor.ar_ordr", "6");
+  expect_error("predictor.ar_order=x", "predictor.ar_order", "x");
+  expect_error("predictor.ar_order=0", "predictor.ar_order", "0");
+  expect_error("predictor.ar_order", "setting", "predictor.ar_order");
+}
+
 TEST(Config, ShadowKeysAreValidated) {
   EXPECT_EQ(Config::with_environment(Config{}, {{"PENUMBRA_SHADOW_MAX_COPIES", "3"}}).shadow.max_copies, 3);
   EXPECT_FALSE(Config::with_environment(Config{}, {{"PENUMBRA_SHADOW_ENABLED", "off"}}).shadow.enabled);

@@ -541,6 +541,20 @@ Config Config::with_environment(Config base, const std::map<std::string, std::st
   return base;
 }
 
+Config Config::with_settings(Config base, const std::vector<std::string>& settings) {
+  Sources sources;
+  for (const std::string& setting : settings) {
+    const auto equals = setting.find('=');
+    if (equals == std::string::npos) throw ConfigError("setting", setting, "key=value");
+    const std::string key = setting.substr(0, equals);
+    const Field* field = find_field(key);
+    if (!field) throw ConfigError(key, setting.substr(equals + 1), "a configuration key (penumbra-config lists them)");
+    assign_from_text(base, sources, *field, key, setting.substr(equals + 1));
+  }
+  validate_naming_sources(base, sources);
+  return base;
+}
+
 Config Config::load(const std::filesystem::path& file) {
   Config config = file.empty() ? Config{} : from_file(file);
   config = with_environment(config, process_environment());
