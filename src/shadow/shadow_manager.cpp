@@ -158,6 +158,17 @@ detail::ValuePtr ShadowManager::write_home(ObjectId id, HomeCopy& home, Version 
   return resident;
 }
 
+std::optional<SlotAddress> ShadowManager::reserve_resident_slot(const detail::ValuePtr& value, std::size_t capacity) {
+  if (!resident_sink_ || !value->plain_bytes()) return std::nullopt;
+  return window_.reserve(capacity, Region::resident);
+}
+
+void ShadowManager::install_home(ObjectId id, SlotAddress slot, double value_us, bool resident, Version version,
+                                 const detail::ValuePtr& value) {
+  HomeCopy& home = home_[id] = HomeCopy{slot, value_us, resident, {}};
+  write_home(id, home, version, value);
+}
+
 void ShadowManager::release_home(ObjectId id) {
   auto home = home_.find(id);
   if (home == home_.end()) return;
@@ -319,14 +330,11 @@ bool ShadowManager::publish_home(ObjectId id, double value_us, const OwnedValue&
   const auto [value, version] = owned_value(id);
   if (!value) return false;
   const std::size_t capacity = payload_capacity_for(value->bytes().size());
-  // As at an epoch: resident when its bytes can be the store's value, else a second copy within the budget.
-  std::optional<SlotAddress> slot;
-  if (resident_sink_ && value->plain_bytes()) slot = window_.reserve(capacity, Region::resident);
+  std::optional<SlotAddress> slot = reserve_resident_slot(value, capacity);
   const bool resident = slot.has_value();
   if (!slot) slot = window_.reserve(capacity);
   if (!slot) return false;
-  HomeCopy& home = home_[id] = HomeCopy{*slot, value_us, resident, {}};
-  write_home(id, home, version, value);
+  install_home(id, *slot, value_us, resident, version, value);
   home_published_ahead_.push_back(id);
   ++counters_.homes_published_ahead;
   return true;
@@ -365,8 +373,7 @@ ShadowEpochReport ShadowManager::run_epoch(const std::function<int(ObjectId)>& o
   for (const auto& [id, slots] : copies_)
     for (const SlotAddress& slot : slots) stats_of(id).holders.push_back(slot.rank);
   for (const auto& [id, home] : home_) stats_of(id).home_copy = true;
-  for (const auto& [id, reads] : declared_reads)
-    if (reads.size() == P) stats_of(id).declared_reads_by_rank = reads;
+  for (const auto& [id, reads] : declared_reads) stats_of(id).declared_reads_by_rank = reads;  // validated by the planner
   std::vector<OwnedObjectStats> inputs;
   for (auto& [id, s] : stats) {
     const auto [value, version] = owned_value(id);
@@ -491,17 +498,15 @@ ShadowEpochReport ShadowManager::run_epoch(const std::function<int(ObjectId)>& o
     std::optional<SlotAddress> slot;
     detail::ValuePtr own_value;
     Version own_version = 0;
-    if (c.owner == me) {  // a home copy: resident when its bytes can be the store's value and there is room
+    if (c.owner == me) {  // a home copy
       std::tie(own_value, own_version) = owned_value(c.proposal.id);
-      if (resident_sink_ && own_value->plain_bytes())
-        slot = window_.reserve(c.proposal.payload_capacity, Region::resident);
+      slot = reserve_resident_slot(own_value, c.proposal.payload_capacity);
     }
     const bool resident = slot.has_value();
     if (!slot) slot = window_.reserve(c.proposal.payload_capacity);
     while (!slot && evict_cheapest_below(newcomer)) slot = window_.reserve(c.proposal.payload_capacity);
     if (slot && c.owner == me) {
-      HomeCopy& home = home_[c.proposal.id] = HomeCopy{*slot, c.proposal.value_us, resident, {}};
-      write_home(c.proposal.id, home, own_version, own_value);
+      install_home(c.proposal.id, *slot, c.proposal.value_us, resident, own_version, own_value);
       report.changed.push_back(c.proposal.id);
       ++report.home_published;
     } else if (c.owner == me) {

@@ -209,6 +209,12 @@ class ShadowManager {
   /// bytes (also handed to the sink), else null. A previous such value still held is detached first.
   detail::ValuePtr write_home(ObjectId id, HomeCopy& home, Version version, const detail::ValuePtr& value);
   void release_home(ObjectId id);
+  /// A slot in the resident region for a home copy of `value`, when its bytes can be the store's value (a sink
+  /// is set, plain bytes) and the region has room; else nullopt (the caller falls back to the budget).
+  std::optional<SlotAddress> reserve_resident_slot(const detail::ValuePtr& value, std::size_t capacity);
+  /// Records `id`'s home copy in `slot` and writes its value there.
+  void install_home(ObjectId id, SlotAddress slot, double value_us, bool resident, Version version,
+                    const detail::ValuePtr& value);
 
   const mpi::Communicator& comm_;
   ShadowWindow window_;
