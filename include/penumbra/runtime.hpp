@@ -62,6 +62,9 @@ struct ShadowStats {
   /// Copies of objects that migrated to this rank which stayed valid through the move (the new owner pushes to
   /// them from the version it received), the old owner's own value kept as a shadow included.
   std::uint64_t copies_kept_at_moves = 0;
+  /// Home copies this rank published as a migration landed, because a declared neighbour on another rank
+  /// will read them (shadow.declared_reads): the first read across a boundary a move just made is one-sided.
+  std::uint64_t homes_published_ahead = 0;
   /// Of those, home copies that are their object's only copy here (shadow.resident_bytes: the store keeps no
   /// private copy), and the window bytes they use. Not replicas: outside held_bytes.
   std::size_t resident_home_copies = 0;

@@ -604,6 +604,7 @@ TEST(HomeCopies, DeclaredNeighboursSplitByAMoveAreReadOneSidedAtOnce) {
     }
     if (rt.rank() == home) {
       EXPECT_EQ(rt.shadow_stats().home_copies, declared ? 1u : 0u);
+      EXPECT_EQ(rt.shadow_stats().homes_published_ahead, declared ? 1u : 0u) << "published by the landing";
     }
     rt.barrier();
     rt.check_invariants();

@@ -954,6 +954,7 @@ ShadowStats Runtime::shadow_stats() const {
   stats.copies_elsewhere = impl_->shadows->copy_count();
   stats.home_copies = impl_->shadows->home_count();
   stats.copies_kept_at_moves = c.copies_kept_at_moves;
+  stats.homes_published_ahead = c.homes_published_ahead;
   stats.resident_home_copies = impl_->shadows->resident_count();
   stats.resident_bytes = impl_->shadows->resident_bytes();
   stats.one_sided_read_us = c.one_sided_read_us;
