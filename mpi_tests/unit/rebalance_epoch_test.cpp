@@ -79,6 +79,22 @@ TEST(OverThreshold, SpreadAboveTheThresholdAndWorseThanTheLastPlanLeftIt) {
       << "no threshold epochs (a strategy that never moves)";
 }
 
+TEST(TriggerReference, TheWatchedImbalanceTimesThePlansRelief) {
+  // An epoch whose forecast saw no overload (1.1) where the watch saw 1.3, and moved nothing: the bar stays at
+  // what the watch saw, so the same watched overload does not ask for the same epoch again.
+  const double unmoved = trigger_reference(1.3, 1.1, 1.1);
+  EXPECT_DOUBLE_EQ(unmoved, 1.3);
+  const LoadSpread same{.sum = 4.0, .max = 1.3, .ranks = 4}, worse{.sum = 4.0, .max = 1.45, .ranks = 4};
+  EXPECT_FALSE(over_threshold(0.2, same, unmoved)) << "the overload the last epoch already looked at";
+  EXPECT_TRUE(over_threshold(0.2, worse, unmoved)) << "worse than it was then by half the threshold";
+  // A plan that took the forecast's 1.5 down to 1.1 takes the watched 1.5 down as far.
+  EXPECT_NEAR(trigger_reference(1.5, 1.5, 1.1), 1.1, 1e-12);
+  EXPECT_NEAR(trigger_reference(1.8, 1.5, 1.2), 1.44, 1e-12) << "the same relief in the watch's terms";
+  // Nothing to scale by: the plan's own projection, as before.
+  EXPECT_DOUBLE_EQ(trigger_reference(1.3, 0.0, 1.1), 1.1);
+  EXPECT_DOUBLE_EQ(trigger_reference(std::numeric_limits<double>::quiet_NaN(), 1.2, 1.1), 1.1) << "no step watched yet";
+}
+
 TEST(DecideTrigger, PeriodicThenAConfirmedOverloadAfterTheGap) {
   EXPECT_EQ(decide_trigger(10, 5, 5, 0), Trigger::periodic);
   EXPECT_EQ(decide_trigger(10, 5, 0, 3), Trigger::periodic) << "the period wins whatever the spread";

@@ -70,7 +70,9 @@ Trigger Rebalancer::end_step(const mpi::Communicator& comm, std::int64_t step, s
   const mpi::SumMax spread = sum_max_(comm, trigger_load(owned));
   // A strategy that never moves gets no threshold epochs: an imbalance it is sure to leave as it is.
   const bool thresholds = strategy_->trigger_load() != balance::Strategy::TriggerLoad::none;
-  const bool over = over_threshold(balance_.threshold, LoadSpread{spread.sum, spread.max, comm.size()},
+  const LoadSpread watched{spread.sum, spread.max, comm.size()};
+  watched_imbalance_ = watched.imbalance();
+  const bool over = over_threshold(balance_.threshold, watched,
                                    thresholds ? projected_imbalance_ : std::numeric_limits<double>::infinity());
   steps_over_threshold_ = over ? steps_over_threshold_ + 1 : 0;
   return decide_trigger(step, balance_.epoch_every, step - last_epoch_step_, steps_over_threshold_);
@@ -208,7 +210,8 @@ void Rebalancer::after_epoch(const DecidedEpoch& epoch) {
   ++epochs_;
   last_epoch_step_ = epoch.report.step;
   steps_over_threshold_ = 0;  // measured against what this epoch's plan leaves from now on
-  projected_imbalance_ = epoch.report.projected_imbalance;
+  projected_imbalance_ = trigger_reference(watched_imbalance_, epoch.report.predicted_imbalance,
+                                          epoch.report.projected_imbalance);
 }
 
 void Rebalancer::objects_moved(const DecidedEpoch& epoch, std::span<const ObjectId> sent,

@@ -1,5 +1,7 @@
 #include "rebalance/trigger.hpp"
 
+#include <cmath>
+
 namespace penumbra::rebalance {
 
 std::string_view to_string(Trigger trigger) noexcept {
@@ -20,6 +22,11 @@ bool over_threshold(double threshold, const LoadSpread& spread, double projected
   if (spread.mean() <= 0.0) return false;
   const double imbalance = spread.imbalance();
   return imbalance > 1.0 + threshold && imbalance > projected_imbalance + 0.5 * threshold;
+}
+
+double trigger_reference(double watched, double predicted, double projected) noexcept {
+  if (!(predicted > 0.0) || !std::isfinite(predicted) || !std::isfinite(watched)) return projected;
+  return watched * projected / predicted;
 }
 
 Trigger decide_trigger(std::int64_t step, std::int64_t epoch_every, std::int64_t steps_since_last_epoch,

@@ -35,6 +35,15 @@ inline constexpr int kThresholdConfirmSteps = 2;
 /// every other step an epoch. `projected_imbalance` <= 1 when there was no epoch yet; infinity: never over.
 bool over_threshold(double threshold, const LoadSpread& spread, double projected_imbalance) noexcept;
 
+/// The imbalance the threshold trigger measures later steps against after an epoch, in the trigger's own terms:
+/// what it watched when the epoch ran (`watched`, max / mean of the loads it watches), times the relief the plan
+/// projected (`projected` / `predicted`, both from the epoch's forecast). The watch and the plan see different
+/// figures (a predictive trigger watches own-history forecasts, the plan also the travelling forecast; a reactive
+/// one watches what it measured), so the plan's projection alone is the wrong bar: after an epoch whose forecast
+/// saw a watched overload leaving and moved nothing, the watch still saw it, was over that bar at once and asked
+/// for the same epoch again two steps later. `predicted` <= 0 or not finite: `projected`.
+double trigger_reference(double watched, double predicted, double projected) noexcept;
+
 /// `periodic` when `step` is a multiple of `epoch_every` (> 0), else `threshold` when the spread has been over
 /// the threshold (over_threshold) for `steps_over` >= kThresholdConfirmSteps consecutive steps, this one
 /// included, and at least kThresholdEpochGap steps passed since the last epoch. Else `none`.
