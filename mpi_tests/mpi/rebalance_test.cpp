@@ -182,6 +182,33 @@ TEST(Rebalance, AnOverloadOfOneStepMakesNoEpochTwoStepsRunningDo) {
   rt.check_invariants();
 }
 
+TEST(Rebalance, AnEpochThatMovedNothingIsNotAskedForAgainByTheSameOverload) {
+  // Rank 0 holds one object, declared heavier than every other rank's eight together and than anything rank 0
+  // could give away without overshooting: the oracle's epoch moves nothing. Nothing is measured, so the
+  // epoch's forecast sees no imbalance while the trigger (watching the declared costs) sees 1.4x the mean or
+  // more. The bar for the next threshold epoch is what the trigger watched, not what the forecast projected:
+  // the same overload, steps later, must not ask for the same epoch again.
+  Runtime rt(MPI_COMM_WORLD, config_for("oracle", 0, 0.2));
+  if (rt.size() < 2) GTEST_SKIP() << "needs two ranks";
+  const std::vector<ObjectId> ids = create_cells(rt, 1 + 8 * (rt.size() - 1));
+  std::vector<Move> moves;  // object 0 to rank 0, then eight to each other rank
+  for (std::size_t k = 0; k < ids.size(); ++k) {
+    const int to = k == 0 ? 0 : 1 + static_cast<int>((k - 1) / 8);
+    if (rt.owner_of(ids[k]) == rt.rank() && to != rt.rank()) moves.push_back({ids[k], to});
+  }
+  rt.migrate(moves);
+  ASSERT_EQ(rt.local_objects().size(), rt.rank() == 0 ? 1u : 8u);
+  for (int step = 1; step <= 14; ++step) {
+    for (ObjectId id : rt.local_objects()) rt.declare_next_cost(id, rt.rank() == 0 ? 2e-2 : 1e-3);
+    rt.step();
+  }
+  ASSERT_FALSE(rt.epoch_reports().empty()) << "the premise: the declared overload triggers an epoch";
+  EXPECT_EQ(rt.epoch_reports().front().trigger, "threshold");
+  EXPECT_EQ(rt.epoch_reports().front().objects_moved, 0u) << "the premise: nothing can be moved";
+  EXPECT_EQ(rt.epoch_reports().size(), 1u) << "the same overload asked for the same epoch again";
+  rt.check_invariants();
+}
+
 TEST(Rebalance, EachStrategyIsTriggeredByTheLoadItPlansOn) {
   // Rank 0's objects become 10x heavier at step 7. A reactive strategy (refine) learns of it from what it
   // measured and gets a threshold epoch; static, which never moves, gets none.
