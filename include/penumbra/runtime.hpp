@@ -65,7 +65,7 @@ struct ShadowStats {
   /// Home copies this rank published as a migration landed, because a declared neighbour on another rank
   /// will read them (shadow.declared_reads): the first read across a boundary a move just made is one-sided.
   std::uint64_t homes_published_ahead = 0;
-  /// Of those, home copies that are their object's only copy here (shadow.resident_bytes: the store keeps no
+  /// Of `home_copies`, those that are their object's only copy here (shadow.resident_bytes: the store keeps no
   /// private copy), and the window bytes they use. Not replicas: outside held_bytes.
   std::size_t resident_home_copies = 0;
   std::size_t resident_bytes = 0;

@@ -21,9 +21,7 @@ class ByteWriter {
  public:
   template <class T>
   requires std::is_trivially_copyable_v<T>
-  void put(const T& value) {
-    std::memcpy(extend(sizeof(T)), &value, sizeof(T));
-  }
+  void put(const T& value) { std::memcpy(extend(sizeof(T)), &value, sizeof(T)); }
   /// A length (u64) followed by the bytes.
   void put_blob(std::span<const std::byte> blob) {
     put<std::uint64_t>(blob.size());

@@ -72,8 +72,8 @@ Trigger Rebalancer::end_step(const mpi::Communicator& comm, std::int64_t step, s
   const bool thresholds = strategy_->trigger_load() != balance::Strategy::TriggerLoad::none;
   const LoadSpread watched{spread.sum, spread.max, comm.size()};
   watched_imbalance_ = watched.imbalance();
-  const bool over = over_threshold(balance_.threshold, watched,
-                                   thresholds ? projected_imbalance_ : std::numeric_limits<double>::infinity());
+  const bool over =
+      over_threshold(balance_.threshold, watched, thresholds ? trigger_bar_ : std::numeric_limits<double>::infinity());
   steps_over_threshold_ = over ? steps_over_threshold_ + 1 : 0;
   return decide_trigger(step, balance_.epoch_every, step - last_epoch_step_, steps_over_threshold_);
 }
@@ -210,8 +210,8 @@ void Rebalancer::after_epoch(const DecidedEpoch& epoch) {
   ++epochs_;
   last_epoch_step_ = epoch.report.step;
   steps_over_threshold_ = 0;  // measured against what this epoch's plan leaves from now on
-  projected_imbalance_ = trigger_reference(watched_imbalance_, epoch.report.predicted_imbalance,
-                                          epoch.report.projected_imbalance);
+  trigger_bar_ =
+      trigger_reference(watched_imbalance_, epoch.report.predicted_imbalance, epoch.report.projected_imbalance);
 }
 
 void Rebalancer::objects_moved(const DecidedEpoch& epoch, std::span<const ObjectId> sent,

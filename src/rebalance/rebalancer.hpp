@@ -103,7 +103,7 @@ class Rebalancer {
   std::int64_t epochs_ = 0;
   std::int64_t last_epoch_step_ = 0;
   int steps_over_threshold_ = 0;      // consecutive steps whose spread was over the threshold (trigger.hpp)
-  double projected_imbalance_ = 1.0;  // trigger_reference after the last epoch: a threshold epoch must see worse
+  double trigger_bar_ = 1.0;          // trigger_reference after the last epoch: a threshold epoch must see worse
   // The trigger's imbalance at the last step; NaN before the first (trigger_reference then takes the plan's).
   double watched_imbalance_ = std::numeric_limits<double>::quiet_NaN();
   std::vector<double> predicted_after_last_epoch_;  // per rank, for the next epoch's prediction error

@@ -18,10 +18,10 @@ std::string_view to_string(Trigger trigger) noexcept {
   return "unknown";
 }
 
-bool over_threshold(double threshold, const LoadSpread& spread, double projected_imbalance) noexcept {
+bool over_threshold(double threshold, const LoadSpread& spread, double reference) noexcept {
   if (spread.mean() <= 0.0) return false;
   const double imbalance = spread.imbalance();
-  return imbalance > 1.0 + threshold && imbalance > projected_imbalance + 0.5 * threshold;
+  return imbalance > 1.0 + threshold && imbalance > reference + 0.5 * threshold;
 }
 
 double trigger_reference(double watched, double predicted, double projected) noexcept {

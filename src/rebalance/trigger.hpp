@@ -30,10 +30,10 @@ inline constexpr std::int64_t kThresholdEpochGap = 2;
 inline constexpr int kThresholdConfirmSteps = 2;
 
 /// Whether one step's spread is over the threshold: the most loaded rank's load exceeds (1 + threshold) x the
-/// mean, and the imbalance is worse than the last epoch's plan left it (`projected_imbalance`) by more than half
+/// mean, and the imbalance is worse than the last epoch left it (`reference`, trigger_reference) by more than half
 /// the threshold: an overload that epoch could not fix (one object heavier than a rank's share) must not make
-/// every other step an epoch. `projected_imbalance` <= 1 when there was no epoch yet; infinity: never over.
-bool over_threshold(double threshold, const LoadSpread& spread, double projected_imbalance) noexcept;
+/// every other step an epoch. `reference` <= 1 when there was no epoch yet; infinity: never over.
+bool over_threshold(double threshold, const LoadSpread& spread, double reference) noexcept;
 
 /// The imbalance the threshold trigger measures later steps against after an epoch, in the trigger's own terms:
 /// what it watched when the epoch ran (`watched`, max / mean of the loads it watches), times the relief the plan
