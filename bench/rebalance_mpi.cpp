@@ -86,13 +86,14 @@ MpiStrategyResult run_strategy(MPI_Comm comm, const MpiRebalanceOptions& options
   }
   rt.barrier();
 
-  std::vector<double> busy_per_step;
+  std::vector<double> busy_per_step, work_per_step;
   const auto started = std::chrono::steady_clock::now();
   auto first_epoch_done = started;
   for (int step = 0; step < options.steps; ++step) {
-    double busy = 0.0;
+    double busy = 0.0, declared = 0.0;
     for (ObjectId id : rt.local_objects()) {
       const int i = index_of.at(id);
+      declared += work[i][step] * options.work_scale;
       const auto task_start = std::chrono::steady_clock::now();
       {
         auto measured = rt.monitor().measure_task(id);
@@ -114,6 +115,7 @@ MpiStrategyResult run_strategy(MPI_Comm comm, const MpiRebalanceOptions& options
       rt.declare_next_cost(id, sum / options.epoch_every * options.work_scale);
     }
     busy_per_step.push_back(busy);
+    work_per_step.push_back(declared);
     rt.step();
     // Every strategy's first epoch is at the same step (the period), so all steady states start together.
     if (step + 1 == options.epoch_every) first_epoch_done = std::chrono::steady_clock::now();
@@ -129,24 +131,34 @@ MpiStrategyResult run_strategy(MPI_Comm comm, const MpiRebalanceOptions& options
                                  : result.total_s / options.steps;
   rt.check_invariants();
 
+  // Where the time went. Every step ends in rt.step()'s allreduce, so the slowest rank's tasks set each step's
+  // length: total = sum over steps of (mean work + mean in-task excess + (max - mean) busy) + time outside tasks.
   const std::size_t steps = busy_per_step.size();
-  std::vector<double> all(steps * static_cast<std::size_t>(rt.size()));
-  MPI_Allgather(busy_per_step.data(), static_cast<int>(steps), MPI_DOUBLE, all.data(), static_cast<int>(steps),
+  const std::size_t ranks = static_cast<std::size_t>(rt.size());
+  std::vector<double> all_busy(steps * ranks), all_work(steps * ranks);
+  MPI_Allgather(busy_per_step.data(), static_cast<int>(steps), MPI_DOUBLE, all_busy.data(), static_cast<int>(steps),
                 MPI_DOUBLE, comm);
-  double sum_of_ratios = 0.0;
+  MPI_Allgather(work_per_step.data(), static_cast<int>(steps), MPI_DOUBLE, all_work.data(), static_cast<int>(steps),
+                MPI_DOUBLE, comm);
+  double sum_of_ratios = 0.0, busiest_sum = 0.0;
   result.max_imbalance = 1.0;
   for (std::size_t s = 0; s < steps; ++s) {
-    double max = 0.0, sum = 0.0;
-    for (int r = 0; r < rt.size(); ++r) {
-      const double value = all[static_cast<std::size_t>(r) * steps + s];
-      max = std::max(max, value);
-      sum += value;
+    double max = 0.0, sum = 0.0, work_sum = 0.0;
+    for (std::size_t r = 0; r < ranks; ++r) {
+      max = std::max(max, all_busy[r * steps + s]);
+      sum += all_busy[r * steps + s];
+      work_sum += all_work[r * steps + s];
     }
-    const double ratio = sum > 0.0 ? max / (sum / rt.size()) : 1.0;
+    const double mean = sum / static_cast<double>(ranks);
+    const double ratio = sum > 0.0 ? max / mean : 1.0;
     sum_of_ratios += ratio;
     result.max_imbalance = std::max(result.max_imbalance, ratio);
+    busiest_sum += max;
+    result.time.imbalance_s += max - mean;
+    result.time.task_excess_s += mean - work_sum / static_cast<double>(ranks);
   }
   result.mean_imbalance = sum_of_ratios / static_cast<double>(steps);
+  result.time.outside_tasks_s = result.total_s - busiest_sum;
 
   double error_sum = 0.0;
   std::size_t errors = 0;
@@ -169,7 +181,7 @@ MpiStrategyResult run_strategy(MPI_Comm comm, const MpiRebalanceOptions& options
 
 }  // namespace
 
-std::vector<MpiStrategyResult> run_mpi_rebalance(MPI_Comm comm, const MpiRebalanceOptions& options) {
+MpiRebalanceRun run_mpi_rebalance(MPI_Comm comm, const MpiRebalanceOptions& options) {
   int ranks = 1;
   MPI_Comm_size(comm, &ranks);
   if (options.topology != "ring" && options.topology != "mesh")
@@ -203,17 +215,26 @@ std::vector<MpiStrategyResult> run_mpi_rebalance(MPI_Comm comm, const MpiRebalan
   for (int round = 0; round < options.repeat; ++round)
     for (std::size_t s = 0; s < options.strategies.size(); ++s)
       runs[s].push_back(run_strategy(comm, options, options.strategies[s], work));
-  std::vector<MpiStrategyResult> results;
+  MpiRebalanceRun run;
+  for (int step = 0; step < options.steps; ++step) {
+    double sum = 0.0, largest = 0.0;
+    for (const Series& series : work) {
+      sum += series[step];
+      largest = std::max(largest, series[step]);
+    }
+    run.mean_work_s += sum / ranks * options.work_scale;
+    run.balanced_work_s += std::max(sum / ranks, largest) * options.work_scale;
+  }
   for (std::vector<MpiStrategyResult>& of_strategy : runs) {
     std::vector<double> times;
-    for (const MpiStrategyResult& run : of_strategy) times.push_back(run.total_s);
+    for (const MpiStrategyResult& run_of_strategy : of_strategy) times.push_back(run_of_strategy.total_s);
     std::sort(of_strategy.begin(), of_strategy.end(),
               [](const MpiStrategyResult& a, const MpiStrategyResult& b) { return a.total_s < b.total_s; });
     MpiStrategyResult median = of_strategy[of_strategy.size() / 2];
     median.run_times_s = std::move(times);
-    results.push_back(std::move(median));
+    run.strategies.push_back(std::move(median));
   }
-  return results;
+  return run;
 }
 
 }  // namespace penumbra::bench

@@ -39,6 +39,15 @@ inline Variant variant_of(const std::string& name) {
   return {name, false};
 }
 
+/// Where a run's wall time went, summed over steps. Every step ends in rt.step()'s allreduce, so the slowest
+/// rank's tasks set its length, and total_s = the mean rank's declared work + task_excess_s + imbalance_s +
+/// outside_tasks_s.
+struct TimeBreakdown {
+  double task_excess_s = 0.0;    ///< mean rank's task time beyond its declared work: reads, writes, waits, wake-ups
+  double imbalance_s = 0.0;      ///< busiest rank's task time beyond the mean rank's: what balancing can remove
+  double outside_tasks_s = 0.0;  ///< step()'s collectives and the epochs (epoch_overhead_s is part of it)
+};
+
 struct MpiStrategyResult {
   std::string name;
   double total_s = 0.0;         ///< wall time of all steps (epochs included)
@@ -54,9 +63,18 @@ struct MpiStrategyResult {
   double plan_s = 0.0;              ///< of which planning
   double prediction_error = 0.0;    ///< mean over epochs after the first (EpochReport::prediction_error)
   std::vector<double> run_times_s;  ///< total_s of every run, in run order (the row is the median one)
+  TimeBreakdown time;               ///< of the median run
+};
+
+struct MpiRebalanceRun {
+  /// The pattern's work, each step spread perfectly over the ranks, or its largest object where that is
+  /// longer (an object is not split): no placement's tasks take less, whatever the strategy.
+  double balanced_work_s = 0.0;
+  double mean_work_s = 0.0;  ///< the work alone spread perfectly: the first term of every strategy's total
+  std::vector<MpiStrategyResult> strategies;
 };
 
 /// Collective over `comm`. Throws InvalidArgument naming a bad option.
-std::vector<MpiStrategyResult> run_mpi_rebalance(MPI_Comm comm, const MpiRebalanceOptions& options);
+MpiRebalanceRun run_mpi_rebalance(MPI_Comm comm, const MpiRebalanceOptions& options);
 
 }  // namespace penumbra::bench
