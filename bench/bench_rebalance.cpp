@@ -13,7 +13,9 @@
 // --pattern runs a real workload under MPI (rebalance_mpi.cpp): every strategy in the same run, on the same
 // seed, objects reading their neighbours' halos through the runtime, work as sleep (or spin). Per strategy:
 // total time, mean and worst per-step max/mean load, objects and bytes moved, epoch overhead (snapshot, plan,
-// move) and prediction error; then predictive's ratios against the better reactive strategy and the oracle.
+// move) and prediction error; where its time went (work, in-task excess, imbalance, outside tasks); then
+// predictive's ratios against the better reactive strategy and the oracle, and the run's ideal (work balanced
+// perfectly, free epochs) against the better reactive strategy: how much any placement could win at all.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <mpi.h>
