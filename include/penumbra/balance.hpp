@@ -25,20 +25,18 @@ struct BalanceOptions {
   /// `balance.threshold`: also run an epoch when any rank's predicted load exceeds (1 + threshold) x the mean
   /// two steps running (one small allreduce per step). (0, 100].
   double threshold = 0.2;
-  /// `balance.plan_target`: in an epoch where some rank is above (1 + threshold) x the mean, `predictive` and
-  /// `oracle` shed load from every rank above (1 + plan_target) x the mean, towards the mean, and fill no
-  /// receiver past that: the threshold says whether there is an overload to fix, this how far the epoch balances
-  /// (objects move anyway by then). Without such a rank nothing moves. A value above the threshold acts as the
-  /// threshold. [0, 100].
+  /// `balance.plan_target`: in every epoch `predictive` and `oracle` shed load from every rank above
+  /// (1 + plan_target) x the mean, towards the mean, and fill no receiver past that: the threshold says when an
+  /// epoch runs between the periodic ones, this how far every epoch balances. A value above the threshold acts as
+  /// the threshold; plan_target = threshold moves objects only off ranks over the threshold. [0, 100].
   double plan_target = 0.05;
   /// `balance.horizon`: steps ahead the predictor forecasts for the plan. [1, 1000].
   std::int64_t horizon = 1;
-  /// `balance.noise_sigmas`: `predictive` counts a rank as over the threshold (an epoch with an overload) or
-  /// over the plan target (a donor in it) only where its prediction exceeds them by this many standard
-  /// deviations of the forecast, and fills receivers only that far below the target. 0 (the default)
-  /// acts on the expected load, the risk-neutral choice when moves are cheap next to an epoch of imbalance
-  /// (measured in docs/rebalance.md: 0 beat 1 on moving loads and tied on noise); raise it when moves are
-  /// expensive. [0, 10].
+  /// `balance.noise_sigmas`: `predictive` counts a rank as over the plan target (a donor) only where its
+  /// prediction exceeds it by this many standard deviations of the forecast, and fills receivers only that far
+  /// below the target. 0 (the default) acts on the expected load, the risk-neutral choice when moves are cheap next to
+  /// an epoch of imbalance (measured in docs/rebalance.md: 0 beat 1 on moving loads and tied on noise); raise it when
+  /// moves are expensive. [0, 10].
   double noise_sigmas = 0.0;
   /// `balance.travel_forecast`: at each epoch, plan an object on an upstream neighbour's recent past where its
   /// load is seen travelling along the declared dependencies and that forecast beat the object's own history

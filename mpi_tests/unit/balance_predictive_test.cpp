@@ -163,12 +163,29 @@ TEST(BalancePlanTarget, AnEpochWithAnOverloadBalancesToTheTarget) {
   }
 }
 
-TEST(BalancePlanTarget, WithoutAnOverloadNothingMoves) {
-  // r0 = seven objects of 1 = 7, r1 = five = 5: mean 6. r0 is above the target (6.3) but under the threshold
-  // (7.2): no rank is overloaded, so nothing moves (an excess of a sixth is what noise looks like).
+TEST(BalancePlanTarget, AnExcessOverTheTargetIsShedWithoutAnOverload) {
+  // r0 = seven objects of 1 = 7, r1 = five = 5: mean 6, target limit 6.3, threshold limit 7.2. No rank is
+  // overloaded, but r0 carries a sixth more than the mean every step: it sheds one object to r1 (6 <= 6.3), and
+  // both end at the mean. Planned to the threshold (plan_target = threshold) nothing moves: only overloads.
   EpochInput input = snapshot(2);
   for (std::uint64_t id = 1; id <= 7; ++id) add(input, id, 0, 1.0);
   for (std::uint64_t id = 8; id <= 12; ++id) add(input, id, 1, 1.0);
+  for (const char* name : {"predictive", "oracle"}) {
+    const Plan plan = make_strategy(name)->plan(input);
+    ASSERT_EQ(plan.moves.size(), 1U) << name;
+    EXPECT_EQ(plan.moves[0].from, 0) << name;
+    EXPECT_EQ(plan.moves[0].to, 1) << name;
+    EXPECT_EQ(plan.projected_load, (std::vector<double>{6.0, 6.0})) << name;
+    EXPECT_TRUE(make_strategy(name)->plan(to_threshold(input)).moves.empty()) << name;
+  }
+}
+
+TEST(BalancePlanTarget, ARankWithinTheTargetKeepsItsObjects) {
+  // r0 = 31 objects of 0.2 = 6.2, r1 = 29 = 5.8: mean 6, target limit 6.3. r0 is 3% over the mean, inside the
+  // 5% target: nothing moves, overload or not.
+  EpochInput input = snapshot(2);
+  for (std::uint64_t id = 1; id <= 31; ++id) add(input, id, 0, 0.2);
+  for (std::uint64_t id = 32; id <= 60; ++id) add(input, id, 1, 0.2);
   for (const char* name : {"predictive", "oracle"}) EXPECT_TRUE(make_strategy(name)->plan(input).moves.empty()) << name;
 }
 
