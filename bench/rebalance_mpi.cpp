@@ -86,7 +86,7 @@ MpiStrategyResult run_strategy(MPI_Comm comm, const MpiRebalanceOptions& options
   }
   rt.barrier();
 
-  std::vector<double> busy_per_step, work_per_step;
+  std::vector<double> busy_and_work;  // per step: this rank's task time, then its objects' declared work
   const auto started = std::chrono::steady_clock::now();
   auto first_epoch_done = started;
   for (int step = 0; step < options.steps; ++step) {
@@ -114,8 +114,8 @@ MpiStrategyResult run_strategy(MPI_Comm comm, const MpiRebalanceOptions& options
       for (int ahead = 1; ahead <= options.epoch_every; ++ahead) sum += work[i][step + ahead];
       rt.declare_next_cost(id, sum / options.epoch_every * options.work_scale);
     }
-    busy_per_step.push_back(busy);
-    work_per_step.push_back(declared);
+    busy_and_work.push_back(busy);
+    busy_and_work.push_back(declared);
     rt.step();
     // Every strategy's first epoch is at the same step (the period), so all steady states start together.
     if (step + 1 == options.epoch_every) first_epoch_done = std::chrono::steady_clock::now();
@@ -133,21 +133,20 @@ MpiStrategyResult run_strategy(MPI_Comm comm, const MpiRebalanceOptions& options
 
   // Where the time went. Every step ends in rt.step()'s allreduce, so the slowest rank's tasks set each step's
   // length: total = sum over steps of (mean work + mean in-task excess + (max - mean) busy) + time outside tasks.
-  const std::size_t steps = busy_per_step.size();
+  const std::size_t steps = busy_and_work.size() / 2;
   const std::size_t ranks = static_cast<std::size_t>(rt.size());
-  std::vector<double> all_busy(steps * ranks), all_work(steps * ranks);
-  MPI_Allgather(busy_per_step.data(), static_cast<int>(steps), MPI_DOUBLE, all_busy.data(), static_cast<int>(steps),
-                MPI_DOUBLE, comm);
-  MPI_Allgather(work_per_step.data(), static_cast<int>(steps), MPI_DOUBLE, all_work.data(), static_cast<int>(steps),
-                MPI_DOUBLE, comm);
+  std::vector<double> all(busy_and_work.size() * ranks);
+  MPI_Allgather(busy_and_work.data(), static_cast<int>(busy_and_work.size()), MPI_DOUBLE, all.data(),
+                static_cast<int>(busy_and_work.size()), MPI_DOUBLE, comm);
   double sum_of_ratios = 0.0, busiest_sum = 0.0;
   result.max_imbalance = 1.0;
   for (std::size_t s = 0; s < steps; ++s) {
     double max = 0.0, sum = 0.0, work_sum = 0.0;
     for (std::size_t r = 0; r < ranks; ++r) {
-      max = std::max(max, all_busy[r * steps + s]);
-      sum += all_busy[r * steps + s];
-      work_sum += all_work[r * steps + s];
+      const double busy = all[(r * steps + s) * 2];
+      max = std::max(max, busy);
+      sum += busy;
+      work_sum += all[(r * steps + s) * 2 + 1];
     }
     const double mean = sum / static_cast<double>(ranks);
     const double ratio = sum > 0.0 ? max / mean : 1.0;
