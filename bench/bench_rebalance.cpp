@@ -8,7 +8,8 @@
 // of the true load), objects moved, coordination rounds and messages.
 //
 //   mpiexec -n N build/bin/penumbra-bench-rebalance --pattern P [--quick] [--objects N] [--steps N]
-//                   [--epoch-every K] [--topology ring|mesh] [--work sleep|spin] [--strategies ...] [--json FILE]
+//                   [--epoch-every K] [--topology ring|mesh] [--object-kib 4|16|64|256|1024] [--work sleep|spin]
+//                   [--strategies ...] [--json FILE]
 //
 // --pattern runs a real workload under MPI (rebalance_mpi.cpp): every strategy in the same run, on the same
 // seed, objects reading their neighbours' halos through the runtime, work as sleep (or spin). Per strategy:
@@ -104,6 +105,7 @@ struct PatternFlags {
   int steps = 0;         // 0: 80 (40 with --quick)
   int epoch_every = 10;  // balance.epoch_every's default
   std::string topology = "ring";
+  int object_kib = 4;
   std::string work = "sleep";
   std::uint64_t seed = 1;
   int repeat = 1;
@@ -165,6 +167,7 @@ int run_pattern_mode(const PatternFlags& flags) {
   options.steps = flags.steps > 0 ? flags.steps : flags.quick ? 40 : 80;
   options.epoch_every = flags.epoch_every;
   options.topology = flags.topology;
+  options.object_kib = flags.object_kib;
   options.spin = flags.work == "spin";
   options.seed = flags.seed;
   options.repeat = flags.repeat;
@@ -176,13 +179,16 @@ int run_pattern_mode(const PatternFlags& flags) {
   const std::vector<penumbra::bench::MpiStrategyResult>& rows = run.strategies;
   if (rank != 0) return 0;
   fmt::print(
-      "penumbra-bench-rebalance --pattern {}: {} ranks, {} objects ({}), {} steps, epoch every {}, work as {}, "
-      "median of {} run(s)\n",
-      options.pattern, ranks, options.objects > 0 ? options.objects : 16 * ranks, options.topology, options.steps,
-      options.epoch_every, flags.work, options.repeat);
+      "penumbra-bench-rebalance --pattern {}: {} ranks, {} objects of {} KiB ({}), {} steps, epoch every {}, work "
+      "as {}, median of {} run(s)\n",
+      options.pattern, ranks, options.objects > 0 ? options.objects : 16 * ranks, options.object_kib,
+      options.topology, options.steps, options.epoch_every, flags.work, options.repeat);
   fmt::print("{:<18} {:>9} {:>11} {:>10} {:>9} {:>7} {:>11} {:>7} {:>11} {:>9}\n", "strategy", "total_s",
              "steady_ms", "imbalance", "worst", "moved", "bytes", "epochs", "overhead_s", "pred_err");
-  nlohmann::json json{{"pattern", options.pattern}, {"ranks", ranks}, {"strategies", nlohmann::json::array()}};
+  nlohmann::json json{{"pattern", options.pattern},
+                      {"ranks", ranks},
+                      {"object_bytes", options.object_kib * 1024},
+                      {"strategies", nlohmann::json::array()}};
   for (const auto& row : rows) {
     fmt::print("{:<18} {:>9.3f} {:>11.3f} {:>10.3f} {:>9.3f} {:>7} {:>11} {:>7} {:>11.4f} {:>8.1f}%\n", row.name,
                row.total_s, 1e3 * row.steady_s_per_step, row.mean_imbalance, row.max_imbalance, row.objects_moved, row.bytes_moved, row.epochs,
@@ -286,6 +292,9 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 10000));
   app.add_option("--topology", pattern.topology, "--pattern: halo neighbours, ring or mesh")
       ->check(CLI::IsMember({"ring", "mesh"}));
+  app.add_option("--object-kib", pattern.object_kib,
+                 "--pattern: size of every object in KiB (default 4): each halo read copies it, each move sends it")
+      ->check(CLI::IsMember(penumbra::bench::kObjectKibChoices));
   app.add_option("--work", pattern.work, "--pattern: execute work as sleep (oversubscribed) or spin")
       ->check(CLI::IsMember({"sleep", "spin"}));
   app.add_option("--seed", pattern.seed, "--pattern: seed of the load series");

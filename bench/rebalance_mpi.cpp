@@ -1,6 +1,7 @@
 #include "rebalance_mpi.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <sys/prctl.h>
 
 #include <algorithm>
@@ -17,9 +18,11 @@
 namespace penumbra::bench {
 namespace {
 
-struct Payload {  // 4 KiB, trivially copyable: halo reads and moves have a size
+// Trivially copyable (read and moved as its own bytes): halo reads and moves cost what the object's size does.
+template <std::size_t Bytes>
+struct Payload {
   std::int64_t step;
-  std::array<double, 511> cells;
+  std::array<double, Bytes / sizeof(double) - 1> cells;
 };
 
 std::string object_name(int index) { return "bench-rebalance/" + std::to_string(index); }
@@ -53,8 +56,9 @@ double max_over_ranks(MPI_Comm comm, double value) {
   return result;
 }
 
-MpiStrategyResult run_strategy(MPI_Comm comm, const MpiRebalanceOptions& options, const std::string& name,
-                               const std::vector<Series>& work) {
+template <typename Block>
+MpiStrategyResult run_strategy_with(MPI_Comm comm, const MpiRebalanceOptions& options, const std::string& name,
+                                    const std::vector<Series>& work) {
   const auto [strategy, overlap] = variant_of(name);
   Config config = Config::load();
   config.balance.strategy = strategy;
@@ -71,7 +75,7 @@ MpiStrategyResult run_strategy(MPI_Comm comm, const MpiRebalanceOptions& options
     names.push_back(object_name(i));
     index_of[ObjectRef(names.back()).id()] = i;
   }
-  for (int i = rt.rank(); i < objects; i += rt.size()) rt.create(names[i], Payload{0, {}});
+  for (int i = rt.rank(); i < objects; i += rt.size()) rt.create(names[i], Block{});
   rt.barrier();
   std::vector<Move> blocks;  // contiguous blocks: the start every strategy shares
   for (ObjectId id : rt.local_objects())
@@ -82,7 +86,7 @@ MpiStrategyResult run_strategy(MPI_Comm comm, const MpiRebalanceOptions& options
     neighbours[i] = neighbours_of(i, objects, options.topology);
     if (rt.rank() == 0)
       for (int j : neighbours[i])
-        if (i < j) rt.declare_dependency(names[i], names[j], 2.0 * sizeof(Payload));
+        if (i < j) rt.declare_dependency(names[i], names[j], 2.0 * sizeof(Block));
   }
   rt.barrier();
 
@@ -97,8 +101,8 @@ MpiStrategyResult run_strategy(MPI_Comm comm, const MpiRebalanceOptions& options
       const auto task_start = std::chrono::steady_clock::now();
       {
         auto measured = rt.monitor().measure_task(id);
-        Payload mine = rt.read<Payload>(id).value;
-        for (int j : neighbours[i]) mine.cells[0] += 1e-9 * rt.read<Payload>(names[j]).value.cells[0];
+        Block mine = rt.read<Block>(id).value;
+        for (int j : neighbours[i]) mine.cells[0] += 1e-9 * rt.read<Block>(names[j]).value.cells[0];
         do_work(work[i][step] * options.work_scale, options.spin);
         mine.step = step;
         rt.write(id, mine);
@@ -178,6 +182,24 @@ MpiStrategyResult run_strategy(MPI_Comm comm, const MpiRebalanceOptions& options
   return result;
 }
 
+MpiStrategyResult run_strategy(MPI_Comm comm, const MpiRebalanceOptions& options, const std::string& name,
+                               const std::vector<Series>& work) {
+  switch (options.object_kib) {
+    case 4:
+      return run_strategy_with<Payload<4 << 10>>(comm, options, name, work);
+    case 16:
+      return run_strategy_with<Payload<16 << 10>>(comm, options, name, work);
+    case 64:
+      return run_strategy_with<Payload<64 << 10>>(comm, options, name, work);
+    case 256:
+      return run_strategy_with<Payload<256 << 10>>(comm, options, name, work);
+    case 1024:
+      return run_strategy_with<Payload<1024 << 10>>(comm, options, name, work);
+  }
+  throw InvalidArgument(fmt::format("--object-kib: {} (expected {})", options.object_kib,
+                                    fmt::join(kObjectKibChoices, ", ")));
+}
+
 }  // namespace
 
 MpiRebalanceRun run_mpi_rebalance(MPI_Comm comm, const MpiRebalanceOptions& options) {
@@ -209,6 +231,9 @@ MpiRebalanceRun run_mpi_rebalance(MPI_Comm comm, const MpiRebalanceOptions& opti
   std::vector<Series> work;
   for (int i = 0; i < objects; ++i) work.push_back(signal.object(i, rng));
 
+  if (std::ranges::find(kObjectKibChoices, options.object_kib) == kObjectKibChoices.end())
+    throw InvalidArgument(fmt::format("--object-kib: {} (expected {})", options.object_kib,
+                                      fmt::join(kObjectKibChoices, ", ")));
   if (options.repeat < 1) throw InvalidArgument(fmt::format("--repeat: {} (expected >= 1)", options.repeat));
   std::vector<std::vector<MpiStrategyResult>> runs(options.strategies.size());
   for (int round = 0; round < options.repeat; ++round)

@@ -5,6 +5,7 @@
 // (load_patterns.hpp) every step, as sleep (honest on an oversubscribed node) or spin.
 #include <mpi.h>
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -12,12 +13,17 @@
 
 namespace penumbra::bench {
 
+inline constexpr std::array<int, 5> kObjectKibChoices = {4, 16, 64, 256, 1024};
+
 struct MpiRebalanceOptions {
   std::string pattern = "moving-hotspot";  ///< trend, periodic, moving-hotspot, random-walk, noise, phase-change
   int objects = 0;                         ///< total objects (0: 16 per rank)
   int steps = 80;
   int epoch_every = 10;
   std::string topology = "ring";  ///< ring or mesh
+  /// Size of every object (one of kObjectKibChoices): each halo read copies it, each move sends it. 4 KiB makes
+  /// moves nearly free on one node; an application's blocks are often hundreds of KiB to MiBs.
+  int object_kib = 4;
   bool spin = false;              ///< execute work as spin instead of sleep
   double work_scale = 1.0;        ///< multiplies the pattern's 0.5-1.5 ms per object per step
   std::uint64_t seed = 1;

@@ -94,19 +94,17 @@ Bytes encode(const T& value) {
   }
 }
 
-/// The value encoded in `bytes`; SerializationError when they do not hold a T.
+/// Overwrites `value` with the value encoded in `bytes`; SerializationError when they do not hold a T. Decodes in
+/// place, so a large value needs no copy on the stack (Runtime::view decodes into the heap).
 template <Storable T>
-T decode(std::span<const std::byte> bytes) {
+void decode_into(std::span<const std::byte> bytes, T& value) {
   if constexpr (is_zero_copy_v<T>) {
     if (bytes.size() != sizeof(T))
       throw SerializationError("decoding " + std::string(typeid(T).name()) + ": got " + std::to_string(bytes.size()) +
                                " bytes, expected sizeof = " + std::to_string(sizeof(T)));
-    T value;
     std::memcpy(static_cast<void*>(&value), bytes.data(), sizeof(T));
-    return value;
   } else {
     detail::ByteSource source(bytes);
-    T value{};
     try {
       // Boost's binary_iarchive would allocate whatever length corrupted bytes announce; this one checks.
       detail::BoundedBinaryIArchive archive(source, boost::archive::no_header);
@@ -115,6 +113,19 @@ T decode(std::span<const std::byte> bytes) {
       throw SerializationError(std::string("deserializing ") + typeid(T).name() + " from " +
                                std::to_string(bytes.size()) + " bytes failed: " + error.what());
     }
+  }
+}
+
+/// The value encoded in `bytes`; SerializationError when they do not hold a T.
+template <Storable T>
+T decode(std::span<const std::byte> bytes) {
+  if constexpr (is_zero_copy_v<T>) {
+    T value;  // every byte is overwritten
+    decode_into(bytes, value);
+    return value;
+  } else {
+    T value{};
+    decode_into(bytes, value);
     return value;
   }
 }

@@ -115,9 +115,15 @@ class Runtime {
 
   /// Creates an object (version 1) at its owner: the home rank of its id (see docs/objects.md) unless a
   /// migration moved that id. DuplicateObject if it exists, NameCollision if another name owns its id.
+  /// (By const reference or rvalue, not by value: a large trivially copyable value is copied once, into the store.)
   template <Storable T>
-  ObjectId create(ObjectRef ref, T value) {
-    create_value(ref, detail::make_value<T>(std::move(value)));
+  ObjectId create(ObjectRef ref, const T& value) {
+    create_value(ref, detail::make_value(value));
+    return ref.id();
+  }
+  template <Storable T>
+  ObjectId create(ObjectRef ref, T&& value) {
+    create_value(ref, detail::make_value(std::move(value)));
     return ref.id();
   }
 
@@ -160,8 +166,12 @@ class Runtime {
   /// Replaces the value at the owner; returns the new version (previous + 1). WrongType if the object holds
   /// another type; ObjectErased after erase.
   template <Storable T>
-  Version write(ObjectRef ref, T value) {
-    return write_value(ref, detail::make_value<T>(std::move(value)));
+  Version write(ObjectRef ref, const T& value) {
+    return write_value(ref, detail::make_value(value));
+  }
+  template <Storable T>
+  Version write(ObjectRef ref, T&& value) {
+    return write_value(ref, detail::make_value(std::move(value)));
   }
 
   /// Erases the object. Reads and writes then throw ObjectErased; `create` may bring it back, with a

@@ -164,8 +164,12 @@ class TaskContext {
   /// Stages a new value of an object in the write set (TaskAccessError otherwise); the last one staged is
   /// committed when the task returns, and none if it throws.
   template <Storable T>
-  void write(ObjectRef ref, T value) {
-    stage_write(ref.id(), detail::make_value<T>(std::move(value)));
+  void write(ObjectRef ref, const T& value) {
+    stage_write(ref.id(), detail::make_value(value));
+  }
+  template <Storable T>
+  void write(ObjectRef ref, T&& value) {
+    stage_write(ref.id(), detail::make_value(std::move(value)));
   }
   /// The runtime, to submit follow-up tasks or read objects outside the task's sets (not recommended: such
   /// reads are not declared, so placement cannot take them into account).

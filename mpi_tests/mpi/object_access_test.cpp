@@ -2,8 +2,11 @@
 #include <gtest/gtest.h>
 #include <mpi.h>
 
+#include <array>
 #include <boost/serialization/string.hpp>
 #include <boost/serialization/vector.hpp>
+#include <cstdint>
+#include <memory>
 
 #include "penumbra/penumbra.hpp"
 
@@ -22,6 +25,25 @@ struct Halo {
 struct Vec3 {
   double x, y, z;
 };
+
+// Trivially copyable and larger than a third of the default 8 MiB stack: create and write took their value by
+// value, and each call level copied it on the stack again, so one write of such a block overflowed the stack.
+struct LargeBlock {
+  std::array<std::uint64_t, (3u << 20) / sizeof(std::uint64_t)> words;
+};
+
+std::unique_ptr<LargeBlock> large_block(std::uint64_t seed) {
+  auto block = std::make_unique<LargeBlock>();
+  for (std::size_t i = 0; i < block->words.size(); ++i) block->words[i] = seed * 0x9E3779B97F4A7C15ULL + i;
+  return block;
+}
+
+// The index of the first word that is not large_block(seed)'s, or the size when all are.
+std::size_t first_wrong_word(const LargeBlock& block, std::uint64_t seed) {
+  for (std::size_t i = 0; i < block.words.size(); ++i)
+    if (block.words[i] != seed * 0x9E3779B97F4A7C15ULL + i) return i;
+  return block.words.size();
+}
 
 class ObjectAccess : public testing::Test {
  protected:
@@ -101,6 +123,39 @@ TEST_F(ObjectAccess, LocalViewSharesTheStoredValue) {
     EXPECT_EQ(first.value->label, "x");  // a snapshot: the write installed a new value
     EXPECT_EQ(rt.read<Halo>(name).value.label, "y");
   }
+  rt.barrier();
+}
+
+TEST_F(ObjectAccess, LargeTriviallyCopyableValuesAreWrittenReadAndMoved) {
+  const int next = (rt.rank() + 1) % rt.size();
+  const auto name_of = [](int rank) { return "large/" + std::to_string(rank); };
+  const std::size_t words = LargeBlock{}.words.size();
+  rt.create(name_of(rt.rank()), *large_block(static_cast<std::uint64_t>(rt.rank())));  // lands at its home rank
+  rt.barrier();
+  // Each rank replaces the next rank's block (a remote write wherever the owner is another rank).
+  EXPECT_EQ(rt.write(name_of(next), *large_block(100 + static_cast<std::uint64_t>(next))), 2U);
+  rt.barrier();
+  const auto check_all = [&](const char* when) {
+    for (int r = 0; r < rt.size(); ++r) {
+      const auto read = std::make_unique<Versioned<LargeBlock>>(rt.read<LargeBlock>(name_of(r)));
+      EXPECT_EQ(read->version, 2U) << when << ", block of rank " << r;
+      EXPECT_EQ(first_wrong_word(read->value, 100 + static_cast<std::uint64_t>(r)), words)
+          << when << ", block of rank " << r;
+    }
+  };
+  check_all("after the writes");
+  rt.barrier();
+  // Every block moves on: the new owner holds its bytes, and view decodes them into the heap.
+  std::vector<Move> moves;
+  if (next != rt.rank())
+    for (ObjectId id : rt.local_objects()) moves.push_back({id, next});
+  rt.migrate(moves);
+  for (ObjectId id : rt.local_objects()) {
+    const auto viewed = rt.view<LargeBlock>(id);
+    EXPECT_EQ(viewed.version, 2U);
+    EXPECT_EQ(first_wrong_word(*viewed.value, 100 + std::stoull(rt.info(id).name.substr(6))), words);
+  }
+  check_all("after the move");
   rt.barrier();
 }
 

@@ -4,6 +4,8 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <type_traits>
+#include <utility>
 
 #include "penumbra/codec.hpp"
 
@@ -32,7 +34,10 @@ class ErasedValue {
 template <Storable T>
 class TypedValue final : public ErasedValue {
  public:
-  explicit TypedValue(T value) : value_(std::move(value)) {}
+  // By reference, not by value: a value passed down by value is copied at every call, on the stack (a 1 MiB
+  // trivially copyable block was copied three times per write and overflowed an 8 MiB stack at a few levels).
+  explicit TypedValue(const T& value) : value_(value) {}
+  explicit TypedValue(T&& value) : value_(std::move(value)) {}
   std::uint64_t type_tag() const noexcept override { return penumbra::type_tag<T>(); }
   std::span<const std::byte> bytes() const override {
     if constexpr (is_zero_copy_v<T>) {
@@ -75,16 +80,23 @@ class EncodedValue final : public ErasedValue {
 
 using ValuePtr = std::shared_ptr<const ErasedValue>;
 
-template <Storable T>
-ValuePtr make_value(T value) {
-  return std::make_shared<const TypedValue<T>>(std::move(value));
+/// The value in a new holder, copied (or moved, from an rvalue) once, straight into the heap.
+template <typename V, typename T = std::remove_cvref_t<V>>
+requires Storable<T> ValuePtr make_value(V&& value) {
+  return std::make_shared<const TypedValue<T>>(std::forward<V>(value));
 }
 
-/// Shares T inside `value` when it holds a T, else decodes its bytes into a new T.
+/// Shares T inside `value` when it holds a T, else decodes its bytes into a new T (in place, on the heap).
 template <Storable T>
 std::shared_ptr<const T> as_typed(const ValuePtr& value) {
   if (const void* address = value->typed_address()) return {value, static_cast<const T*>(address)};
-  return std::make_shared<const T>(decode<T>(value->bytes()));
+  std::shared_ptr<T> decoded;
+  if constexpr (is_zero_copy_v<T>)
+    decoded = std::make_shared_for_overwrite<T>();  // every byte is overwritten: no need to zero a large block
+  else
+    decoded = std::make_shared<T>();
+  decode_into(value->bytes(), *decoded);
+  return decoded;
 }
 
 }  // namespace penumbra::detail
