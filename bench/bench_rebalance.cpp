@@ -181,8 +181,8 @@ int run_pattern_mode(const PatternFlags& flags) {
   fmt::print(
       "penumbra-bench-rebalance --pattern {}: {} ranks, {} objects of {} KiB ({}), {} steps, epoch every {}, work "
       "as {}, median of {} run(s)\n",
-      options.pattern, ranks, options.objects > 0 ? options.objects : 16 * ranks, options.object_kib,
-      options.topology, options.steps, options.epoch_every, flags.work, options.repeat);
+      options.pattern, ranks, options.objects > 0 ? options.objects : 16 * ranks, options.object_kib, options.topology,
+      options.steps, options.epoch_every, flags.work, options.repeat);
   fmt::print("{:<18} {:>9} {:>11} {:>10} {:>9} {:>7} {:>11} {:>7} {:>11} {:>9}\n", "strategy", "total_s",
              "steady_ms", "imbalance", "worst", "moved", "bytes", "epochs", "overhead_s", "pred_err");
   nlohmann::json json{{"pattern", options.pattern},

@@ -196,8 +196,8 @@ MpiStrategyResult run_strategy(MPI_Comm comm, const MpiRebalanceOptions& options
     case 1024:
       return run_strategy_with<Payload<1024 << 10>>(comm, options, name, work);
   }
-  throw InvalidArgument(fmt::format("--object-kib: {} (expected {})", options.object_kib,
-                                    fmt::join(kObjectKibChoices, ", ")));
+  throw InvalidArgument(
+      fmt::format("--object-kib: {} (expected {})", options.object_kib, fmt::join(kObjectKibChoices, ", ")));
 }
 
 }  // namespace
@@ -232,8 +232,8 @@ MpiRebalanceRun run_mpi_rebalance(MPI_Comm comm, const MpiRebalanceOptions& opti
   for (int i = 0; i < objects; ++i) work.push_back(signal.object(i, rng));
 
   if (std::ranges::find(kObjectKibChoices, options.object_kib) == kObjectKibChoices.end())
-    throw InvalidArgument(fmt::format("--object-kib: {} (expected {})", options.object_kib,
-                                      fmt::join(kObjectKibChoices, ", ")));
+    throw InvalidArgument(
+        fmt::format("--object-kib: {} (expected {})", options.object_kib, fmt::join(kObjectKibChoices, ", ")));
   if (options.repeat < 1) throw InvalidArgument(fmt::format("--repeat: {} (expected >= 1)", options.repeat));
   std::vector<std::vector<MpiStrategyResult>> runs(options.strategies.size());
   for (int round = 0; round < options.repeat; ++round)
