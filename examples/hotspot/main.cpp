@@ -1,12 +1,12 @@
 // hotspot: the main job. A 2-D domain cut into blocks (Penumbra objects); every step a task per block (a
 // Penumbra task, placed at the block's owner) reads its four neighbours' halos and a global parameter object
 // that every task reads (the hot object), relaxes its cells, does the block's work and writes the block back.
-// Every 10 steps, read-only tasks sum the heat of each row of blocks wherever copies of the row are. The work follows a storm crossing the domain,
-// so whichever rank owns the storm's blocks overloads, and the storm keeps moving. The same run repeats with
-// each rebalancing strategy, shadows off and on, and prints one table (and --json).
+// Every 10 steps, read-only tasks sum the heat of each row of blocks wherever copies of the row are. The work follows a
+// storm crossing the domain, so whichever rank owns the storm's blocks overloads, and the storm keeps moving. The same
+// run repeats with each rebalancing strategy, shadows off and on, and prints one table (and --json).
 //
 //   mpiexec -n 4 build/bin/hotspot [--steps N] [--strategies static,greedy,refine,predictive]
-//                                  [--shadows off,on] [--work sleep|spin] [--json FILE]
+//                                  [--shadows off,on] [--block-cells 32|64|128] [--work sleep|spin] [--json FILE]
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <mpi.h>
@@ -28,13 +28,16 @@
 
 namespace {
 
-constexpr int kCells = 32;  // a block is 32 x 32 doubles: 8 KiB, a typical halo-exchange tile
+// A block is Cells x Cells doubles (--block-cells): 32 (8 KiB, the default), 64 (32 KiB) or 128 (128 KiB). The
+// size is what a move sends and a halo read copies: at 8 KiB on one node a move is nearly free.
+constexpr int kBlockCellChoices[] = {32, 64, 128};
 
-struct Block {  // trivially copyable: stored, shadowed and migrated as its own bytes
+template <int Cells>
+struct BlockOf {  // trivially copyable: stored, shadowed and migrated as its own bytes
   int x;
   int y;
   int step;
-  double cells[kCells][kCells];
+  double cells[Cells][Cells];
 };
 
 struct Parameters {
@@ -45,6 +48,7 @@ struct Parameters {
 struct RunSpec {
   std::string strategy;
   bool shadows = true;
+  int block_cells = 32;  // one of kBlockCellChoices
   hotspot::StormOptions storm;
   int epoch_every = 10;
   bool spin = false;
@@ -80,20 +84,24 @@ void do_work(double microseconds, bool spin) {
 
 // The relaxation itself: each cell moves towards the mean of its neighbours; the block's edges see the
 // neighbour blocks' facing edges.
-void relax(Block& block, const Block* const neighbours[4], double diffusion) {
-  double next[kCells][kCells];
-  for (int i = 0; i < kCells; ++i)
-    for (int j = 0; j < kCells; ++j) {
-      const double up = i > 0 ? block.cells[i - 1][j] : (neighbours[0] ? neighbours[0]->cells[kCells - 1][j] : 0.0);
-      const double down = i < kCells - 1 ? block.cells[i + 1][j] : (neighbours[1] ? neighbours[1]->cells[0][j] : 0.0);
-      const double left = j > 0 ? block.cells[i][j - 1] : (neighbours[2] ? neighbours[2]->cells[i][kCells - 1] : 0.0);
-      const double right = j < kCells - 1 ? block.cells[i][j + 1] : (neighbours[3] ? neighbours[3]->cells[i][0] : 0.0);
+template <int Cells>
+void relax(BlockOf<Cells>& block, const BlockOf<Cells>* const neighbours[4], double diffusion) {
+  double next[Cells][Cells];
+  for (int i = 0; i < Cells; ++i)
+    for (int j = 0; j < Cells; ++j) {
+      const double up = i > 0 ? block.cells[i - 1][j] : (neighbours[0] ? neighbours[0]->cells[Cells - 1][j] : 0.0);
+      const double down = i < Cells - 1 ? block.cells[i + 1][j] : (neighbours[1] ? neighbours[1]->cells[0][j] : 0.0);
+      const double left = j > 0 ? block.cells[i][j - 1] : (neighbours[2] ? neighbours[2]->cells[i][Cells - 1] : 0.0);
+      const double right = j < Cells - 1 ? block.cells[i][j + 1] : (neighbours[3] ? neighbours[3]->cells[i][0] : 0.0);
       next[i][j] = block.cells[i][j] + diffusion * ((up + down + left + right) / 4.0 - block.cells[i][j]);
     }
-  std::copy(&next[0][0], &next[0][0] + kCells * kCells, &block.cells[0][0]);
+  std::copy(&next[0][0], &next[0][0] + Cells * Cells, &block.cells[0][0]);
 }
 
+template <int Cells>
 RunResult run(MPI_Comm comm, const RunSpec& spec, const penumbra::Config& base) {
+  using Block = BlockOf<Cells>;
+  constexpr int kCells = Cells;
   penumbra::Config config = base;
   config.balance.strategy = spec.strategy;
   config.balance.epoch_every = spec.epoch_every;
@@ -278,6 +286,19 @@ RunResult run(MPI_Comm comm, const RunSpec& spec, const penumbra::Config& base) 
   return result;
 }
 
+RunResult run_with_block_size(MPI_Comm comm, const RunSpec& spec, const penumbra::Config& base) {
+  switch (spec.block_cells) {
+    case 32:
+      return run<32>(comm, spec, base);
+    case 64:
+      return run<64>(comm, spec, base);
+    case 128:
+      return run<128>(comm, spec, base);
+  }
+  throw penumbra::InvalidArgument(
+      fmt::format("--block-cells: {} (expected {})", spec.block_cells, fmt::join(kBlockCellChoices, ", ")));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -300,6 +321,10 @@ int main(int argc, char** argv) {
     app.add_option("--radius", spec.storm.radius_blocks, "storm radius, blocks")->check(CLI::Range(0.1, 100.0));
     app.add_option("--crossings", spec.storm.crossings, "times the storm crosses the domain")
         ->check(CLI::Range(1, 1000));
+    app.add_option("--block-cells", spec.block_cells,
+                   "a block is N x N doubles: 32 (8 KiB, default), 64 (32 KiB) or 128 (128 KiB); moves send it, halo "
+                   "reads copy it")
+        ->check(CLI::IsMember(std::vector<int>(std::begin(kBlockCellChoices), std::end(kBlockCellChoices))));
     app.add_option("--epoch-every", spec.epoch_every, "steps between rebalance epochs")->check(CLI::Range(1, 1000));
     app.add_option("--strategies", strategy_list, "comma-separated strategies to compare")->delimiter(',');
     app.add_option("--shadows", shadow_modes, "comma-separated: off, on")->delimiter(',');
@@ -338,8 +363,8 @@ int main(int argc, char** argv) {
       fmt::print(
           "hotspot: {} x {} blocks of {} KiB on {} ranks, {} steps, storm amplitude {}x, epoch every {} steps, "
           "work as {}\n\n",
-          spec.storm.blocks_x, spec.storm.blocks_y, sizeof(Block) / 1024, ranks, spec.storm.steps, spec.storm.amplitude,
-          spec.epoch_every, work);
+          spec.storm.blocks_x, spec.storm.blocks_y, spec.block_cells * spec.block_cells * sizeof(double) / 1024, ranks,
+          spec.storm.steps, spec.storm.amplitude, spec.epoch_every, work);
     nlohmann::json runs = nlohmann::json::array();
     if (rank == 0)
       fmt::print("{:<12} {:>8} {:>9} {:>10} {:>8} {:>8} {:>10} {:>10}\n", "strategy", "shadows", "time [s]",
@@ -348,7 +373,7 @@ int main(int argc, char** argv) {
       for (bool with_shadows : shadow_list) {
         spec.strategy = strategy;
         spec.shadows = with_shadows;
-        const RunResult result = run(MPI_COMM_WORLD, spec, base);
+        const RunResult result = run_with_block_size(MPI_COMM_WORLD, spec, base);
         if (rank != 0) continue;
         fmt::print("{:<12} {:>8} {:>9.3f} {:>10.3f} {:>8} {:>8} {:>9.1f}% {:>9.1f}%\n", strategy,
                    with_shadows ? "on" : "off", result.total_s, result.imbalance, result.epochs, result.objects_moved,
@@ -375,7 +400,12 @@ int main(int argc, char** argv) {
                  (*fastest)["shadows"].get<bool>() ? "on" : "off");
       if (!json_path.empty()) {
         std::ofstream out(json_path);
-        out << nlohmann::json{{"ranks", ranks}, {"steps", spec.storm.steps}, {"runs", runs}}.dump(2) << "\n";
+        out << nlohmann::json{{"ranks", ranks},
+                              {"steps", spec.storm.steps},
+                              {"block_bytes", spec.block_cells * spec.block_cells * sizeof(double)},
+                              {"runs", runs}}
+                   .dump(2)
+            << "\n";
         if (!out) throw penumbra::InvalidArgument(fmt::format("--json: cannot write '{}'", json_path));
       }
     }
