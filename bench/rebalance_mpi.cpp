@@ -56,6 +56,10 @@ double max_over_ranks(MPI_Comm comm, double value) {
   return result;
 }
 
+InvalidArgument unknown_object_size(int kib) {
+  return InvalidArgument(fmt::format("--object-kib: {} (expected {})", kib, fmt::join(kObjectKibChoices, ", ")));
+}
+
 template <typename Block>
 MpiStrategyResult run_strategy_with(MPI_Comm comm, const MpiRebalanceOptions& options, const std::string& name,
                                     const std::vector<Series>& work) {
@@ -196,8 +200,7 @@ MpiStrategyResult run_strategy(MPI_Comm comm, const MpiRebalanceOptions& options
     case 1024:
       return run_strategy_with<Payload<1024 << 10>>(comm, options, name, work);
   }
-  throw InvalidArgument(
-      fmt::format("--object-kib: {} (expected {})", options.object_kib, fmt::join(kObjectKibChoices, ", ")));
+  throw unknown_object_size(options.object_kib);  // run_mpi_rebalance checked it before any run
 }
 
 }  // namespace
@@ -217,6 +220,8 @@ MpiRebalanceRun run_mpi_rebalance(MPI_Comm comm, const MpiRebalanceOptions& opti
   prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
   const int objects = options.objects > 0 ? options.objects : 16 * ranks;
   if (objects < ranks) throw InvalidArgument(fmt::format("--objects: {} (expected >= the {} ranks)", objects, ranks));
+  if (std::ranges::find(kObjectKibChoices, options.object_kib) == kObjectKibChoices.end())
+    throw unknown_object_size(options.object_kib);
   const std::vector<std::string> known = balance::strategy_names();
   for (const std::string& name : options.strategies)
     if (std::find(known.begin(), known.end(), variant_of(name).strategy) == known.end())
@@ -231,9 +236,6 @@ MpiRebalanceRun run_mpi_rebalance(MPI_Comm comm, const MpiRebalanceOptions& opti
   std::vector<Series> work;
   for (int i = 0; i < objects; ++i) work.push_back(signal.object(i, rng));
 
-  if (std::ranges::find(kObjectKibChoices, options.object_kib) == kObjectKibChoices.end())
-    throw InvalidArgument(
-        fmt::format("--object-kib: {} (expected {})", options.object_kib, fmt::join(kObjectKibChoices, ", ")));
   if (options.repeat < 1) throw InvalidArgument(fmt::format("--repeat: {} (expected >= 1)", options.repeat));
   std::vector<std::vector<MpiStrategyResult>> runs(options.strategies.size());
   for (int round = 0; round < options.repeat; ++round)

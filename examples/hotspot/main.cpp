@@ -31,6 +31,7 @@ namespace {
 // A block is Cells x Cells doubles (--block-cells): 32 (8 KiB, the default), 64 (32 KiB) or 128 (128 KiB). The
 // size is what a move sends and a halo read copies: at 8 KiB on one node a move is nearly free.
 constexpr int kBlockCellChoices[] = {32, 64, 128};
+std::size_t block_bytes(int cells) { return static_cast<std::size_t>(cells) * cells * sizeof(double); }
 
 template <int Cells>
 struct BlockOf {  // trivially copyable: stored, shadowed and migrated as its own bytes
@@ -363,8 +364,8 @@ int main(int argc, char** argv) {
       fmt::print(
           "hotspot: {} x {} blocks of {} KiB on {} ranks, {} steps, storm amplitude {}x, epoch every {} steps, "
           "work as {}\n\n",
-          spec.storm.blocks_x, spec.storm.blocks_y, spec.block_cells * spec.block_cells * sizeof(double) / 1024, ranks,
-          spec.storm.steps, spec.storm.amplitude, spec.epoch_every, work);
+          spec.storm.blocks_x, spec.storm.blocks_y, block_bytes(spec.block_cells) / 1024, ranks, spec.storm.steps,
+          spec.storm.amplitude, spec.epoch_every, work);
     nlohmann::json runs = nlohmann::json::array();
     if (rank == 0)
       fmt::print("{:<12} {:>8} {:>9} {:>10} {:>8} {:>8} {:>10} {:>10}\n", "strategy", "shadows", "time [s]",
@@ -402,7 +403,7 @@ int main(int argc, char** argv) {
         std::ofstream out(json_path);
         out << nlohmann::json{{"ranks", ranks},
                               {"steps", spec.storm.steps},
-                              {"block_bytes", spec.block_cells * spec.block_cells * sizeof(double)},
+                              {"block_bytes", block_bytes(spec.block_cells)},
                               {"runs", runs}}
                    .dump(2)
             << "\n";
